@@ -1,0 +1,65 @@
+# hrprofile: the documented entry points. `make help` lists them.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Local mode: no production secrets needed; with DATABASE_URL unset the
+# embedded PostgreSQL in var/postgres/ is used.
+export DEBUG ?= true
+
+# The first Python >= 3.12 on PATH (pyenv's shim honours .python-version).
+PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: help install run test test-fast lint format lock db-stop clean check-python
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+check-python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "hrprofile needs Python 3.12 or newer (3.13 recommended)."; \
+		echo "Install it from https://www.python.org/downloads/ or with pyenv (pyenv install 3.13), then rerun make."; \
+		exit 1; fi
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+
+run: install ## Start the embedded database, migrate, load demo content, serve on :$(PORT)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py ensure_local_superuser
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install ## Run the whole test suite, then check that migrations are complete
+	$(PY) -m pytest
+	$(PY) manage.py makemigrations --check --dry-run
+
+lint: install ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## Fix what ruff can fix and format the code
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: install ## Re-resolve pyproject.toml's dependencies into the hashed lock files
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file requirements.txt pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra dev --output-file requirements-dev.txt pyproject.toml
+
+db-stop: ## Stop the embedded PostgreSQL (it keeps running between commands)
+	@test -x $(PY) && $(PY) -c 'from pathlib import Path; from hrprofile.embedded_db import stop; print("stopped" if stop(Path("var/postgres")) else "not running")' || true
+
+clean: db-stop ## Remove .venv and var/ (the embedded database's data too)
+	rm -rf $(VENV) var staticfiles

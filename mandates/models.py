@@ -1,0 +1,175 @@
+from django.db import models
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+def protect_terms_in_use(terms):
+    """Refuse to delete vocabulary that profiles use.
+
+    Removing a pillar, shift, population or tag would silently change every
+    profile that shows it, so editors must first take it off those profiles.
+    Raises ProtectedError, which the admin shows as a "protected" message.
+    """
+    from offices.models import Office
+
+    field = terms.model.office_relation
+    offices = list(Office.objects.filter(**{f"{field}__in": terms}).distinct()[:20])
+    if offices:
+        names = ", ".join(o.name for o in offices)
+        raise ProtectedError(
+            ngettext(
+                "Cannot delete: used by %(count)d profile (%(names)s). "
+                "Remove it from that profile first.",
+                "Cannot delete: used by %(count)d profiles (%(names)s). "
+                "Remove it from those profiles first.",
+                len(offices),
+            )
+            % {"count": len(offices), "names": names},
+            set(offices),
+        )
+
+
+class TermQuerySet(models.QuerySet):
+    def delete(self):
+        protect_terms_in_use(self)
+        return super().delete()
+
+
+class Term(models.Model):
+    """A word of the focus-area vocabulary (pillar, shift, population)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in the web address of the term's page."),
+    )
+    description = models.CharField(
+        _("description"),
+        max_length=255,
+        blank=True,
+        help_text=_("One line, as shown under the name on profile pages."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers are listed first.")
+    )
+
+    objects = TermQuerySet.as_manager()
+
+    # Name of the Office many-to-many field that points at this model.
+    office_relation = ""
+    url_name = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse(self.url_name, kwargs={"slug": self.slug})
+
+    def delete(self, *args, **kwargs):
+        protect_terms_in_use(type(self).objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+
+class ThematicPillar(Term):
+    office_relation = "pillars"
+    url_name = "mandates:pillar"
+
+    class Meta(Term.Meta):
+        verbose_name = _("thematic pillar")
+        verbose_name_plural = _("thematic pillars")
+
+
+class Shift(Term):
+    office_relation = "shifts"
+    url_name = "mandates:shift"
+
+    class Meta(Term.Meta):
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+
+
+class SpotlightPopulation(Term):
+    office_relation = "spotlight_populations"
+    url_name = "mandates:population"
+
+    class Meta(Term.Meta):
+        verbose_name = _("spotlight population")
+        verbose_name_plural = _("spotlight populations")
+
+
+class MandateKind(models.TextChoices):
+    SECURITY_COUNCIL = "security_council", _("Security Council resolution")
+    HUMAN_RIGHTS_COUNCIL = "human_rights_council", _("Human Rights Council resolution")
+    GENERAL_ASSEMBLY = "general_assembly", _("General Assembly resolution")
+    HOST_STATE_AGREEMENT = "host_state_agreement", _("Agreement with the host State")
+    THEMATIC = "thematic", _("Thematic mandate")
+
+
+class Mandate(models.Model):
+    """The legal basis of an office's work."""
+
+    Kind = MandateKind
+
+    office = models.ForeignKey(
+        "offices.Office",
+        on_delete=models.CASCADE,
+        related_name="mandates",
+        verbose_name=_("office"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    title = models.CharField(
+        _("title"),
+        max_length=255,
+        help_text=_('For example "Security Council resolution 2522 (2020)".'),
+    )
+    symbol = models.CharField(
+        _("document symbol"),
+        max_length=100,
+        blank=True,
+        help_text=_('The UN document symbol, for example "S/RES/2522 (2020)".'),
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    integrated_in = models.PositiveSmallIntegerField(
+        _("integrated in (year)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a thematic mandate: the year it was integrated into the office's work."
+        ),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    url = models.URLField(
+        _("link"), blank=True, help_text=_("The text of the resolution or agreement.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["office", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=MandateKind.values),
+                name="mandate_kind_valid",
+                violation_error_message=_("Choose a valid kind of mandate."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(integrated_in__isnull=True)
+                | models.Q(integrated_in__gte=1945, integrated_in__lte=2100),
+                name="mandate_integrated_in_plausible",
+                violation_error_message=_(
+                    "The year of integration must be between 1945 and 2100."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,484 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import ExtractYear, Greatest, Now
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mandates.models import TermQuerySet, protect_terms_in_use
+
+FIRST_YEAR = 1945  # The United Nations was founded in 1945.
+
+
+def current_year():
+    return timezone.localdate().year
+
+
+class Region(models.TextChoices):
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    ASIA_PACIFIC = "asia_pacific", _("Asia Pacific")
+    EUROPE_CENTRAL_ASIA = "europe_central_asia", _("Europe and Central Asia")
+    MIDDLE_EAST_NORTH_AFRICA = "mena", _("Middle East and North Africa")
+
+
+class EngagementType(models.TextChoices):
+    COUNTRY_OFFICE = "country_office", _("Country Office")
+    STAND_ALONE_OFFICE = "stand_alone_office", _("Stand-alone Office")
+    REGIONAL_OFFICE = "regional_office", _("Regional Office")
+    REGIONAL_CENTRE = "regional_centre", _("Regional Centre")
+    PEACE_MISSION = "peace_mission", _("Human Rights Component of a Peace Mission")
+    POLITICAL_MISSION = (
+        "political_mission",
+        _("Human rights office within a political mission"),
+    )
+    HUMAN_RIGHTS_ADVISER = (
+        "human_rights_adviser",
+        _("Human Rights Adviser to a UN Country Team"),
+    )
+    OTHER = "other", _("Other type of presence")
+
+
+class OfficeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class ReviewKind(models.TextChoices):
+    REVIEWED = "reviewed", _("Reviewed")
+    DEFERRED = "deferred", _("Deferred")
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    objects = TermQuerySet.as_manager()
+    office_relation = "tags"
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def delete(self, *args, **kwargs):
+        protect_terms_in_use(Tag.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+
+class OfficeQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Office.Status.PUBLISHED)
+
+    def open(self):
+        """Presences that have not closed (closed ones are never due for review)."""
+        return self.filter(closed_on__isnull=True)
+
+    def with_next_review(self):
+        """Annotate next_review_on: when the next review is due.
+
+        last_reviewed plus review_interval_months calendar months, computed by
+        PostgreSQL (31 January + 1 month is the last day of February), or the
+        deferral date if that is later. NULL means never reviewed and not
+        deferred: due now.
+        """
+        return self.annotate(
+            next_review_on=Greatest(
+                models.ExpressionWrapper(
+                    F("last_reviewed")
+                    + models.Func(
+                        F("review_interval_months"),
+                        template="make_interval(months => %(expressions)s)",
+                    ),
+                    output_field=models.DateField(),
+                ),
+                F("deferred_until"),
+                output_field=models.DateField(),
+            )
+        )
+
+    def due_for_review(self, as_of, within_days=0):
+        """Open offices whose review is due on or before as_of + within_days."""
+        horizon = as_of + datetime.timedelta(days=within_days)
+        return (
+            self.open()
+            .with_next_review()
+            .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lte=horizon))
+        )
+
+    def overdue(self, as_of):
+        """Open offices whose review date has passed (or that were never reviewed)."""
+        return (
+            self.open()
+            .with_next_review()
+            .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lt=as_of))
+        )
+
+    def editable_by(self, user):
+        """Offices a staff user may edit: all with the permission, else their own."""
+        if user.has_perm("offices.edit_all_offices"):
+            return self
+        return self.filter(reviewers=user)
+
+    def with_page_relations(self):
+        """Everything a profile page shows, in a constant number of queries."""
+        return self.prefetch_related(
+            "field_offices",
+            "mandates",
+            "pillars",
+            "shifts",
+            "spotlight_populations",
+            "tags",
+        )
+
+
+class Office(models.Model):
+    """One field presence and its public profile."""
+
+    Region = Region
+    EngagementType = EngagementType
+
+    Status = OfficeStatus
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        help_text=_('The page title, for example "UN Human Rights in Iraq".'),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        help_text=_("Used in the web address: /en/offices/<slug>/."),
+    )
+    country = models.CharField(
+        _("country"),
+        max_length=100,
+        blank=True,
+        help_text=_("Leave empty for a regional office."),
+    )
+    country_code = models.CharField(
+        _("country code"),
+        max_length=2,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z]{2}$",
+                _("Use the two capital letters of ISO 3166-1 alpha-2, e.g. IQ."),
+            )
+        ],
+        help_text=_("ISO 3166-1 alpha-2, for example IQ."),
+    )
+    region = models.CharField(_("region"), max_length=32, choices=Region)
+    engagement_type = models.CharField(
+        _("type of engagement"), max_length=32, choices=EngagementType
+    )
+    host_mission = models.CharField(
+        _("host mission"),
+        max_length=100,
+        blank=True,
+        help_text=_('The UN mission the office sits in, for example "UNAMI".'),
+    )
+    year_established = models.PositiveSmallIntegerField(
+        _("year established"),
+        validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(current_year)],
+    )
+    year_established_note = models.CharField(
+        _("note on the year established"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            'Shown beside the year, e.g. "preceded by a smaller monitoring '
+            'presence from 2013".'
+        ),
+    )
+    profile = models.TextField(
+        _("profile"),
+        blank=True,
+        help_text=_("The Profile section. Separate paragraphs with a blank line."),
+    )
+    more_info_url = models.URLField(
+        _("more information link"),
+        blank=True,
+        help_text=_("A page with more information on the office's work."),
+    )
+    more_info_label = models.CharField(
+        _("more information link text"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            'For example "More information on the work carried out by the '
+            'UNAMI office."'
+        ),
+    )
+    field_offices_note = models.CharField(
+        _("note on field offices"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            'Shown with the field offices, e.g. "Bogotá and nine sub-offices".'
+        ),
+    )
+    coverage_note = models.CharField(
+        _("countries covered"),
+        max_length=255,
+        blank=True,
+        help_text=_("For a regional presence: the countries it covers."),
+    )
+    staff_count = models.PositiveIntegerField(
+        _("number of staff"), null=True, blank=True
+    )
+    budget_needs_usd = models.PositiveBigIntegerField(
+        _("annual budget needs (US$)"), null=True, blank=True
+    )
+    achievements = models.TextField(
+        _("achievements"), blank=True, help_text=_("One achievement per line.")
+    )
+    partners_and_donors = models.TextField(_("partners and donors"), blank=True)
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For a presence that has closed: the profile stays readable, "
+            "marked as closed, and is no longer due for review."
+        ),
+    )
+    closed_note = models.CharField(
+        _("note on the closure"),
+        max_length=255,
+        blank=True,
+        help_text=_('For example "mandate ended February 2023".'),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.DRAFT,
+        help_text=_("Only published profiles are shown to the public."),
+    )
+    last_reviewed = models.DateField(
+        _("last reviewed"),
+        null=True,
+        blank=True,
+        help_text=_("The date the profile was last checked for accuracy."),
+    )
+    review_interval_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("How often the profile must be reviewed: 1 to 60 months."),
+    )
+    deferred_until = models.DateField(
+        _("review deferred until"),
+        null=True,
+        blank=True,
+        help_text=_("The review is not due before this date."),
+    )
+    reviewers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="reviewed_offices",
+        verbose_name=_("reviewers"),
+        help_text=_(
+            "Staff responsible for this profile: they receive review reminders "
+            "and may edit it."
+        ),
+    )
+    pillars = models.ManyToManyField(
+        "mandates.ThematicPillar",
+        blank=True,
+        related_name="offices",
+        verbose_name=_("thematic pillars"),
+    )
+    shifts = models.ManyToManyField(
+        "mandates.Shift", blank=True, related_name="offices", verbose_name=_("shifts")
+    )
+    spotlight_populations = models.ManyToManyField(
+        "mandates.SpotlightPopulation",
+        blank=True,
+        related_name="offices",
+        verbose_name=_("spotlight populations"),
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="offices", verbose_name=_("tags")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+        ordering = ["name"]
+        permissions = [
+            ("edit_all_offices", _("Can edit every office, not only their own")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__in=Region.values),
+                name="office_region_valid",
+                violation_error_message=_("Choose a valid region."),
+            ),
+            models.CheckConstraint(
+                condition=Q(engagement_type__in=EngagementType.values),
+                name="office_engagement_type_valid",
+                violation_error_message=_("Choose a valid type of engagement."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OfficeStatus.values),
+                name="office_status_valid",
+                violation_error_message=_("Choose a valid status."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year_established__gte=FIRST_YEAR)
+                & Q(year_established__lte=ExtractYear(Now())),
+                name="office_year_established_range",
+                violation_error_message=_(
+                    "The year established must be between 1945 and this year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(review_interval_months__gte=1)
+                & Q(review_interval_months__lte=60),
+                name="office_review_interval_range",
+                violation_error_message=_(
+                    "The review interval must be between 1 and 60 months."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(country_code="") | Q(country_code__regex=r"^[A-Z]{2}$"),
+                name="office_country_code_format",
+                violation_error_message=_(
+                    "The country code must be two capital letters (ISO 3166-1)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("offices:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_closed(self):
+        return self.closed_on is not None
+
+    def paragraphs(self):
+        """The profile prose split into paragraphs on blank lines."""
+        return [
+            p.strip()
+            for p in self.profile.replace("\r\n", "\n").split("\n\n")
+            if p.strip()
+        ]
+
+    def achievement_list(self):
+        return [line.strip() for line in self.achievements.splitlines() if line.strip()]
+
+
+class FieldOffice(models.Model):
+    """A city where the presence has staff."""
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="field_offices",
+        verbose_name=_("office"),
+    )
+    name = models.CharField(_("city"), max_length=100, help_text=_('e.g. "Erbil".'))
+    note = models.CharField(
+        _("note"),
+        max_length=255,
+        blank=True,
+        help_text=_('e.g. "Lebanon (restricted physical access to Syria)".'),
+    )
+    is_head_office = models.BooleanField(_("head office"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("field office")
+        verbose_name_plural = _("field offices")
+        ordering = ["office", "-is_head_office", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "name"],
+                name="fieldoffice_unique_name_per_office",
+                violation_error_message=_(
+                    "This office already has a field office with that name."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["office"],
+                condition=Q(is_head_office=True),
+                name="fieldoffice_one_head_office",
+                violation_error_message=_("An office can have only one head office."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ReviewRecord(models.Model):
+    """One entry in an office's review history: a review or a deferral."""
+
+    Kind = ReviewKind
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="review_records",
+        verbose_name=_("office"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind, default=Kind.REVIEWED
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reviewed_on = models.DateField(_("date"))
+    deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("review record")
+        verbose_name_plural = _("review records")
+        ordering = ["-reviewed_on", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ReviewKind.values),
+                name="reviewrecord_kind_valid",
+                violation_error_message=_("Choose a valid kind of record."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=ReviewKind.REVIEWED) | Q(deferred_until__isnull=False),
+                name="reviewrecord_deferral_has_date",
+                violation_error_message=_("A deferral needs a date."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.office} – {self.get_kind_display()} {self.reviewed_on}"

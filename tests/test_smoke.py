@@ -1,0 +1,4 @@
+def test_smoke(db):
+    from offices.models import Office
+
+    assert Office.objects.count() == 0
