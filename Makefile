@@ -9,6 +9,7 @@ PORT ?= 8000
 # Local mode: no production secrets needed; with DATABASE_URL unset the
 # embedded PostgreSQL in var/postgres/ is used.
 export DEBUG ?= true
+export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # The first Python >= 3.12 on PATH (pyenv's shim honours .python-version).
 PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \

