@@ -39,11 +39,14 @@ def mailer_from_url(url: str) -> dict:
         if not parts.hostname:
             raise ImproperlyConfigured("EMAIL_URL: smtp needs a host name.")
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        options = {
-            "host": parts.hostname,
-            "port": parts.port or (465 if scheme == "smtps" else 587),
-            "timeout": int(query.get("timeout", 10)),
-        }
+        try:
+            options = {
+                "host": parts.hostname,
+                "port": parts.port or (465 if scheme == "smtps" else 587),
+                "timeout": int(query.get("timeout", 10)),
+            }
+        except ValueError as error:
+            raise ImproperlyConfigured(f"EMAIL_URL: {error}.") from None
         if scheme == "smtps":
             options["use_ssl"] = True
         else:

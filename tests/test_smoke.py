@@ -1,4 +1,0 @@
-def test_smoke(db):
-    from offices.models import Office
-
-    assert Office.objects.count() == 0
