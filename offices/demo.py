@@ -343,16 +343,19 @@ RELATIONS = {
 }
 
 
-def _sync(model, lookup, values, changes):
+def _sync(model, lookup, values, changes, *, overwrite=True):
     """update_or_create that leaves a row alone when it already matches.
 
     Saving only real changes keeps updated_at (and the counts) honest on a rerun.
+    With overwrite=False an existing row is left as it is.
     """
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         changes[f"{model._meta.verbose_name_plural} created"] += 1
         return model.objects.create(**lookup, **values)
-    if any(getattr(obj, field) != value for field, value in values.items()):
+    if overwrite and any(
+        getattr(obj, field) != value for field, value in values.items()
+    ):
         for field, value in values.items():
             setattr(obj, field, value)
         obj.save()
@@ -373,12 +376,14 @@ def _sync_children(related, lookup_field, rows, changes):
         _sync(related.model, lookup, values, changes)
 
 
-def _sync_office(data, terms, changes):
+def _sync_office(data, terms, changes, *, only_missing):
     data = dict(data)
     field_offices = data.pop("field_offices")
     mandates = data.pop("mandates", [])
     relations = {name: data.pop(name, []) for name in RELATIONS}
     slug = data.pop("slug")
+    if only_missing and Office.objects.filter(slug=slug).exists():
+        return
 
     office = _sync(Office, {"slug": slug}, OFFICE_BLANKS | data, changes)
     _sync_children(
@@ -404,11 +409,13 @@ def _sync_office(data, terms, changes):
             changes[f"offices' {RELATIONS[name]._meta.verbose_name_plural} set"] += 1
 
 
-def load_demo():
+def load_demo(*, only_missing=False):
     """Load the vocabulary and every demo presence; return what changed.
 
     All or nothing. The result counts rows per "<models> created/updated/deleted"
-    and is empty when the database already holds the demo content.
+    and is empty when the database already holds the demo content. With
+    only_missing, existing terms and offices are kept as they are (so `make run`
+    never undoes a local edit) and only absent ones are created.
     """
     changes = Counter()
     with transaction.atomic():
@@ -424,9 +431,10 @@ def load_demo():
                     {"slug": slug},
                     {"name": name, "description": description, "position": i},
                     changes,
+                    overwrite=not only_missing,
                 )
                 for i, (slug, name, description) in enumerate(vocabulary)
             }
         for data in OFFICES:
-            _sync_office(data, terms, changes)
+            _sync_office(data, terms, changes, only_missing=only_missing)
     return changes

@@ -131,6 +131,29 @@ def test_rerun_restores_edited_demo_values_and_rows():
     assert iraq.pillars.count() == 4
 
 
+def test_only_missing_keeps_local_edits_and_creates_absent_offices():
+    load_demo()
+    Office.objects.filter(slug="iraq").update(staff_count=3)
+    ThematicPillar.objects.filter(slug="accountability").update(description="Edited")
+    Office.objects.filter(slug="tunisia").delete()
+
+    call_command("load_demo", "--only-missing", stdout=StringIO())
+
+    assert Office.objects.get(slug="iraq").staff_count == 3
+    assert ThematicPillar.objects.get(slug="accountability").description == "Edited"
+    tunisia = Office.objects.get(slug="tunisia")
+    assert tunisia.pillars.count() == 5
+
+
+def test_only_missing_on_an_empty_database_loads_everything():
+    call_command("load_demo", "--only-missing", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    counts = {m: m.objects.count() for m in (Office, ThematicPillar, Mandate)}
+    call_command("load_demo", "--only-missing", stdout=StringIO())
+    assert counts == {m: m.objects.count() for m in (Office, ThematicPillar, Mandate)}
+    assert Office.objects.get(slug="iraq").last_reviewed == datetime.date(2021, 5, 1)
+
+
 def test_rerun_keeps_offices_and_terms_that_are_not_demo_content():
     load_demo()
     office = Office.objects.create(

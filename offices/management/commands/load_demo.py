@@ -9,8 +9,18 @@ class Command(BaseCommand):
         "it changes nothing when the demo content is already there."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only-missing",
+            action="store_true",
+            help=(
+                "Create absent demo terms and offices but leave existing ones as "
+                "they are (used by make run, so local edits survive)."
+            ),
+        )
+
     def handle(self, *args, **options):
-        changes = load_demo()
+        changes = load_demo(only_missing=options["only_missing"])
         if options["verbosity"] < 1:
             return
         if changes:
