@@ -1,14 +1,27 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from offices.sitemaps import sitemaps
 
 admin.site.site_header = _("UN Human Rights profiles")
 admin.site.site_title = _("UN Human Rights profiles")
 admin.site.index_title = _("Profiles administration")
 
+# "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
+# to the visitor's language, "/en/" for now. 404.html and 500.html are the
+# branded error pages, rendered by Django's default handlers.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

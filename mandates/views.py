@@ -1,15 +1,40 @@
+from django.db.models import Count
 from django.views.generic import DetailView
 
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
+from offices.models import Office
+from offices.views import PublicPageMixin
 
 
-class PillarDetailView(DetailView):
+class TermDetailView(PublicPageMixin, DetailView):
+    """A term's page: its description and the published offices working on it."""
+
+    template_name = "mandates/term_detail.html"
+    context_object_name = "term"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["offices"] = (
+            Office.objects.published()
+            .filter(**{self.model.office_relation: self.object})
+            .annotate(field_office_count=Count("field_offices", distinct=True))
+            .order_by("name")
+        )
+        context["filter_name"] = self.filter_name
+        context["kind"] = self.model._meta.verbose_name
+        return context
+
+
+class PillarDetailView(TermDetailView):
     model = ThematicPillar
+    filter_name = "pillar"
 
 
-class ShiftDetailView(DetailView):
+class ShiftDetailView(TermDetailView):
     model = Shift
+    filter_name = "shift"
 
 
-class PopulationDetailView(DetailView):
+class PopulationDetailView(TermDetailView):
     model = SpotlightPopulation
+    filter_name = "population"

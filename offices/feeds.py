@@ -1,0 +1,32 @@
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from offices.models import Office
+from offices.views import first_sentence
+
+
+class RecentProfilesFeed(Feed):
+    """Profiles most recently updated or reviewed (a review bumps updated_at)."""
+
+    feed_type = Atom1Feed
+    title = _("UN Human Rights field presences: recently updated profiles")
+    subtitle = _("Profiles of UN Human Rights field presences, newest changes first.")
+    link = reverse_lazy("offices:index")
+    author_name = _("UN Human Rights")
+
+    def items(self):
+        return Office.objects.published().order_by("-updated_at", "name")[:20]
+
+    def item_title(self, office):
+        return office.name
+
+    def item_description(self, office):
+        return first_sentence(office.profile)
+
+    def item_pubdate(self, office):
+        return office.created_at
+
+    def item_updateddate(self, office):
+        return office.updated_at
