@@ -8,7 +8,7 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import ExtractYear, Greatest, Now
+from django.db.models.functions import Cast, ExtractYear, Greatest, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,7 +95,8 @@ class OfficeQuerySet(models.QuerySet):
         """
         return self.annotate(
             next_review_on=Greatest(
-                models.ExpressionWrapper(
+                # date + interval is a timestamp in PostgreSQL: cast back to a date.
+                Cast(
                     F("last_reviewed")
                     + models.Func(
                         F("review_interval_months"),
@@ -482,3 +483,73 @@ class ReviewRecord(models.Model):
 
     def __str__(self):
         return f"{self.office} – {self.get_kind_display()} {self.reviewed_on}"
+
+
+class ReminderKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    ESCALATION = "escalation", _("Escalation")
+
+
+class ReviewReminder(models.Model):
+    """One review reminder to one address about one office, claimed then sent.
+
+    The unique constraint is what makes reruns and overlapping runs harmless:
+    a run claims a row before sending and only the run that inserted (or took
+    over) the row sends it. offices/reviews.py explains the cycle.
+    """
+
+    Kind = ReminderKind
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="review_reminders",
+        verbose_name=_("office"),
+    )
+    email = models.EmailField(_("sent to"))
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind, default=Kind.REMINDER
+    )
+    cycle_on = models.DateField(
+        _("review cycle"),
+        help_text=_(
+            "The due date reminded about (for a profile never reviewed, the "
+            "date it was created): a review or deferral starts a new cycle."
+        ),
+    )
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"), default=0, help_text=_("0 for the first reminder of a cycle.")
+    )
+    reminded_on = models.DateField(
+        _("reminded on"), help_text=_("The date the run was reminding as of.")
+    )
+    claimed_by = models.UUIDField(_("claimed by run"))
+    claimed_at = models.DateTimeField(_("claimed at"))
+    sent_at = models.DateTimeField(
+        _("sent at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty while the email is being sent."),
+    )
+
+    class Meta:
+        verbose_name = _("review reminder")
+        verbose_name_plural = _("review reminders")
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "email", "kind", "cycle_on", "sequence"],
+                name="reviewreminder_once_per_cycle",
+                violation_error_message=_(
+                    "This reminder has already been sent for this review cycle."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values),
+                name="reviewreminder_kind_valid",
+                violation_error_message=_("Choose a valid kind of reminder."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.email} – {self.office_id}"

@@ -13,3 +13,33 @@ def staff_user(db):
         Permission.objects.filter(content_type__app_label__in=["offices", "mandates"])
     )
     return user
+
+
+@pytest.fixture
+def reminder_settings(settings):
+    """Review reminder settings with known values, and absolute links."""
+    settings.SITE_URL = "https://profiles.example.org"
+    settings.REVIEW_FALLBACK_EMAIL = ["fallback@example.org"]
+    settings.REVIEW_ESCALATE_AFTER_DAYS = 30
+    settings.REVIEW_REMINDER_REPEAT_DAYS = 7
+    return settings
+
+
+@pytest.fixture
+def limited_editor(db):
+    """A staff member who may edit offices, but only those they review."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="limited")
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["offices", "mandates"]
+        ).exclude(codename="edit_all_offices")
+    )
+    return user
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Factories create many users; a real password hash costs ~0.2 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

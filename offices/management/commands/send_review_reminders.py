@@ -1,0 +1,144 @@
+import argparse
+import datetime
+import re
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from offices import reviews
+
+
+def iso_date(value):
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return datetime.date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(
+        gettext("%(value)r is not a valid date: use YYYY-MM-DD.") % {"value": value}
+    )
+
+
+def lead_days(value):
+    if not re.fullmatch(r"\d+", value):
+        raise argparse.ArgumentTypeError(
+            gettext("%(value)r is not a number of days (0 or more).") % {"value": value}
+        )
+    return int(value)
+
+
+class Command(BaseCommand):
+    help = (
+        "Email each reviewer one digest of their profiles due for review, and "
+        "escalate long-overdue ones to REVIEW_FALLBACK_EMAIL. Safe to rerun: "
+        "see docs/review-reminders.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            type=iso_date,
+            metavar="YYYY-MM-DD",
+            help="Remind as of this date, YYYY-MM-DD (default: today in TIME_ZONE).",
+        )
+        parser.add_argument(
+            "--lead-days",
+            type=lead_days,
+            default=14,
+            metavar="N",
+            help="Also remind about reviews due within this many days (default 14).",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Print what would be sent; send and record nothing.",
+        )
+        parser.add_argument(
+            "--office",
+            dest="offices",
+            metavar="SLUG",
+            nargs="+",
+            action="extend",
+            help="Only these offices (by slug).",
+        )
+
+    def handle(self, *, as_of, lead_days, dry_run, offices, verbosity, **options):
+        try:
+            run = reviews.send_reminders(
+                as_of=as_of or timezone.localdate(),
+                lead_days=lead_days,
+                dry_run=dry_run,
+                office_slugs=offices,
+            )
+        except reviews.ReminderInputError as error:
+            raise CommandError(error) from error
+
+        if verbosity >= 1:
+            self.report(run)
+        for email in run.failed:
+            self.stderr.write(
+                gettext("failed to send %(kind)s to %(to)s: %(error)s")
+                % {"kind": email.kind, "to": email.to, "error": email.error}
+            )
+        for office in run.unrouted_offices:
+            self.stderr.write(
+                gettext(
+                    "nobody to remind about %(slug)s: it has no reviewer with an "
+                    "email address; set REVIEW_FALLBACK_EMAIL or ADMINS"
+                )
+                % {"slug": office.slug}
+            )
+        if run.failed or run.unrouted_offices:
+            raise CommandError(
+                ngettext(
+                    "%(count)d email failed; the next run retries it.",
+                    "%(count)d emails failed; the next run retries them.",
+                    len(run.failed),
+                )
+                % {"count": len(run.failed)}
+            )
+
+    def report(self, run):
+        for user, reason in run.skipped_reviewers:
+            self.stdout.write(
+                gettext("skipped reviewer %(user)s: %(reason)s")
+                % {"user": user.get_username(), "reason": reason}
+            )
+        for office in run.fallback_offices:
+            self.stdout.write(
+                gettext("no reviewer for %(slug)s: reminding REVIEW_FALLBACK_EMAIL")
+                % {"slug": office.slug}
+            )
+        line = gettext("would send %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
+        if not run.dry_run:
+            line = gettext("sent %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
+        for email in run.delivered:
+            self.stdout.write(
+                line
+                % {
+                    "kind": email.kind,
+                    "to": email.to,
+                    "offices": offices_phrase(len(email.items)),
+                    "slugs": ", ".join(item.office.slug for item in email.items),
+                }
+            )
+        summary = {
+            "people": ngettext("%(count)d person", "%(count)d people", run.people_count)
+            % {"count": run.people_count},
+            "offices": offices_phrase(run.office_count),
+            "failed": len(run.failed),
+        }
+        if run.dry_run:
+            self.stdout.write(
+                gettext("dry run: would remind %(people)s about %(offices)s") % summary
+            )
+        else:
+            self.stdout.write(
+                gettext("reminded %(people)s about %(offices)s; %(failed)d failed")
+                % summary
+            )
+
+
+def offices_phrase(count):
+    return ngettext("%(count)d office", "%(count)d offices", count) % {"count": count}

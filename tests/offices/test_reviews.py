@@ -1,0 +1,756 @@
+import datetime
+import smtplib
+import threading
+import time
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from offices.models import Office, ReviewRecord, ReviewReminder
+from offices.reviews import (
+    CLAIM_EXPIRES_AFTER,
+    ReminderInputError,
+    UnknownOffices,
+    defer_review,
+    mark_reviewed,
+    send_reminders,
+)
+from tests.factories import OfficeFactory, UserFactory
+
+AS_OF = datetime.date(2025, 6, 16)
+DAY = datetime.timedelta(days=1)
+
+
+class RefusingBackend(EmailBackend):
+    """The locmem backend, except that the server refuses some addresses."""
+
+    def __init__(self, *, refuse=(), **kwargs):
+        super().__init__(**kwargs)
+        self.refuse = set(refuse)
+
+    def send_messages(self, messages):
+        for message in messages:
+            if refused := self.refuse.intersection(message.to):
+                raise smtplib.SMTPRecipientsRefused(
+                    dict.fromkeys(refused, (550, b"No such user"))
+                )
+        return super().send_messages(messages)
+
+
+class SlowBackend(EmailBackend):
+    """The locmem backend with a mail server's latency, so runs overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.05)
+        return super().send_messages(messages)
+
+
+def due_on(date, **fields):
+    """An office whose review falls due on `date` (reviewed a year before)."""
+    return OfficeFactory(
+        last_reviewed=date.replace(year=date.year - 1),
+        review_interval_months=12,
+        **fields,
+    )
+
+
+def never_reviewed(created_on, **fields):
+    office = OfficeFactory(**fields)
+    created_at = datetime.datetime.combine(
+        created_on, datetime.time(12), tzinfo=datetime.UTC
+    )
+    Office.objects.filter(pk=office.pk).update(created_at=created_at)
+    return office
+
+
+def next_review_on(office):
+    return Office.objects.with_next_review().get(pk=office.pk).next_review_on
+
+
+def sent_to(address):
+    return [m for m in mail.outbox if m.to == [address]]
+
+
+# Due dates, in SQL
+
+
+@pytest.mark.django_db
+def test_next_review_is_a_date_interval_months_after_the_last_review():
+    office = OfficeFactory(
+        last_reviewed=datetime.date(2021, 5, 1), review_interval_months=12
+    )
+
+    assert next_review_on(office) == datetime.date(2022, 5, 1)
+    assert type(next_review_on(office)) is datetime.date
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("last_reviewed", "months", "expected"),
+    [
+        (datetime.date(2023, 1, 31), 1, datetime.date(2023, 2, 28)),
+        (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),
+        (datetime.date(2025, 8, 31), 6, datetime.date(2026, 2, 28)),
+        (datetime.date(2023, 8, 31), 6, datetime.date(2024, 2, 29)),
+        (datetime.date(2025, 3, 31), 1, datetime.date(2025, 4, 30)),
+        (datetime.date(2024, 12, 31), 2, datetime.date(2025, 2, 28)),
+    ],
+)
+def test_month_end_plus_months_is_the_last_day_of_the_shorter_month(
+    last_reviewed, months, expected
+):
+    office = OfficeFactory(last_reviewed=last_reviewed, review_interval_months=months)
+
+    assert next_review_on(office) == expected
+
+
+@pytest.mark.django_db
+def test_leap_day_plus_twelve_months_is_28_february():
+    office = OfficeFactory(
+        last_reviewed=datetime.date(2024, 2, 29), review_interval_months=12
+    )
+
+    assert next_review_on(office) == datetime.date(2025, 2, 28)
+
+
+@pytest.mark.django_db
+def test_leap_day_plus_48_months_is_the_next_leap_day():
+    office = OfficeFactory(
+        last_reviewed=datetime.date(2024, 2, 29), review_interval_months=48
+    )
+
+    assert next_review_on(office) == datetime.date(2028, 2, 29)
+
+
+@pytest.mark.django_db
+def test_review_is_due_on_its_due_day_and_not_the_day_before():
+    office = due_on(AS_OF)
+
+    assert office not in Office.objects.due_for_review(AS_OF - DAY)
+    assert office in Office.objects.due_for_review(AS_OF)
+    assert office in Office.objects.due_for_review(AS_OF + 100 * DAY)
+
+
+@pytest.mark.django_db
+def test_review_is_overdue_only_from_the_day_after_its_due_day():
+    office = due_on(AS_OF)
+
+    assert office not in Office.objects.overdue(AS_OF)
+    assert office in Office.objects.overdue(AS_OF + DAY)
+
+
+@pytest.mark.django_db
+def test_within_days_includes_reviews_due_up_to_that_many_days_ahead():
+    on_the_edge = due_on(AS_OF + 14 * DAY)
+    beyond = due_on(AS_OF + 15 * DAY)
+
+    due = Office.objects.due_for_review(AS_OF, within_days=14)
+
+    assert on_the_edge in due
+    assert beyond not in due
+
+
+@pytest.mark.django_db
+def test_never_reviewed_office_is_due_and_overdue_now():
+    office = OfficeFactory(last_reviewed=None)
+
+    assert next_review_on(office) is None
+    assert office in Office.objects.due_for_review(AS_OF)
+    assert office in Office.objects.overdue(AS_OF)
+
+
+@pytest.mark.django_db
+def test_changing_the_interval_moves_the_due_date():
+    office = OfficeFactory(
+        last_reviewed=datetime.date(2025, 1, 15), review_interval_months=12
+    )
+    assert office not in Office.objects.due_for_review(AS_OF)
+
+    Office.objects.filter(pk=office.pk).update(review_interval_months=3)
+
+    assert next_review_on(office) == datetime.date(2025, 4, 15)
+    assert office in Office.objects.overdue(AS_OF)
+
+
+@pytest.mark.django_db
+def test_deferral_later_than_the_due_date_postpones_the_review():
+    office = due_on(AS_OF - 10 * DAY, deferred_until=AS_OF + 5 * DAY)
+
+    assert next_review_on(office) == AS_OF + 5 * DAY
+    assert office not in Office.objects.due_for_review(AS_OF)
+    assert office in Office.objects.due_for_review(AS_OF + 5 * DAY)
+
+
+@pytest.mark.django_db
+def test_deferral_earlier_than_the_due_date_changes_nothing():
+    office = due_on(AS_OF, deferred_until=AS_OF - 30 * DAY)
+
+    assert next_review_on(office) == AS_OF
+    assert office not in Office.objects.due_for_review(AS_OF - DAY)
+
+
+@pytest.mark.django_db
+def test_deferred_office_never_reviewed_is_due_on_the_deferral_date():
+    office = OfficeFactory(last_reviewed=None, deferred_until=AS_OF)
+
+    assert office not in Office.objects.due_for_review(AS_OF - DAY)
+    assert office in Office.objects.due_for_review(AS_OF)
+
+
+@pytest.mark.django_db
+def test_closed_office_is_never_due():
+    office = OfficeFactory(last_reviewed=None, closed_on=datetime.date(2023, 8, 31))
+
+    assert office not in Office.objects.due_for_review(AS_OF)
+    assert office not in Office.objects.overdue(AS_OF)
+
+
+# Marking reviewed and deferring
+
+
+@pytest.mark.django_db
+def test_mark_reviewed_sets_the_date_clears_the_deferral_and_records_it():
+    user = UserFactory()
+    office = due_on(AS_OF, deferred_until=AS_OF + DAY)
+
+    mark_reviewed([office], by=user, on=AS_OF, note="Checked the staff numbers")
+
+    office.refresh_from_db()
+    assert office.last_reviewed == AS_OF
+    assert office.deferred_until is None
+    record = office.review_records.get()
+    assert (record.kind, record.reviewed_by, record.reviewed_on, record.note) == (
+        ReviewRecord.Kind.REVIEWED,
+        user,
+        AS_OF,
+        "Checked the staff numbers",
+    )
+
+
+@pytest.mark.django_db
+def test_defer_review_sets_the_date_and_records_the_reason():
+    user = UserFactory()
+    office = due_on(AS_OF)
+
+    defer_review(
+        office, until=AS_OF + 60 * DAY, by=user, reason="New resolution", on=AS_OF
+    )
+
+    office.refresh_from_db()
+    assert office.deferred_until == AS_OF + 60 * DAY
+    record = office.review_records.get()
+    assert (record.kind, record.deferred_until, record.note) == (
+        ReviewRecord.Kind.DEFERRED,
+        AS_OF + 60 * DAY,
+        "New resolution",
+    )
+
+
+# Reminders: who gets what
+
+
+@pytest.mark.django_db
+def test_each_reviewer_gets_one_digest_listing_all_their_due_offices(
+    reminder_settings,
+):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    iraq = due_on(AS_OF - 3 * DAY, name="UN Human Rights in Iraq", reviewers=[alice])
+    syria = due_on(AS_OF + 5 * DAY, name="UN Human Rights in Syria", reviewers=[alice])
+    tunisia = due_on(AS_OF, name="UN Human Rights in Tunisia", reviewers=[alice, bob])
+
+    send_reminders(as_of=AS_OF)
+
+    assert len(mail.outbox) == 2
+    [to_alice] = sent_to("alice@example.org")
+    for office in (iraq, syria, tunisia):
+        assert office.name in to_alice.body
+    [to_bob] = sent_to("bob@example.org")
+    assert tunisia.name in to_bob.body
+    assert iraq.name not in to_bob.body
+
+
+@pytest.mark.django_db
+def test_offices_not_due_within_the_lead_days_are_not_reminded(reminder_settings):
+    alice = UserFactory(username="alice")
+    due_on(AS_OF + 15 * DAY, reviewers=[alice])
+    soon = due_on(AS_OF + 14 * DAY, reviewers=[alice])
+
+    send_reminders(as_of=AS_OF, lead_days=14)
+
+    [email] = mail.outbox
+    assert soon.name in email.body
+    assert email.subject == "1 profile due for review"
+
+
+@pytest.mark.django_db
+def test_closed_and_reviewed_offices_are_not_reminded(reminder_settings):
+    alice = UserFactory(username="alice")
+    OfficeFactory(last_reviewed=None, closed_on=AS_OF - DAY, reviewers=[alice])
+    OfficeFactory(last_reviewed=AS_OF - DAY, reviewers=[alice])
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert mail.outbox == []
+    assert run.emails == []
+
+
+@pytest.mark.django_db
+def test_office_without_reviewers_goes_to_the_fallback_and_is_reported(
+    reminder_settings,
+):
+    reminder_settings.REVIEW_FALLBACK_EMAIL = ["a@example.org", "b@example.org"]
+    orphan = due_on(AS_OF)
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert run.fallback_offices == [orphan]
+    assert [m.to for m in mail.outbox] == [["a@example.org"], ["b@example.org"]]
+    assert orphan.name in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+def test_reviewers_inactive_or_without_email_are_skipped_and_reported(
+    reminder_settings,
+):
+    inactive = UserFactory(username="gone", is_active=False)
+    no_email = UserFactory(username="noemail", email="")
+    office = due_on(AS_OF, reviewers=[inactive, no_email])
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert sorted((u.username, reason) for u, reason in run.skipped_reviewers) == [
+        ("gone", "inactive account"),
+        ("noemail", "no email address"),
+    ]
+    # Nobody reachable reviews it, so the fallback address is reminded.
+    assert run.fallback_offices == [office]
+    assert [m.to for m in mail.outbox] == [["fallback@example.org"]]
+
+
+@pytest.mark.django_db
+def test_office_nobody_can_be_reminded_about_is_reported(reminder_settings):
+    reminder_settings.REVIEW_FALLBACK_EMAIL = []
+    orphan = due_on(AS_OF)
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert run.unrouted_offices == [orphan]
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_office_slugs_limit_the_run(reminder_settings):
+    alice = UserFactory(username="alice")
+    iraq = due_on(AS_OF, slug="iraq", reviewers=[alice])
+    syria = due_on(AS_OF, slug="syria", reviewers=[alice])
+
+    send_reminders(as_of=AS_OF, office_slugs=["iraq"])
+
+    [email] = mail.outbox
+    assert iraq.name in email.body
+    assert syria.name not in email.body
+
+
+@pytest.mark.django_db
+def test_unknown_office_slug_raises_and_sends_nothing(reminder_settings):
+    due_on(AS_OF, slug="iraq", reviewers=[UserFactory()])
+
+    with pytest.raises(UnknownOffices, match="irak"):
+        send_reminders(as_of=AS_OF, office_slugs=["iraq", "irak"])
+
+    assert mail.outbox == []
+    assert not ReviewReminder.objects.exists()
+
+
+@pytest.mark.django_db
+def test_negative_lead_days_raise_and_send_nothing(reminder_settings):
+    due_on(AS_OF, reviewers=[UserFactory()])
+
+    with pytest.raises(ReminderInputError, match="negative"):
+        send_reminders(as_of=AS_OF, lead_days=-1)
+
+    assert mail.outbox == []
+
+
+# Escalation
+
+
+@pytest.mark.django_db
+def test_office_overdue_by_more_than_the_limit_is_escalated_to_the_fallback(
+    reminder_settings,
+):
+    alice = UserFactory(username="alice", first_name="Alice", last_name="Ndiaye")
+    late = due_on(AS_OF - 31 * DAY, name="Late office", reviewers=[alice])
+    due_on(AS_OF - 30 * DAY, name="Not late enough", reviewers=[alice])
+
+    send_reminders(as_of=AS_OF)
+
+    [escalation] = sent_to("fallback@example.org")
+    assert escalation.subject == ("1 profile overdue for review by more than 30 days")
+    assert late.name in escalation.body
+    assert "Not late enough" not in escalation.body
+    assert "Alice Ndiaye" in escalation.body
+    assert ReviewReminder.objects.get(kind="escalation").office == late
+
+
+@pytest.mark.django_db
+def test_escalation_is_sent_once_per_cycle(reminder_settings):
+    alice = UserFactory(username="alice")
+    due_on(AS_OF - 31 * DAY, reviewers=[alice])
+    send_reminders(as_of=AS_OF)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 7 * DAY)
+
+    # The reviewer is reminded again; the fallback is not told twice.
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+
+
+@pytest.mark.django_db
+def test_never_reviewed_office_escalates_counting_from_its_creation(
+    reminder_settings,
+):
+    young = never_reviewed(AS_OF - 30 * DAY, name="Young office")
+    old = never_reviewed(AS_OF - 31 * DAY, name="Old office")
+
+    send_reminders(as_of=AS_OF)
+
+    reminder, escalation = sent_to("fallback@example.org")
+    assert young.name in reminder.body
+    assert old.name in reminder.body
+    assert old.name in escalation.body
+    assert young.name not in escalation.body
+
+
+# Idempotence, repeats, review cycles
+
+
+@pytest.mark.django_db
+def test_rerun_the_same_day_sends_nothing(reminder_settings):
+    due_on(AS_OF - 40 * DAY, reviewers=[UserFactory()])
+    send_reminders(as_of=AS_OF)
+    assert len(mail.outbox) == 2  # the reminder and the escalation
+    mail.outbox.clear()
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert mail.outbox == []
+    assert run.emails == []
+
+
+@pytest.mark.django_db
+def test_reminders_are_recorded_as_sent(reminder_settings):
+    alice = UserFactory(username="alice")
+    office = due_on(AS_OF, reviewers=[alice])
+
+    send_reminders(as_of=AS_OF)
+
+    reminder = ReviewReminder.objects.get()
+    assert (reminder.office, reminder.email, reminder.kind) == (
+        office,
+        "alice@example.org",
+        "reminder",
+    )
+    assert (reminder.cycle_on, reminder.sequence, reminder.reminded_on) == (
+        AS_OF,
+        0,
+        AS_OF,
+    )
+    assert reminder.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_overdue_reminder_is_repeated_after_the_repeat_days(reminder_settings):
+    due_on(AS_OF - DAY, reviewers=[UserFactory(username="alice")])
+    send_reminders(as_of=AS_OF)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 7 * DAY)
+
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    assert list(ReviewReminder.objects.values_list("sequence", flat=True)) == [1, 0]
+
+
+@pytest.mark.django_db
+def test_overdue_reminder_is_not_repeated_before_the_repeat_days(reminder_settings):
+    due_on(AS_OF - DAY, reviewers=[UserFactory()])
+    send_reminders(as_of=AS_OF)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 6 * DAY)
+
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_reminder_is_not_repeated_while_the_review_is_not_yet_overdue(
+    reminder_settings,
+):
+    due_on(AS_OF + 10 * DAY, reviewers=[UserFactory()])
+    send_reminders(as_of=AS_OF)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 7 * DAY)
+    assert mail.outbox == []
+
+    send_reminders(as_of=AS_OF + 11 * DAY)
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_review_ends_the_reminders_and_starts_a_new_cycle(reminder_settings):
+    office = due_on(AS_OF - DAY, reviewers=[UserFactory()])
+    send_reminders(as_of=AS_OF)
+    mark_reviewed([office], by=None, on=AS_OF + DAY)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 8 * DAY)
+    assert mail.outbox == []
+
+    next_due = (AS_OF + DAY).replace(year=AS_OF.year + 1)
+    send_reminders(as_of=next_due)
+    assert len(mail.outbox) == 1
+    assert set(ReviewReminder.objects.values_list("cycle_on", flat=True)) == {
+        AS_OF - DAY,
+        next_due,
+    }
+
+
+@pytest.mark.django_db
+def test_first_review_of_a_never_reviewed_office_starts_a_new_cycle(
+    reminder_settings,
+):
+    office = never_reviewed(AS_OF - 5 * DAY, reviewers=[UserFactory()])
+    send_reminders(as_of=AS_OF)
+    mark_reviewed([office], by=None, on=AS_OF)
+    mail.outbox.clear()
+
+    send_reminders(as_of=AS_OF + 8 * DAY)
+
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_dry_run_sends_and_records_nothing_but_reports_the_plan(reminder_settings):
+    alice = UserFactory(username="alice")
+    office = due_on(AS_OF, reviewers=[alice])
+
+    run = send_reminders(as_of=AS_OF, dry_run=True)
+
+    assert mail.outbox == []
+    assert not ReviewReminder.objects.exists()
+    [email] = run.delivered
+    assert (email.to, [item.office for item in email.items]) == (
+        "alice@example.org",
+        [office],
+    )
+
+
+# Failures and concurrency
+
+
+@pytest.mark.django_db
+def test_failure_for_one_recipient_leaves_the_others_sent_and_it_unrecorded(
+    reminder_settings,
+):
+    reminder_settings.MAILERS = {
+        "default": {
+            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
+            "OPTIONS": {"refuse": ["bob@example.org"]},
+        }
+    }
+    alice, bob, carol = (UserFactory(username=n) for n in ("alice", "bob", "carol"))
+    due_on(AS_OF, reviewers=[alice, bob, carol])
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert [e.to for e in run.failed] == ["bob@example.org"]
+    assert "No such user" in run.failed[0].error
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "alice@example.org",
+        "carol@example.org",
+    ]
+    assert sorted(ReviewReminder.objects.values_list("email", flat=True)) == [
+        "alice@example.org",
+        "carol@example.org",
+    ]
+
+
+@pytest.mark.django_db
+def test_next_run_retries_a_failed_recipient(reminder_settings):
+    reminder_settings.MAILERS = {
+        "default": {
+            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
+            "OPTIONS": {"refuse": ["bob@example.org"]},
+        }
+    }
+    due_on(
+        AS_OF, reviewers=[UserFactory(username="alice"), UserFactory(username="bob")]
+    )
+    send_reminders(as_of=AS_OF)
+    reminder_settings.MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    }
+    mail.outbox.clear()
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert [m.to for m in mail.outbox] == [["bob@example.org"]]
+    assert run.failed == []
+    assert ReviewReminder.objects.filter(sent_at__isnull=False).count() == 2
+
+
+@pytest.mark.django_db
+def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
+    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
+    dead = ReviewReminder.objects.create(
+        office=office,
+        email="alice@example.org",
+        cycle_on=AS_OF,
+        reminded_on=AS_OF,
+        claimed_by="00000000-0000-0000-0000-000000000000",
+        claimed_at=timezone.now() - CLAIM_EXPIRES_AFTER - DAY / 24,
+    )
+
+    send_reminders(as_of=AS_OF)
+
+    assert len(mail.outbox) == 1
+    dead.refresh_from_db()
+    assert dead.sent_at is not None
+    assert ReviewReminder.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_claim_of_a_run_still_sending_is_left_alone(reminder_settings):
+    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
+    ReviewReminder.objects.create(
+        office=office,
+        email="alice@example.org",
+        cycle_on=AS_OF,
+        reminded_on=AS_OF,
+        claimed_by="00000000-0000-0000-0000-000000000000",
+        claimed_at=timezone.now() - datetime.timedelta(minutes=1),
+    )
+
+    run = send_reminders(as_of=AS_OF)
+
+    assert mail.outbox == []
+    assert run.emails == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_runs_send_each_reminder_once(reminder_settings):
+    reminder_settings.MAILERS = {
+        "default": {"BACKEND": "tests.offices.test_reviews.SlowBackend"}
+    }
+    reviewers = [UserFactory(username=f"reviewer{i}") for i in range(5)]
+    offices = [
+        due_on(AS_OF - 40 * DAY, reviewers=[reviewers[i % 5]]) for i in range(20)
+    ]
+    start = threading.Barrier(2)
+    outputs = []
+
+    def run():
+        try:
+            start.wait()
+            out = StringIO()
+            call_command("send_review_reminders", "--as-of=2025-06-16", stdout=out)
+            outputs.append(out.getvalue())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(outputs) == 2
+    # One digest per reviewer and one escalation, however the runs interleaved.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [u.email for u in reviewers] + ["fallback@example.org"]
+    )
+    reminded = [
+        o for m in mail.outbox for o in offices if f"/offices/{o.slug}/" in m.body
+    ]
+    assert len(reminded) == 2 * len(offices)  # once to a reviewer, once escalated
+    assert ReviewReminder.objects.filter(sent_at__isnull=True).count() == 0
+    assert ReviewReminder.objects.count() == 2 * len(offices)
+
+
+# Email content
+
+
+@pytest.mark.django_db
+def test_digest_has_text_and_html_parts_with_absolute_links(reminder_settings):
+    office = due_on(AS_OF - 3 * DAY, slug="iraq", reviewers=[UserFactory()])
+
+    send_reminders(as_of=AS_OF)
+
+    [email] = mail.outbox
+    [(html, mimetype)] = email.alternatives
+    assert mimetype == "text/html"
+    admin_url = f"https://profiles.example.org/admin/offices/office/{office.pk}/change/"
+    public_url = "https://profiles.example.org/en/offices/iraq/"
+    for part in (email.body, html):
+        assert admin_url in part
+        assert public_url in part
+        assert "Due 13 June 2025: overdue by 3 days." in part
+    assert f'<a href="{public_url}">' in html
+
+
+@pytest.mark.django_db
+def test_digest_says_when_a_review_is_due(reminder_settings):
+    alice = UserFactory()
+    due_on(AS_OF, reviewers=[alice])
+    due_on(AS_OF + DAY, reviewers=[alice])
+    due_on(AS_OF + 5 * DAY, reviewers=[alice])
+    never_reviewed(AS_OF, reviewers=[alice])
+
+    send_reminders(as_of=AS_OF)
+
+    body = mail.outbox[0].body
+    assert "Due today, 16 June 2025." in body
+    assert "Due 17 June 2025: in 1 day." in body
+    assert "Due 21 June 2025: in 5 days." in body
+    assert "Never reviewed." in body
+
+
+@pytest.mark.django_db
+def test_subject_names_the_number_of_profiles(reminder_settings):
+    alice = UserFactory()
+    for _ in range(3):
+        due_on(AS_OF, reviewers=[alice])
+
+    send_reminders(as_of=AS_OF)
+
+    assert mail.outbox[0].subject == "3 profiles due for review"
+
+
+@pytest.mark.django_db
+def test_html_part_escapes_office_names(reminder_settings):
+    due_on(AS_OF, name="Rights & <Peace>", reviewers=[UserFactory()])
+
+    send_reminders(as_of=AS_OF)
+
+    [email] = mail.outbox
+    assert "Rights &amp; &lt;Peace&gt;" in email.alternatives[0].content
+    assert "Rights & <Peace>" in email.body
+
+
+@pytest.mark.django_db
+def test_planning_queries_do_not_grow_with_the_number_of_offices(
+    reminder_settings, django_assert_max_num_queries
+):
+    reviewers = [UserFactory() for _ in range(3)]
+    for size in (2, 20):
+        for i in range(size):
+            due_on(AS_OF, reviewers=reviewers[: 1 + i % 3])
+        with django_assert_max_num_queries(3):
+            run = send_reminders(as_of=AS_OF, dry_run=True)
+        assert run.office_count == Office.objects.count()
