@@ -1,5 +1,91 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Count, ProtectedError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
-from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
+from mandates.models import (
+    Mandate,
+    Shift,
+    SpotlightPopulation,
+    ThematicPillar,
+    protect_terms_in_use,
+)
+from offices.models import Office
 
-admin.site.register([Mandate, Shift, SpotlightPopulation, ThematicPillar])
+
+class TermInUseAdminMixin:
+    """For vocabulary that profiles use (pillars, shifts, populations, tags).
+
+    Shows how many profiles use each term, and refuses to delete a term in
+    use. The models raise ProtectedError on delete, but the admin's delete page
+    and "delete selected" action decide what to delete beforehand, from
+    get_deleted_objects(): listing the profiles as "protected" there makes the
+    stock admin show its "cannot delete" page instead of a server error.
+    """
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(office_count=Count("offices"))
+
+    @admin.display(description=_("profiles using it"), ordering="office_count")
+    def office_count(self, obj):
+        return obj.office_count
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        try:
+            protect_terms_in_use(
+                self.model.objects.filter(pk__in=[obj.pk for obj in objs])
+            )
+        except ProtectedError as error:
+            messages.error(request, error.args[0])
+            protected = [
+                *protected,
+                *(self._office_link(office) for office in error.protected_objects),
+            ]
+        return deleted, model_count, perms_needed, protected
+
+    @staticmethod
+    def _office_link(office):
+        return format_html(
+            '{}: <a href="{}">{}</a>',
+            capfirst(Office._meta.verbose_name),
+            reverse("admin:offices_office_change", args=[office.pk]),
+            office,
+        )
+
+
+class TermAdmin(TermInUseAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "description", "position", "office_count"]
+    list_editable = ["position"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+admin.site.register([ThematicPillar, Shift, SpotlightPopulation], TermAdmin)
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ["title", "office", "kind", "symbol", "adopted_on"]
+    list_filter = ["kind"]
+    list_select_related = ["office"]
+    search_fields = ["title", "symbol", "office__name"]
+    autocomplete_fields = ["office"]
+
+    # Mandates belong to an office: editors limited to their own offices
+    # (see OfficeAdmin) see and attach mandates only there.
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(office__in=Office.objects.editable_by(request.user))
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "office":
+            kwargs["queryset"] = Office.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,77 @@
+"""Admin forms for the office profile and its review cycle."""
+
+from django import forms
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from offices.models import FieldOffice
+
+
+class FieldOfficeForm(forms.ModelForm):
+    class Meta:
+        model = FieldOffice
+        fields = ["name", "note", "is_head_office", "position"]
+
+    def validate_constraints(self):
+        # "One head office" is checked by the formset across the whole
+        # submission: per row, the database still holds the old head office, so
+        # moving the flag from Baghdad to Erbil would wrongly fail here.
+        exclude = self._get_validation_exclusions() | {"is_head_office"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class FieldOfficeFormSet(forms.BaseInlineFormSet):
+    """All of an office's field offices, checked together."""
+
+    def clean(self):
+        super().clean()
+        heads = [
+            form
+            for form in self.forms
+            if not self._should_delete_form(form)
+            and form.cleaned_data.get("is_head_office")
+        ]
+        if len(heads) > 1:
+            raise ValidationError(
+                _("Tick “head office” for one field office only."),
+                code="one_head_office",
+            )
+
+    # Saving needs no special order: the inline lists the current head office
+    # first (FieldOffice.Meta.ordering) and Django saves existing rows in that
+    # order before new ones, so a moved head office is cleared before it is set.
+
+
+class MarkReviewedForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Optional: what was checked or changed."),
+    )
+
+
+class DeferReviewForm(forms.Form):
+    until = forms.DateField(
+        label=_("Defer until"),
+        widget=AdminDateWidget,
+        help_text=_("The review will not be due before this date."),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text=_('For example "waiting for the new mandate resolution".'),
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise ValidationError(_("Choose a date after today."), code="not_in_future")
+        return until

@@ -1,0 +1,773 @@
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from offices.admin import OfficeAdmin
+from offices.models import FieldOffice, Office, ReviewRecord, Tag
+from tests.factories import (
+    FieldOfficeFactory,
+    MandateFactory,
+    OfficeFactory,
+    ReviewRecordFactory,
+    ShiftFactory,
+    SpotlightPopulationFactory,
+    TagFactory,
+    ThematicPillarFactory,
+    UserFactory,
+)
+
+CHANGELIST = reverse("admin:offices_office_changelist")
+ADD = reverse("admin:offices_office_add")
+SCHEDULE = reverse("admin:offices_office_review_schedule")
+
+
+def change_url(office):
+    return reverse("admin:offices_office_change", args=[office.pk])
+
+
+def days_ago(days):
+    return timezone.localdate() - datetime.timedelta(days=days)
+
+
+def messages_of(response):
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def listed(response):
+    """Names of the offices on a changelist page."""
+    return sorted(office.name for office in response.context["cl"].result_list)
+
+
+def form_data(response):
+    """The POST data a browser sends for an admin form page as rendered."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    return {
+        field.html_name: field.value()
+        for form in forms
+        for field in form
+        if field.value() is not None
+    }
+
+
+def add_rows(data, prefix, *rows):
+    start = int(data[f"{prefix}-TOTAL_FORMS"])
+    for index, row in enumerate(rows, start):
+        data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
+    data[f"{prefix}-TOTAL_FORMS"] = start + len(rows)
+    return data
+
+
+def populate(count):
+    """`count` offices with everything the admin lists: a query-count fixture."""
+    pillars = ThematicPillarFactory.create_batch(3)
+    shifts = ShiftFactory.create_batch(2)
+    populations = SpotlightPopulationFactory.create_batch(2)
+    tags = TagFactory.create_batch(2)
+    reviewers = UserFactory.create_batch(2)
+    for index in range(count):
+        office = OfficeFactory(
+            last_reviewed=days_ago(100 * index) if index % 3 else None,
+            pillars=pillars,
+            shifts=shifts,
+            spotlight_populations=populations,
+            tags=tags,
+            reviewers=reviewers,
+        )
+        FieldOfficeFactory.create_batch(2, office=office)
+        MandateFactory(office=office)
+        ReviewRecordFactory(office=office, reviewed_by=reviewers[0])
+
+
+# Changelist
+
+
+def test_changelist_shows_next_review_state(admin_client):
+    OfficeFactory(name="Never", last_reviewed=None)
+    OfficeFactory(name="Late", last_reviewed=datetime.date(2020, 1, 31))
+    OfficeFactory(name="Gone", closed_on=datetime.date(2023, 8, 31))
+
+    response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "<strong>Never reviewed</strong>" in content
+    assert "<strong>Overdue since Jan. 31, 2021</strong>" in content
+    assert "Closed – not due" in content
+
+
+def test_changelist_sorts_by_next_review_never_reviewed_first(admin_client):
+    OfficeFactory(name="Later", last_reviewed=days_ago(10))
+    OfficeFactory(name="Sooner", last_reviewed=days_ago(300))
+    OfficeFactory(name="Never", last_reviewed=None)
+    column = 1 + OfficeAdmin.list_display.index("next_review")
+
+    response = admin_client.get(CHANGELIST, {"o": column})
+
+    names = [office.name for office in response.context["cl"].result_list]
+    assert names == ["Never", "Sooner", "Later"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("Iraq", "UN Human Rights in Iraq"),
+        ("Kurdistan", "UN Human Rights in Iraq"),
+        ("UNAMI", "UN Human Rights in Iraq"),
+        ("Erbil", "UN Human Rights in Iraq"),
+        ("Bogotá", "UN Human Rights in Colombia"),
+    ],
+)
+def test_search_by_name_country_host_mission_and_field_office(
+    admin_client, query, found
+):
+    iraq = OfficeFactory(
+        name="UN Human Rights in Iraq", country="Kurdistan Iraq", host_mission="UNAMI"
+    )
+    FieldOfficeFactory(office=iraq, name="Erbil")
+    colombia = OfficeFactory(name="UN Human Rights in Colombia", country="Colombia")
+    FieldOfficeFactory(office=colombia, name="Bogotá")
+
+    response = admin_client.get(CHANGELIST, {"q": query})
+
+    assert listed(response) == [found]
+
+
+def test_search_matching_several_field_offices_lists_office_once(admin_client):
+    office = OfficeFactory(name="UN Human Rights in Iraq")
+    FieldOfficeFactory(office=office, name="Erbil")
+    FieldOfficeFactory(office=office, name="Erbil North")
+
+    response = admin_client.get(CHANGELIST, {"q": "Erbil"})
+
+    assert listed(response) == ["UN Human Rights in Iraq"]
+    assert response.context["cl"].result_count == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "found"),
+    [
+        ({"region__exact": "americas"}, ["Colombia"]),
+        ({"region__exact": "mena"}, ["Iraq"]),
+        ({"engagement_type__exact": "political_mission"}, ["Iraq"]),
+        ({"engagement_type__exact": "country_office"}, ["Colombia"]),
+        ({"status__exact": "draft"}, ["Colombia"]),
+        ({"status__exact": "published"}, ["Iraq"]),
+    ],
+)
+def test_choice_filters(admin_client, params, found):
+    OfficeFactory(
+        name="Iraq",
+        region=Office.Region.MIDDLE_EAST_NORTH_AFRICA,
+        engagement_type=Office.EngagementType.POLITICAL_MISSION,
+        status=Office.Status.PUBLISHED,
+    )
+    OfficeFactory(
+        name="Colombia",
+        region=Office.Region.AMERICAS,
+        engagement_type=Office.EngagementType.COUNTRY_OFFICE,
+        status=Office.Status.DRAFT,
+    )
+
+    response = admin_client.get(CHANGELIST, params)
+
+    assert listed(response) == found
+
+
+def test_pillar_filter(admin_client):
+    accountability, development = ThematicPillarFactory.create_batch(2)
+    OfficeFactory(name="Iraq", pillars=[accountability])
+    OfficeFactory(name="Tunisia", pillars=[accountability, development])
+
+    response = admin_client.get(CHANGELIST, {"pillars__id__exact": development.pk})
+
+    assert listed(response) == ["Tunisia"]
+
+
+@pytest.mark.parametrize(
+    ("state", "found"),
+    [
+        ("overdue", ["Never", "Overdue"]),
+        ("due_soon", ["Due soon"]),
+        ("up_to_date", ["Deferred", "Up to date"]),
+        ("never", ["Never"]),
+        ("closed", ["Closed"]),
+    ],
+)
+def test_review_state_filter(admin_client, state, found):
+    OfficeFactory(name="Overdue", last_reviewed=days_ago(400))
+    OfficeFactory(name="Due soon", last_reviewed=days_ago(355))
+    OfficeFactory(name="Up to date", last_reviewed=days_ago(30))
+    OfficeFactory(name="Never", last_reviewed=None)
+    OfficeFactory(
+        name="Deferred",
+        last_reviewed=days_ago(400),
+        deferred_until=timezone.localdate() + datetime.timedelta(days=60),
+    )
+    # Long overdue if it were open: closed presences are never due.
+    OfficeFactory(name="Closed", last_reviewed=days_ago(800), closed_on=days_ago(100))
+
+    response = admin_client.get(CHANGELIST, {"review": state})
+
+    assert listed(response) == found
+
+
+def test_date_hierarchy_on_last_reviewed(admin_client):
+    OfficeFactory(name="Iraq", last_reviewed=datetime.date(2021, 5, 1))
+    OfficeFactory(name="Syria", last_reviewed=datetime.date(2022, 9, 1))
+
+    response = admin_client.get(CHANGELIST, {"last_reviewed__year": 2021})
+
+    assert listed(response) == ["Iraq"]
+
+
+# Add and change pages
+
+
+def test_add_with_field_offices_and_mandate_creates_them(admin_client):
+    data = form_data(admin_client.get(ADD))
+    data.update(
+        name="UN Human Rights in Iraq",
+        slug="iraq",
+        country="Iraq",
+        country_code="IQ",
+        region="mena",
+        engagement_type="political_mission",
+        host_mission="UNAMI",
+        year_established=2003,
+    )
+    add_rows(
+        data,
+        "field_offices",
+        {"name": "Baghdad", "is_head_office": "on", "position": 0},
+        {"name": "Erbil", "position": 1},
+    )
+    add_rows(
+        data,
+        "mandates",
+        {
+            "kind": "security_council",
+            "title": "Security Council resolution 2522 (2020)",
+            "symbol": "S/RES/2522 (2020)",
+            "adopted_on": "2020-05-29",
+            "position": 0,
+        },
+    )
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    office = Office.objects.get(slug="iraq")
+    assert [(f.name, f.is_head_office) for f in office.field_offices.all()] == [
+        ("Baghdad", True),
+        ("Erbil", False),
+    ]
+    assert office.mandates.get().symbol == "S/RES/2522 (2020)"
+
+
+def valid_add_data(client):
+    data = form_data(client.get(ADD))
+    data.update(
+        name="UN Human Rights in Iraq",
+        slug="iraq",
+        region="mena",
+        engagement_type="political_mission",
+        year_established=2003,
+    )
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"year_established": 1944}, "greater than or equal to 1945"),
+        (
+            {"year_established": timezone.localdate().year + 1},
+            "less than or equal to",
+        ),
+        ({"name": ""}, "This field is required."),
+    ],
+)
+def test_bad_office_field_rerenders_and_saves_nothing(admin_client, change, error):
+    data = valid_add_data(admin_client)
+    data.update(change)
+    add_rows(data, "field_offices", {"name": "Baghdad", "position": 0})
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert Office.objects.count() == 0
+    assert FieldOffice.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "error"),
+    [
+        (
+            [
+                {"name": "Baghdad", "is_head_office": "on", "position": 0},
+                {"name": "Erbil", "is_head_office": "on", "position": 1},
+            ],
+            "Tick “head office” for one field office only.",
+        ),
+        (
+            [{"name": "Erbil", "position": 0}, {"name": "Erbil", "position": 1}],
+            "Please correct the duplicate data for name.",
+        ),
+    ],
+    ids=["two-head-offices", "duplicate-names"],
+)
+def test_bad_field_office_rows_rerender_and_save_nothing(admin_client, rows, error):
+    data = valid_add_data(admin_client)
+    add_rows(data, "field_offices", *rows)
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert Office.objects.count() == 0
+    assert FieldOffice.objects.count() == 0
+
+
+def test_change_page_renders_inlines_and_history(admin_client):
+    office = OfficeFactory()
+    FieldOfficeFactory(office=office, name="Baghdad")
+    MandateFactory(office=office, title="Security Council resolution 2522 (2020)")
+    ReviewRecordFactory(
+        office=office,
+        reviewed_by=UserFactory(username="amina"),
+        reviewed_on=datetime.date(2021, 5, 1),
+        note="Checked the staff numbers",
+    )
+
+    response = admin_client.get(change_url(office))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Baghdad" in content
+    assert "Security Council resolution 2522 (2020)" in content
+    assert "Review history" in content
+    assert "Checked the staff numbers" in content
+    assert "amina" in content
+
+
+def test_change_moves_head_office_in_one_submission(admin_client):
+    office = OfficeFactory()
+    FieldOfficeFactory(office=office, name="Baghdad", is_head_office=True)
+    FieldOfficeFactory(office=office, name="Erbil")
+    data = form_data(admin_client.get(change_url(office)))
+    data["field_offices-0-is_head_office"] = False
+    data["field_offices-1-is_head_office"] = True
+
+    response = admin_client.post(change_url(office), data)
+
+    assert response.status_code == 302
+    assert office.field_offices.get(is_head_office=True).name == "Erbil"
+
+
+def test_change_with_second_head_office_saves_nothing(admin_client):
+    office = OfficeFactory(name="UN Human Rights in Iraq")
+    FieldOfficeFactory(office=office, name="Baghdad", is_head_office=True)
+    data = form_data(admin_client.get(change_url(office)))
+    data["name"] = "Renamed"
+    add_rows(
+        data, "field_offices", {"name": "Erbil", "is_head_office": "on", "position": 1}
+    )
+
+    response = admin_client.post(change_url(office), data)
+
+    assert response.status_code == 200
+    assert "Tick “head office” for one field office only." in (
+        response.content.decode()
+    )
+    office.refresh_from_db()
+    assert office.name == "UN Human Rights in Iraq"
+    assert office.field_offices.count() == 1
+
+
+def test_view_on_site_redirects_to_public_page(admin_client):
+    office = OfficeFactory(slug="iraq")
+    url = reverse(
+        "admin:view_on_site",
+        args=[ContentType.objects.get_for_model(Office).pk, office.pk],
+    )
+
+    assert url in admin_client.get(change_url(office)).content.decode()
+    response = admin_client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].endswith("/en/offices/iraq/")
+
+
+# Actions
+
+
+def run_action(client, action, offices):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [office.pk for office in offices]},
+    )
+
+
+def test_mark_reviewed_action_records_reviews(admin_client, admin_user):
+    iraq = OfficeFactory(last_reviewed=datetime.date(2021, 5, 1))
+    syria = OfficeFactory(last_reviewed=None)
+    untouched = OfficeFactory(last_reviewed=None)
+
+    response = run_action(admin_client, "mark_reviewed", [iraq, syria])
+
+    assert response.status_code == 302
+    assert messages_of(response) == ["2 offices marked as reviewed today."]
+    today = timezone.localdate()
+    assert set(Office.objects.filter(last_reviewed=today)) == {iraq, syria}
+    assert set(
+        ReviewRecord.objects.filter(
+            reviewed_by=admin_user, reviewed_on=today, kind="reviewed"
+        ).values_list("office", flat=True)
+    ) == {iraq.pk, syria.pk}
+    untouched.refresh_from_db()
+    assert untouched.last_reviewed is None
+
+
+def test_publish_action_counts_only_changed_offices(admin_client):
+    draft = OfficeFactory(status=Office.Status.DRAFT)
+    published = OfficeFactory(status=Office.Status.PUBLISHED)
+
+    response = run_action(admin_client, "publish", [draft, published])
+
+    assert messages_of(response) == ["1 office published."]
+    draft.refresh_from_db()
+    assert draft.status == Office.Status.PUBLISHED
+
+
+def test_move_to_draft_action(admin_client):
+    iraq, syria = OfficeFactory.create_batch(2, status=Office.Status.PUBLISHED)
+    other = OfficeFactory(status=Office.Status.PUBLISHED)
+
+    response = run_action(admin_client, "move_to_draft", [iraq, syria])
+
+    assert messages_of(response) == ["2 offices moved to draft."]
+    assert set(Office.objects.filter(status=Office.Status.DRAFT)) == {iraq, syria}
+    other.refresh_from_db()
+    assert other.status == Office.Status.PUBLISHED
+
+
+# Review button, deferral and schedule (issue 4)
+
+
+def mark_reviewed_url(office):
+    return reverse("admin:offices_office_mark_reviewed", args=[office.pk])
+
+
+def defer_url(office):
+    return reverse("admin:offices_office_defer_review", args=[office.pk])
+
+
+def test_change_page_has_review_buttons(admin_client):
+    office = OfficeFactory()
+
+    content = admin_client.get(change_url(office)).content.decode()
+
+    assert f'action="{mark_reviewed_url(office)}"' in content
+    assert f'href="{defer_url(office)}"' in content
+
+
+def test_mark_reviewed_button_records_review_with_note(admin_client, admin_user):
+    office = OfficeFactory(last_reviewed=datetime.date(2021, 5, 1))
+
+    response = admin_client.post(
+        mark_reviewed_url(office), {"note": "Staff numbers updated"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(office)
+    assert messages_of(response) == [f"“{office}” is marked as reviewed today."]
+    office.refresh_from_db()
+    assert office.last_reviewed == timezone.localdate()
+    record = office.review_records.get()
+    assert (record.kind, record.reviewed_by, record.note) == (
+        "reviewed",
+        admin_user,
+        "Staff numbers updated",
+    )
+
+
+def test_mark_reviewed_button_refuses_get(admin_client):
+    office = OfficeFactory(last_reviewed=None)
+
+    response = admin_client.get(mark_reviewed_url(office))
+
+    assert response.status_code == 405
+    assert not ReviewRecord.objects.exists()
+
+
+def test_mark_reviewed_button_needs_csrf_token(admin_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    office = OfficeFactory(last_reviewed=None)
+
+    response = client.post(mark_reviewed_url(office))
+
+    assert response.status_code == 403
+    assert not ReviewRecord.objects.exists()
+
+
+def test_defer_review_records_deferral(admin_client, admin_user):
+    office = OfficeFactory(last_reviewed=datetime.date(2021, 5, 1))
+    until = timezone.localdate() + datetime.timedelta(days=90)
+
+    assert admin_client.get(defer_url(office)).status_code == 200
+    response = admin_client.post(
+        defer_url(office),
+        {"until": until.isoformat(), "reason": "Waiting for the new resolution"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == change_url(office)
+    office.refresh_from_db()
+    assert office.deferred_until == until
+    assert office.last_reviewed == datetime.date(2021, 5, 1)
+    record = office.review_records.get()
+    assert (record.kind, record.deferred_until, record.note, record.reviewed_by) == (
+        "deferred",
+        until,
+        "Waiting for the new resolution",
+        admin_user,
+    )
+
+
+@pytest.mark.parametrize(
+    ("until_days", "reason", "error"),
+    [
+        (-1, "Waiting for the new resolution", "Choose a date after today."),
+        (0, "Waiting for the new resolution", "Choose a date after today."),
+        (30, "", "This field is required."),
+        (30, "   ", "This field is required."),
+        (None, "Waiting for the new resolution", "This field is required."),
+    ],
+)
+def test_defer_review_bad_input_changes_nothing(
+    admin_client, until_days, reason, error
+):
+    office = OfficeFactory(last_reviewed=datetime.date(2021, 5, 1))
+    until = (
+        ""
+        if until_days is None
+        else (timezone.localdate() + datetime.timedelta(days=until_days)).isoformat()
+    )
+
+    response = admin_client.post(defer_url(office), {"until": until, "reason": reason})
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    office.refresh_from_db()
+    assert office.deferred_until is None
+    assert not ReviewRecord.objects.exists()
+
+
+def test_review_schedule_lists_open_offices_due_first_with_reviewers(admin_client):
+    amina = UserFactory(username="amina", first_name="Amina", last_name="Said")
+    OfficeFactory(name="Later", last_reviewed=days_ago(10), reviewers=[amina])
+    OfficeFactory(name="Overdue", last_reviewed=days_ago(400))
+    OfficeFactory(name="Never", last_reviewed=None)
+    OfficeFactory(name="Closed", last_reviewed=None, closed_on=days_ago(5))
+
+    response = admin_client.get(SCHEDULE)
+
+    assert response.status_code == 200
+    names = [office.name for office, _ in response.context["rows"]]
+    assert names == ["Never", "Overdue", "Later"]
+    content = response.content.decode()
+    assert "Amina Said" in content
+    assert "No reviewer" in content
+    assert "<strong>Never reviewed</strong>" in content
+    assert "Overdue since" in content
+
+
+@pytest.mark.parametrize("page", ["admin:index", "admin:offices_office_changelist"])
+def test_review_schedule_is_linked(admin_client, page):
+    assert f'href="{SCHEDULE}"' in admin_client.get(reverse(page)).content.decode()
+
+
+def test_review_schedule_needs_view_permission(client, db):
+    client.force_login(UserFactory())
+
+    assert client.get(SCHEDULE).status_code == 403
+    assert f'href="{SCHEDULE}"' not in client.get("/admin/").content.decode()
+
+
+# Row-level permission
+
+
+def test_limited_editor_lists_only_offices_they_review(client, limited_editor):
+    OfficeFactory(name="Mine", reviewers=[limited_editor])
+    OfficeFactory(name="Theirs")
+    client.force_login(limited_editor)
+
+    assert listed(client.get(CHANGELIST)) == ["Mine"]
+    schedule = client.get(SCHEDULE)
+    assert [office.name for office, _ in schedule.context["rows"]] == ["Mine"]
+
+
+def test_limited_editor_edits_own_office(client, limited_editor):
+    office = OfficeFactory(name="Mine", reviewers=[limited_editor])
+    client.force_login(limited_editor)
+    data = form_data(client.get(change_url(office)))
+    data["name"] = "Renamed"
+
+    response = client.post(change_url(office), data)
+
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.name == "Renamed"
+
+
+@pytest.mark.parametrize("url", [change_url, mark_reviewed_url, defer_url])
+def test_limited_editor_cannot_reach_another_office(client, limited_editor, url):
+    theirs = OfficeFactory(name="Theirs", last_reviewed=None)
+    client.force_login(limited_editor)
+
+    response = client.post(url(theirs), {"name": "Hijacked", "note": "x"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert "Perhaps it was deleted?" in messages_of(response)[0]
+    theirs.refresh_from_db()
+    assert (theirs.name, theirs.last_reviewed) == ("Theirs", None)
+    assert not ReviewRecord.objects.exists()
+
+
+def test_editor_with_edit_all_permission_sees_every_office(client, staff_user):
+    OfficeFactory(name="Iraq")
+    OfficeFactory(name="Syria")
+    client.force_login(staff_user)
+
+    assert listed(client.get(CHANGELIST)) == ["Iraq", "Syria"]
+
+
+def test_limited_editor_becomes_reviewer_of_office_they_add(client, limited_editor):
+    client.force_login(limited_editor)
+
+    response = client.post(ADD, valid_add_data(client))
+
+    assert response.status_code == 302
+    assert list(Office.objects.get(slug="iraq").reviewers.all()) == [limited_editor]
+
+
+# Tags and the review history
+
+
+def test_tag_changelist_counts_profiles(admin_client):
+    used = TagFactory(name="Used")
+    TagFactory(name="Unused")
+    OfficeFactory.create_batch(2, tags=[used])
+
+    response = admin_client.get(reverse("admin:offices_tag_changelist"))
+
+    counts = {tag.name: tag.office_count for tag in response.context["cl"].result_list}
+    assert counts == {"Used": 2, "Unused": 0}
+
+
+def test_deleting_used_tag_shows_error_and_deletes_nothing(admin_client):
+    tag = TagFactory()
+    OfficeFactory(name="UN Human Rights in Iraq", tags=[tag])
+    url = reverse("admin:offices_tag_delete", args=[tag.pk])
+
+    response = admin_client.post(url, {"post": "yes"})
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Cannot delete" in content
+    assert "UN Human Rights in Iraq" in content
+    assert Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_deleting_used_tag_through_action_deletes_nothing(admin_client):
+    used, unused = TagFactory.create_batch(2)
+    OfficeFactory(tags=[used])
+
+    response = admin_client.post(
+        reverse("admin:offices_tag_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [used.pk, unused.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Cannot delete" in response.content.decode()
+    assert Tag.objects.count() == 2
+
+
+def test_deleting_unused_tag_deletes_it(admin_client):
+    tag = TagFactory()
+
+    response = admin_client.post(
+        reverse("admin:offices_tag_delete", args=[tag.pk]), {"post": "yes"}
+    )
+
+    assert response.status_code == 302
+    assert not Tag.objects.exists()
+
+
+def test_review_record_admin_is_read_only(admin_client):
+    record = ReviewRecordFactory(note="Checked")
+
+    response = admin_client.get(reverse("admin:offices_reviewrecord_changelist"))
+
+    assert "Checked" in response.content.decode()
+    assert (
+        admin_client.get(reverse("admin:offices_reviewrecord_add")).status_code == 403
+    )
+    change = admin_client.post(
+        reverse("admin:offices_reviewrecord_change", args=[record.pk]), {"note": "x"}
+    )
+    assert change.status_code == 403
+    record.refresh_from_db()
+    assert record.note == "Checked"
+
+
+# Query counts: the same bound at two data sizes
+
+
+@pytest.mark.parametrize("size", [2, 30])
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        (CHANGELIST, 8),
+        (SCHEDULE, 4),
+        (reverse("admin:offices_tag_changelist"), 5),
+        (reverse("admin:offices_reviewrecord_changelist"), 7),
+    ],
+)
+def test_changelist_query_count_is_constant(
+    admin_client, django_assert_max_num_queries, size, url, queries
+):
+    populate(size)
+
+    with django_assert_max_num_queries(queries):
+        response = admin_client.get(url)
+
+    assert response.status_code == 200
+
+
+def test_limited_editor_changelist_query_count_is_constant(
+    client, limited_editor, django_assert_max_num_queries
+):
+    populate(30)
+    OfficeFactory.create_batch(3, reviewers=[limited_editor])
+    client.force_login(limited_editor)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(CHANGELIST)
+
+    assert response.context["cl"].result_count == 3
