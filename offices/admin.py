@@ -149,8 +149,9 @@ class OfficeAdmin(admin.ModelAdmin):
     # Short vocabularies and the staff list fit a two-box selector; tags grow.
     filter_horizontal = ["pillars", "shifts", "spotlight_populations", "reviewers"]
     autocomplete_fields = ["tags"]
-    # A deferral needs a reason, so it is set through "Defer review" only.
-    readonly_fields = ["deferred_until", "created_at", "updated_at"]
+    # Review dates change only through "Mark as reviewed" and "Defer review",
+    # so every change lands in the review history with who and why.
+    readonly_fields = ["last_reviewed", "deferred_until", "created_at", "updated_at"]
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
     actions = ["mark_reviewed", "publish", "move_to_draft"]
     fieldsets = [

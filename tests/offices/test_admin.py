@@ -371,6 +371,22 @@ def test_change_moves_head_office_in_one_submission(admin_client):
     assert office.field_offices.get(is_head_office=True).name == "Erbil"
 
 
+def test_change_form_cannot_set_review_dates_without_history(admin_client):
+    office = OfficeFactory(last_reviewed=datetime.date(2021, 5, 1))
+    data = form_data(admin_client.get(change_url(office)))
+    data["last_reviewed"] = "2026-01-01"
+    data["deferred_until"] = "2030-01-01"
+
+    response = admin_client.post(change_url(office), data)
+
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert (office.last_reviewed, office.deferred_until) == (
+        datetime.date(2021, 5, 1),
+        None,
+    )
+
+
 def test_change_with_second_head_office_saves_nothing(admin_client):
     office = OfficeFactory(name="UN Human Rights in Iraq")
     FieldOfficeFactory(office=office, name="Baghdad", is_head_office=True)
