@@ -16,10 +16,10 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install run test test-fast lint format lock db-stop clean check-python
+.PHONY: help install browser-deps run test test-fast lint format lock db-stop clean check-python
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -35,13 +35,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
 
 install: $(VENV)/.installed ## Create .venv and install the locked dependencies
 
+# The browser tests drive Debian's Chromium: Playwright's own browser download
+# is never used (it cannot be fetched on the project's machines).
+CHROMIUM := /usr/bin/chromium
+
+browser-deps: ## Install Debian's Chromium for the browser tests when it is missing
+	@test -x $(CHROMIUM) && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "The browser tests need Chromium at $(CHROMIUM): install the Debian package as root (apt-get install chromium) and rerun make."; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "The browser tests need Chromium at $(CHROMIUM), and this system has no apt-get: install Chromium there by hand."; exit 1; fi; \
+	echo "Installing Chromium for the browser tests (apt-get)"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
 run: install ## Start the embedded database, migrate, load demo content, serve on :$(PORT)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --only-missing
 	$(PY) manage.py ensure_local_superuser
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install ## Run the whole test suite, then check that migrations are complete
+test: install browser-deps ## Run the whole test suite, then check that migrations are complete
 	$(PY) -m pytest
 	$(PY) manage.py makemigrations --check --dry-run
 

@@ -6,6 +6,9 @@ from django.contrib.auth import get_user_model
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
 from offices.models import FieldOffice, Office, ReviewRecord, Tag
 
+# Every factory-made user's password, for tests that log in through a form.
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -16,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     is_staff = True
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
 
 class ThematicPillarFactory(factory.django.DjangoModelFactory):

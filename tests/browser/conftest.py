@@ -1,0 +1,106 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against live_server.
+
+Each module marks its tests `browser`; `make browser-deps` installs Chromium.
+Playwright's own browser download is never used: it cannot be fetched here.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import sync_playwright
+
+from tests.browser.support import DESKTOP, admin_findings
+
+# Playwright's sync API runs an asyncio loop in the test's thread, and Django
+# then refuses ORM calls from that thread (fixtures, assertions on the data).
+# They are safe: the loop only talks to the browser. Set for these tests only.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps calling home, which the closed network
+    # turns into slow timeouts.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM}: run `make browser-deps`.",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Open fresh browser contexts (one per person); all closed after the test.
+
+    Every context fails the test on a broken asset (a stylesheet or image
+    answering 4xx/5xx) or a JavaScript error, which a reader would notice but
+    an assertion on the text would not.
+    """
+    contexts, problems = [], []
+
+    def new_context(**options):
+        # bypass_csp lets axe-core be injected into pages whose Content
+        # Security Policy forbids it; the site's policy itself stays strict.
+        context = browser.new_context(
+            base_url=live_server.url, viewport=DESKTOP, bypass_csp=True, **options
+        )
+        context.set_default_timeout(5_000)
+        context.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and r.request.resource_type != "document"
+                and problems.append(f"{r.status} {r.url}")
+            ),
+        )
+        context.on("weberror", lambda e: problems.append(f"JavaScript: {e.error}"))
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        context.close()
+    assert not problems, "The browser hit problems:\n" + "\n".join(problems)
+
+
+@pytest.fixture
+def page(new_context):
+    return new_context().new_page()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """People log in through the form in many tests; slow hashing only costs time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo content: Iraq as in DOMAIN.md and the other presences."""
+    call_command("load_demo", verbosity=0)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """List the admin's axe findings: reported for the team, not asserted."""
+    for title, report in admin_findings:
+        terminalreporter.write_sep("-", title)
+        terminalreporter.write_line(report)

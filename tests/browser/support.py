@@ -1,0 +1,62 @@
+"""What the browser tests share: logging in, axe-core audits, screenshots."""
+
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+DESKTOP = {"width": 1280, "height": 800}
+MOBILE = {"width": 375, "height": 800}
+SCREENSHOTS_DIR = settings.BASE_DIR / "var" / "screenshots"
+# Enough failing elements per rule to find the pattern; the rest are counted.
+MAX_TARGETS = 5
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# (title, report) of each admin page audited, printed after the run.
+admin_findings = []
+
+
+def log_in(page, user):
+    """Log in through the admin's login form, as a person would."""
+    page.goto(reverse("admin:login"))
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def audit(page):
+    """The axe-core violations of the page at WCAG 2.2 AA."""
+    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+    return Axe().run(page, options=options).response["violations"]
+
+
+def describe(violations):
+    """One readable block per rule: id, impact, help and the failing targets."""
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}"
+            f" – {violation['helpUrl']}"
+        )
+        nodes = violation["nodes"]
+        for node in nodes[:MAX_TARGETS]:
+            target = " ".join(str(t) for t in node["target"])
+            # The summary's first line is a header ("Fix any of the following:").
+            reason = node["failureSummary"].splitlines()[1].strip()
+            lines.append(f"    {target}: {reason}")
+        if len(nodes) > MAX_TARGETS:
+            lines.append(f"    … and {len(nodes) - MAX_TARGETS} more")
+    return "\n".join(lines) or "no violations"
+
+
+def screenshot(page, name):
+    """Save var/screenshots/<name>-1280px.png and -375px.png for reviewers."""
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("1280", DESKTOP), ("375", MOBILE)):
+        page.set_viewport_size(viewport)
+        path = SCREENSHOTS_DIR / f"{name}-{label}px.png"
+        page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(DESKTOP)

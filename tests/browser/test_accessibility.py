@@ -1,0 +1,106 @@
+"""axe-core audits at WCAG 2.2 AA, and screenshots of every public page."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from mandates.models import ThematicPillar
+from offices.models import Office
+from tests.browser.support import (
+    MOBILE,
+    admin_findings,
+    audit,
+    describe,
+    log_in,
+    screenshot,
+)
+
+pytestmark = pytest.mark.browser
+
+# Screenshot name -> (path, HTTP status), looked up once the demo is loaded.
+PUBLIC_PAGES = {
+    "index": lambda: (reverse("offices:index"), 200),
+    "index-no-results": lambda: (reverse("offices:index") + "?q=atlantis", 200),
+    "profile-iraq": lambda: (Office.objects.get(slug="iraq").get_absolute_url(), 200),
+    "profile-syria": lambda: (
+        Office.objects.get(slug="syria").get_absolute_url(),
+        200,
+    ),
+    "pillar-accountability": lambda: (
+        ThematicPillar.objects.get(name="Accountability").get_absolute_url(),
+        200,
+    ),
+    "not-found": lambda: (
+        reverse("offices:detail", kwargs={"slug": "no-such-office"}),
+        404,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_page_has_no_wcag_violations(page, demo, name):
+    path, status = PUBLIC_PAGES[name]()
+
+    assert page.goto(path).status == status
+    desktop = audit(page)
+    page.set_viewport_size(MOBILE)
+    phone = audit(page)
+    screenshot(page, name)
+
+    assert not desktop, f"{path} at 1280 px:\n{describe(desktop)}"
+    assert not phone, f"{path} at 375 px:\n{describe(phone)}"
+
+
+def test_public_pages_reflow_at_320px_without_sideways_scrolling(page, demo):
+    """WCAG 1.4.10 Reflow, which axe cannot judge: it needs a real layout."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    too_wide = []
+    for name, lookup in PUBLIC_PAGES.items():
+        path, _ = lookup()
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide.append(f"{name} ({path}): {width} px")
+
+    assert not too_wide, "Pages wider than a 320 px screen:\n" + "\n".join(too_wide)
+
+
+def test_keyboard_user_skips_to_the_main_content(page, demo):
+    page.goto(Office.objects.get(slug="iraq").get_absolute_url())
+
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("main")).to_be_focused()
+
+
+def test_keyboard_focus_is_visible(page, demo):
+    page.goto(reverse("offices:index"))
+
+    # Past the skip link to the first link of the header, by keyboard, so
+    # that :focus-visible styles apply as they do for a keyboard user.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "() => { const el = document.activeElement, s = getComputedStyle(el);"
+        " return [el.outerHTML.slice(0, 80), s.outlineStyle, s.outlineWidth]; }"
+    )
+
+    element, outline_style, outline_width = focused
+    assert element.startswith("<a ")
+    assert outline_style != "none" and outline_width != "0px", focused
+
+
+def test_admin_change_form_is_audited(page, demo, staff_user):
+    """Much of the admin is Django's: its findings are listed, not asserted."""
+    iraq = Office.objects.get(slug="iraq")
+    log_in(page, staff_user)
+
+    page.goto(reverse("admin:offices_office_change", args=[iraq.pk]))
+    violations = audit(page)
+
+    admin_findings.append(("axe findings: admin change form", describe(violations)))
+    assert page.locator("#office_form").is_visible()

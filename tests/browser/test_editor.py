@@ -1,0 +1,85 @@
+"""Editors in the admin: editing, reviewing and publishing; row-level access."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from playwright.sync_api import expect
+
+from offices.models import Office
+from tests.browser.support import log_in
+from tests.factories import OfficeFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_editor_adds_field_office_reviews_publishes_and_readers_see_it(
+    new_context, demo, staff_user
+):
+    iraq = Office.objects.get(slug="iraq")
+    iraq.status = Office.Status.DRAFT
+    iraq.save()
+    page = new_context().new_page()
+
+    log_in(page, staff_user)
+    page.locator("#offices-office").get_by_role("link", name="Offices").click()
+    page.get_by_role("link", name="UN Human Rights in Iraq").click()
+    page.get_by_role("button", name="Add another Field office").click()
+    page.locator(".dynamic-field_offices input[name$='-name']").last.fill("Dohuk")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("was changed")
+
+    page.get_by_role("button", name="Mark as reviewed").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("reviewed today")
+
+    page.goto(reverse("admin:offices_office_changelist"))
+    page.get_by_role("checkbox", name=f"for an action - {iraq.name}").check()
+    page.get_by_role("combobox", name="Action").select_option(label="Publish")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist .success")).to_have_text("1 office published.")
+
+    reader = new_context().new_page()
+    reader.goto(iraq.get_absolute_url())
+    expect(reader.get_by_role("heading", level=1)).to_have_text(
+        "UN Human Rights in Iraq"
+    )
+    expect(reader.get_by_role("listitem").filter(has_text="Dohuk")).to_be_visible()
+    this_month = dateformat.format(timezone.localdate(), "F Y")
+    expect(reader.get_by_text(f"Last reviewed: {this_month}")).to_be_visible()
+
+
+@pytest.fixture
+def office_editor(transactional_db):
+    """A staff member who may edit offices, but only those they review."""
+    editor = UserFactory(username="office-editor")
+    editor.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["offices", "mandates"],
+            codename__regex=r"^(view|change|add)_",
+        )
+    )
+    return editor
+
+
+def test_office_editor_sees_only_their_offices_in_the_changelist(page, office_editor):
+    OfficeFactory(name="UN Human Rights in Own", reviewers=[office_editor])
+    OfficeFactory(name="UN Human Rights in Other")
+
+    log_in(page, office_editor)
+    page.goto(reverse("admin:offices_office_changelist"))
+
+    expect(page.get_by_role("link", name="UN Human Rights in Own")).to_be_visible()
+    expect(page.get_by_role("link", name="UN Human Rights in Other")).to_have_count(0)
+
+
+def test_office_editor_cannot_open_another_offices_change_page(page, office_editor):
+    own = OfficeFactory(name="UN Human Rights in Own", reviewers=[office_editor])
+    other = OfficeFactory(name="UN Human Rights in Other")
+    log_in(page, office_editor)
+
+    page.goto(reverse("admin:offices_office_change", args=[own.pk]))
+    expect(page.get_by_label("Name:", exact=True)).to_have_value(own.name)
+
+    page.goto(reverse("admin:offices_office_change", args=[other.pk]))
+    expect(page.locator("#office_form")).to_have_count(0)
+    expect(page.get_by_text(other.name)).to_have_count(0)
