@@ -3,9 +3,14 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from offices.sitemaps import sitemaps
+from offices.views import PUBLIC_MAX_AGE
+
+# Cached like the public pages they describe.
+public = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
 
 admin.site.site_header = _("UN Human Rights profiles")
 admin.site.site_title = _("UN Human Rights profiles")
@@ -16,10 +21,12 @@ admin.site.index_title = _("Profiles administration")
 # branded error pages, rendered by Django's default handlers.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("sitemap.xml", public(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",
-        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        public(
+            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
+        ),
         name="robots",
     ),
 ]

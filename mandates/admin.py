@@ -28,6 +28,12 @@ class TermInUseAdminMixin:
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(office_count=Count("offices"))
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The term's wording and position are part of every profile using it.
+        if change:
+            Office.objects.filter(**{self.model.office_relation: obj}).touch()
+
     @admin.display(description=_("profiles using it"), ordering="office_count")
     def office_count(self, obj):
         return obj.office_count
@@ -84,6 +90,23 @@ class MandateAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .filter(office__in=Office.objects.editable_by(request.user))
         )
+
+    # A mandate is part of its office's public page (and of the office it was
+    # moved away from).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Office.objects.filter(
+            pk__in=[obj.office_id, form.initial.get("office")]
+        ).touch()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Office.objects.filter(pk=obj.office_id).touch()
+
+    def delete_queryset(self, request, queryset):
+        offices = list(queryset.values_list("office", flat=True))
+        super().delete_queryset(request, queryset)
+        Office.objects.filter(pk__in=offices).touch()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "office":

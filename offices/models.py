@@ -126,6 +126,16 @@ class OfficeQuerySet(models.QuerySet):
             .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lt=as_of))
         )
 
+    def touch(self):
+        """Mark these offices changed now.
+
+        For edits made outside the office's own form (a mandate, a term's
+        wording): the profile page's ETag and Last-Modified, the feed and the
+        sitemap all follow updated_at, so without this they would keep
+        answering with the old page.
+        """
+        return self.update(updated_at=timezone.now())
+
     def editable_by(self, user):
         """Offices a staff user may edit: all with the permission, else their own."""
         if user.has_perm("offices.edit_all_offices"):

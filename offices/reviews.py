@@ -143,6 +143,8 @@ class ReminderRun:
     fallback_offices: list[Office] = field(default_factory=list)
     # Offices nobody can be reminded about: no reviewer and no fallback address.
     unrouted_offices: list[Office] = field(default_factory=list)
+    # Offices overdue enough to escalate, with no fallback address to tell.
+    unescalated_offices: list[Office] = field(default_factory=list)
 
     @property
     def delivered(self):
@@ -233,7 +235,7 @@ def _plan(run, offices):
         if item.days_overdue > escalate_after:
             targets += [(ReviewReminder.Kind.ESCALATION, a) for a in fallback]
             if not fallback and office not in run.unrouted_offices:
-                run.unrouted_offices.append(office)
+                run.unescalated_offices.append(office)
         for kind, address in targets:
             email = emails.setdefault(
                 (kind, address), Email(kind=kind, to=address, items=[])

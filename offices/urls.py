@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.cache import cache_control
 
 from offices import views
 from offices.feeds import RecentProfilesFeed
@@ -10,5 +11,9 @@ urlpatterns = [
     path("", views.OfficeListView.as_view(), name="home"),
     path("offices/", views.OfficeListView.as_view(), name="index"),
     path("offices/<slug:slug>/", views.OfficeDetailView.as_view(), name="detail"),
-    path("feed/", RecentProfilesFeed(), name="feed"),
+    path(
+        "feed/",
+        cache_control(public=True, max_age=views.PUBLIC_MAX_AGE)(RecentProfilesFeed()),
+        name="feed",
+    ),
 ]

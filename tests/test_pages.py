@@ -11,6 +11,7 @@ from django.template.loader import get_template
 from django.views.defaults import server_error
 
 from offices.models import Office
+from offices.reviews import mark_reviewed
 from tests.factories import (
     FieldOfficeFactory,
     OfficeFactory,
@@ -105,6 +106,49 @@ def test_feed_leaves_out_drafts(client, site):
     root = ET.fromstring(client.get("/en/feed/").content)
 
     assert "secret" not in ET.tostring(root, encoding="unicode")
+
+
+def test_reviewing_a_profile_brings_it_to_the_top_of_the_feed(client, site, admin_user):
+    older = OfficeFactory(name="Older profile", slug="older")
+    Office.objects.filter(pk=older.pk).update(
+        updated_at=site.updated_at - datetime.timedelta(days=3)
+    )
+
+    mark_reviewed([older], by=admin_user)
+
+    root = ET.fromstring(client.get("/en/feed/").content)
+    first = root.find(f"{ATOM}entry").find(f"{ATOM}link").get("href")
+    assert first == "http://testserver/en/offices/older/"
+
+
+# ---------------------------------------------------------- caching, query budgets
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/robots.txt", "/en/feed/"])
+def test_site_wide_files_are_publicly_cacheable(client, site, url):
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert set(response.headers["Cache-Control"].split(", ")) == {
+        "public",
+        "max-age=300",
+    }
+
+
+@pytest.mark.parametrize("count", [1, 60])
+@pytest.mark.parametrize(("url", "queries"), [("/sitemap.xml", 4), ("/en/feed/", 1)])
+def test_site_wide_file_query_budget(
+    client, db, django_assert_max_num_queries, count, url, queries
+):
+    for office in OfficeFactory.create_batch(count, status=Office.Status.PUBLISHED):
+        office.pillars.add(ThematicPillarFactory())
+        office.shifts.add(ShiftFactory())
+
+    with django_assert_max_num_queries(queries):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content.count(b"/en/offices/country-") >= min(count, 20)
 
 
 # ---------------------------------------------------------------- error pages

@@ -5,6 +5,7 @@ sys.modules), so the settings of the running test process stay untouched.
 """
 
 import importlib.util
+import re
 
 import environ
 import pytest
@@ -108,3 +109,60 @@ def test_local_mode_needs_no_production_secrets(load_settings):
     assert loaded.MAILERS == {
         "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
     }
+
+
+def test_review_fallback_defaults_to_the_admins(load_settings, monkeypatch):
+    monkeypatch.delenv("REVIEW_FALLBACK_EMAIL", raising=False)
+
+    loaded = load_settings(**PRODUCTION, ADMINS="webmaster@example.org")
+
+    assert loaded.REVIEW_FALLBACK_EMAIL == ["webmaster@example.org"]
+
+
+def test_review_fallback_email_replaces_the_admins(load_settings):
+    loaded = load_settings(
+        **PRODUCTION,
+        ADMINS="webmaster@example.org",
+        REVIEW_FALLBACK_EMAIL="team@example.org,lead@example.org",
+    )
+
+    assert loaded.REVIEW_FALLBACK_EMAIL == ["team@example.org", "lead@example.org"]
+
+
+def test_production_serves_compressed_static_files_with_hashed_names(load_settings):
+    loaded = load_settings(**PRODUCTION)
+
+    assert loaded.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in loaded.MIDDLEWARE
+
+
+@pytest.mark.parametrize("document", [".env.example", "README.md"])
+def test_every_variable_the_settings_read_is_documented(document):
+    source = (settings.BASE_DIR / "hrprofile" / "settings.py").read_text()
+    names = set(re.findall(r'(?:\benv(?:\.\w+)?|required)\("([A-Z_]+)"', source))
+    text = (settings.BASE_DIR / document).read_text()
+
+    assert "SECRET_KEY" in names
+    assert "REVIEW_REMINDER_REPEAT_DAYS" in names
+    assert sorted(name for name in names if name not in text) == []
+
+
+def test_local_mode_without_database_url_uses_the_embedded_postgres(
+    load_settings, monkeypatch
+):
+    started = []
+
+    def fake_embedded_database(data_dir):
+        started.append(data_dir)
+        return {"ENGINE": "django.db.backends.postgresql", "NAME": "embedded"}
+
+    monkeypatch.setattr(
+        "hrprofile.embedded_db.embedded_database", fake_embedded_database
+    )
+
+    loaded = load_settings(DEBUG="true", SECRET_KEY="local")
+
+    assert started == [settings.BASE_DIR / "var" / "postgres"]
+    assert loaded.DATABASES["default"]["NAME"] == "embedded"

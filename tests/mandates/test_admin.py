@@ -1,7 +1,11 @@
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
+from offices.models import Office
 from tests.factories import (
     MandateFactory,
     OfficeFactory,
@@ -198,6 +202,109 @@ def test_limited_editor_cannot_attach_mandate_to_another_office(client, limited_
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Mandate.objects.exists()
+
+
+# Edits outside the office form still mark the profile changed (ETag, feed)
+
+
+def last_changed(office):
+    return Office.objects.values_list("updated_at", flat=True).get(pk=office.pk)
+
+
+def yesterday_edited(*offices):
+    """Offices last changed a day ago; returns that time."""
+    then = timezone.now() - datetime.timedelta(days=1)
+    Office.objects.filter(pk__in=[o.pk for o in offices]).update(updated_at=then)
+    return then
+
+
+@pytest.mark.parametrize(("factory", "relation"), TERMS)
+def test_editing_a_term_marks_the_profiles_using_it_changed(
+    admin_client, factory, relation
+):
+    term = factory(name="Accountability", slug="accountability")
+    using, other = OfficeFactory(**{relation: [term]}), OfficeFactory()
+    then = yesterday_edited(using, other)
+
+    response = admin_client.post(
+        admin_url(factory._meta.model, "change", term.pk),
+        {
+            "name": "Accountability",
+            "slug": "accountability",
+            "position": 0,
+            "description": "New wording",
+        },
+    )
+
+    assert response.status_code == 302
+    assert last_changed(using) > then
+    assert last_changed(other) == then
+
+
+def mandate_data(mandate, **changes):
+    return {
+        "office": mandate.office_id,
+        "kind": mandate.kind,
+        "title": mandate.title,
+        "position": mandate.position,
+        **changes,
+    }
+
+
+def test_editing_a_mandate_marks_its_office_changed(admin_client):
+    mandate = MandateFactory()
+    then = yesterday_edited(mandate.office)
+
+    response = admin_client.post(
+        admin_url(Mandate, "change", mandate.pk),
+        mandate_data(mandate, summary="Renewed until 2026."),
+    )
+
+    assert response.status_code == 302
+    assert last_changed(mandate.office) > then
+
+
+def test_moving_a_mandate_marks_both_offices_changed(admin_client):
+    mandate, other = MandateFactory(), OfficeFactory()
+    then = yesterday_edited(mandate.office, other)
+
+    admin_client.post(
+        admin_url(Mandate, "change", mandate.pk), mandate_data(mandate, office=other.pk)
+    )
+
+    assert last_changed(mandate.office) > then
+    assert last_changed(other) > then
+
+
+def test_deleting_a_mandate_marks_its_office_changed(admin_client):
+    mandate = MandateFactory()
+    then = yesterday_edited(mandate.office)
+
+    admin_client.post(admin_url(Mandate, "delete", mandate.pk), {"post": "yes"})
+
+    assert not Mandate.objects.exists()
+    assert last_changed(mandate.office) > then
+
+
+def test_deleting_mandates_through_the_action_marks_their_offices_changed(
+    admin_client,
+):
+    mandates = MandateFactory.create_batch(2)
+    untouched = OfficeFactory()
+    then = yesterday_edited(*(m.office for m in mandates), untouched)
+
+    admin_client.post(
+        admin_url(Mandate, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [m.pk for m in mandates],
+            "post": "yes",
+        },
+    )
+
+    assert not Mandate.objects.exists()
+    assert all(last_changed(m.office) > then for m in mandates)
+    assert last_changed(untouched) == then
 
 
 # Query counts: the same bound at two data sizes

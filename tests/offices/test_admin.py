@@ -84,6 +84,13 @@ def populate(count):
         ReviewRecordFactory(office=office, reviewed_by=reviewers[0])
 
 
+def test_admin_site_has_the_product_title(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    assert "UN Human Rights profiles" in html
+    assert "Django administration" not in html
+
+
 # Changelist
 
 
@@ -690,6 +697,24 @@ def test_tag_changelist_counts_profiles(admin_client):
 
     counts = {tag.name: tag.office_count for tag in response.context["cl"].result_list}
     assert counts == {"Used": 2, "Unused": 0}
+
+
+def test_renaming_a_tag_marks_the_profiles_using_it_changed(admin_client):
+    tag = TagFactory(name="Elections", slug="elections")
+    using, other = OfficeFactory(tags=[tag]), OfficeFactory()
+    then = timezone.now() - datetime.timedelta(days=1)
+    Office.objects.update(updated_at=then)
+
+    response = admin_client.post(
+        reverse("admin:offices_tag_change", args=[tag.pk]),
+        {"name": "Elections and referendums", "slug": "elections"},
+    )
+
+    assert response.status_code == 302
+    using.refresh_from_db()
+    other.refresh_from_db()
+    assert using.updated_at > then
+    assert other.updated_at == then
 
 
 def test_deleting_used_tag_shows_error_and_deletes_nothing(admin_client):

@@ -344,6 +344,20 @@ def test_office_nobody_can_be_reminded_about_is_reported(reminder_settings):
 
 
 @pytest.mark.django_db
+def test_escalation_without_a_fallback_address_is_reported(reminder_settings):
+    reminder_settings.REVIEW_FALLBACK_EMAIL = []
+    alice = UserFactory(username="alice")
+    office = due_on(AS_OF - 31 * DAY, reviewers=[alice])
+
+    run = send_reminders(as_of=AS_OF)
+
+    # The reviewer is still reminded; only the escalation has nowhere to go.
+    assert [m.to for m in mail.outbox] == [[alice.email]]
+    assert run.unescalated_offices == [office]
+    assert run.unrouted_offices == []
+
+
+@pytest.mark.django_db
 def test_office_slugs_limit_the_run(reminder_settings):
     alice = UserFactory(username="alice")
     iraq = due_on(AS_OF, slug="iraq", reviewers=[alice])

@@ -152,6 +152,28 @@ def test_office_nobody_can_be_reminded_about_exits_non_zero(reminder_settings):
 
 
 @pytest.mark.django_db
+def test_escalation_nobody_can_receive_is_reported_and_exits_non_zero(
+    reminder_settings,
+):
+    reminder_settings.REVIEW_FALLBACK_EMAIL = []
+    due("iraq", UserFactory(username="alice"), days_overdue=31)
+    out, err = StringIO(), StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "send_review_reminders", f"--as-of={AS_OF}", stdout=out, stderr=err
+        )
+
+    assert "sent reminder to alice@example.org: 1 office (iraq)" in out.getvalue()
+    assert err.getvalue().splitlines() == [
+        "cannot escalate iraq, overdue by more than 30 days: "
+        "set REVIEW_FALLBACK_EMAIL or ADMINS"
+    ]
+    assert "failed" not in str(error.value)
+    assert "REVIEW_FALLBACK_EMAIL" in str(error.value)
+
+
+@pytest.mark.django_db
 def test_dry_run_prints_what_would_be_sent_and_sends_nothing(alice_and_bob):
     out, _ = run(f"--as-of={AS_OF}", "--dry-run")
 

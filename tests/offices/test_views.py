@@ -328,6 +328,26 @@ def test_empty_sections_are_left_out(client, db):
     assert section_text(html, "engagement") == "Type of engagement Country Office"
 
 
+def test_mandate_shows_its_summary_and_links_to_its_text(client, db):
+    office = OfficeFactory(slug="x")
+    MandateFactory(
+        office=office,
+        title="Human Rights Council resolution 51/37",
+        summary="Technical assistance and capacity-building.",
+        url="https://undocs.org/A/HRC/RES/51/37",
+    )
+    _, html = page(client, office.get_absolute_url())
+
+    assert section_text(html, "mandates") == (
+        "Mandate Human Rights Council resolution 51/37 "
+        "Technical assistance and capacity-building."
+    )
+    assert (
+        '<a href="https://undocs.org/A/HRC/RES/51/37">'
+        "Human Rights Council resolution 51/37</a>" in html
+    )
+
+
 def test_tags_are_listed(client, db):
     office = OfficeFactory(slug="x", tags=[TagFactory(name="Elections")])
     _, html = page(client, office.get_absolute_url())

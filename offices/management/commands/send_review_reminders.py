@@ -2,6 +2,7 @@ import argparse
 import datetime
 import re
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -89,7 +90,15 @@ class Command(BaseCommand):
                 )
                 % {"slug": office.slug}
             )
-        if run.failed or run.unrouted_offices:
+        for office in run.unescalated_offices:
+            self.stderr.write(
+                gettext(
+                    "cannot escalate %(slug)s, overdue by more than %(days)d days: "
+                    "set REVIEW_FALLBACK_EMAIL or ADMINS"
+                )
+                % {"slug": office.slug, "days": settings.REVIEW_ESCALATE_AFTER_DAYS}
+            )
+        if run.failed:
             raise CommandError(
                 ngettext(
                     "%(count)d email failed; the next run retries it.",
@@ -97,6 +106,13 @@ class Command(BaseCommand):
                     len(run.failed),
                 )
                 % {"count": len(run.failed)}
+            )
+        if run.unrouted_offices or run.unescalated_offices:
+            raise CommandError(
+                gettext(
+                    "Some due offices could not be reminded or escalated: set "
+                    "REVIEW_FALLBACK_EMAIL or ADMINS."
+                )
             )
 
     def report(self, run):
