@@ -104,7 +104,10 @@ elif DEBUG:
     DATABASES = {"default": embedded_database(VAR_DIR / "postgres")}
 else:
     required("DATABASE_URL")
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Persistent connections save a connection set-up per request; health checks
+# replace a connection the server has dropped instead of failing a request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache

@@ -127,7 +127,14 @@ class Mandate(models.Model):
         related_name="mandates",
         verbose_name=_("office"),
     )
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind)
+    kind = models.CharField(
+        _("kind"),
+        max_length=32,
+        choices=Kind,
+        help_text=_(
+            "The legal basis: a resolution, an agreement or a thematic mandate."
+        ),
+    )
     title = models.CharField(
         _("title"),
         max_length=255,
@@ -139,7 +146,12 @@ class Mandate(models.Model):
         blank=True,
         help_text=_('The UN document symbol, for example "S/RES/2522 (2020)".'),
     )
-    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_on = models.DateField(
+        _("adopted on"),
+        null=True,
+        blank=True,
+        help_text=_("The date the resolution was adopted or the agreement signed."),
+    )
     integrated_in = models.PositiveSmallIntegerField(
         _("integrated in (year)"),
         null=True,
@@ -148,11 +160,17 @@ class Mandate(models.Model):
             "For a thematic mandate: the year it was integrated into the office's work."
         ),
     )
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        help_text=_("A sentence or two on what it asks of the office."),
+    )
     url = models.URLField(
         _("link"), blank=True, help_text=_("The text of the resolution or agreement.")
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers are listed first.")
+    )
 
     class Meta:
         verbose_name = _("mandate")

@@ -85,11 +85,13 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FieldOfficeInline(admin.TabularInline):
+class FieldOfficeInline(admin.StackedInline):
+    # Stacked rather than tabular: Django's tabular rows have no <label> per
+    # input, which leaves screen-reader users guessing at each field.
     model = FieldOffice
     form = FieldOfficeForm
     formset = FieldOfficeFormSet
-    fields = ["name", "note", "is_head_office", "position"]
+    fields = [("name", "is_head_office", "position"), "note"]
     extra = 0
 
 

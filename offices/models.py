@@ -191,9 +191,17 @@ class Office(models.Model):
         ],
         help_text=_("ISO 3166-1 alpha-2, for example IQ."),
     )
-    region = models.CharField(_("region"), max_length=32, choices=Region)
+    region = models.CharField(
+        _("region"),
+        max_length=32,
+        choices=Region,
+        help_text=_("As OHCHR groups its presences; the index lists offices by it."),
+    )
     engagement_type = models.CharField(
-        _("type of engagement"), max_length=32, choices=EngagementType
+        _("type of engagement"),
+        max_length=32,
+        choices=EngagementType,
+        help_text=_("The kind of presence, as labelled on the profile page."),
     )
     host_mission = models.CharField(
         _("host mission"),
@@ -204,6 +212,7 @@ class Office(models.Model):
     year_established = models.PositiveSmallIntegerField(
         _("year established"),
         validators=[MinValueValidator(FIRST_YEAR), MaxValueValidator(current_year)],
+        help_text=_("From 1945 to this year."),
     )
     year_established_note = models.CharField(
         _("note on the year established"),
@@ -248,15 +257,25 @@ class Office(models.Model):
         help_text=_("For a regional presence: the countries it covers."),
     )
     staff_count = models.PositiveIntegerField(
-        _("number of staff"), null=True, blank=True
+        _("number of staff"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when unknown; never estimate."),
     )
     budget_needs_usd = models.PositiveBigIntegerField(
-        _("annual budget needs (US$)"), null=True, blank=True
+        _("annual budget needs (US$)"),
+        null=True,
+        blank=True,
+        help_text=_("Whole US dollars, e.g. 12326000. Leave empty when unknown."),
     )
     achievements = models.TextField(
         _("achievements"), blank=True, help_text=_("One achievement per line.")
     )
-    partners_and_donors = models.TextField(_("partners and donors"), blank=True)
+    partners_and_donors = models.TextField(
+        _("partners and donors"),
+        blank=True,
+        help_text=_("Shown as written; separate paragraphs with a blank line."),
+    )
     closed_on = models.DateField(
         _("closed on"),
         null=True,
@@ -420,8 +439,14 @@ class FieldOffice(models.Model):
         blank=True,
         help_text=_('e.g. "Lebanon (restricted physical access to Syria)".'),
     )
-    is_head_office = models.BooleanField(_("head office"), default=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_head_office = models.BooleanField(
+        _("head office"),
+        default=False,
+        help_text=_("At most one per office; it is listed first."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Lower numbers are listed first.")
+    )
 
     class Meta:
         verbose_name = _("field office")
