@@ -16,7 +16,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps run test lint format lock db-stop clean check-python
+.PHONY: help install browser-deps run test lint format lock messages db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +72,16 @@ lock: install ## Re-resolve pyproject.toml's dependencies into the hashed lock f
 		--output-file requirements.txt pyproject.toml
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
 		--extra dev --output-file requirements-dev.txt pyproject.toml
+
+# The other five UN languages; English is the source language. Extraction
+# needs GNU gettext (Debian: apt-get install gettext); the site and the tests
+# do not. See locale/README.md.
+TRANSLATIONS := ar fr es ru zh_Hans
+
+messages: install ## Extract translatable text into locale/<lang>/LC_MESSAGES/django.po (needs gettext)
+	@command -v xgettext >/dev/null 2>&1 || { \
+		echo "make messages needs GNU gettext: apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS)."; exit 1; }
+	$(PY) manage.py makemessages $(addprefix -l ,$(TRANSLATIONS)) --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
 
 db-stop: ## Stop the embedded PostgreSQL (it keeps running between commands)
 	@test -x $(PY) && $(PY) -c 'from pathlib import Path; from hrprofile.embedded_db import stop; print("stopped" if stop(Path("var/postgres")) else "not running")' || true
