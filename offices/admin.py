@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseNotAllowed
@@ -13,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mandates.admin import TermInUseAdminMixin
+from mandates.admin import HostileInputAdminMixin, TermInUseAdminMixin
 from mandates.models import Mandate
 from offices import reviews
 from offices.forms import (
@@ -54,7 +56,10 @@ class ReviewStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("overdue", _("Overdue")),
-            ("due_soon", _("Due within 30 days")),
+            (
+                "due_soon",
+                _("Due within %(days)d days") % {"days": DUE_SOON_DAYS},
+            ),
             ("up_to_date", _("Up to date")),
             ("never", _("Never reviewed")),
             ("closed", _("Closed (never due)")),
@@ -135,7 +140,7 @@ class ReviewRecordInline(admin.TabularInline):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "region",
@@ -439,14 +444,14 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(TermInUseAdminMixin, admin.ModelAdmin):
+class TagAdmin(HostileInputAdminMixin, TermInUseAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "office_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(ReviewRecord)
-class ReviewRecordAdmin(admin.ModelAdmin):
+class ReviewRecordAdmin(HostileInputAdminMixin, admin.ModelAdmin):
     """The review history of every office, for audit: written by reviews.py."""
 
     list_display = [
@@ -477,3 +482,18 @@ class ReviewRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Staff accounts (the offices' reviewers) are edited in the same admin: give
+# Django's own user and group pages the same protection against bad input.
+admin.site.unregister([get_user_model(), Group])
+
+
+@admin.register(get_user_model())
+class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class StaffGroupAdmin(HostileInputAdminMixin, GroupAdmin):
+    pass

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
@@ -5,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from offices.models import Office
 from offices.views import first_sentence
+
+# Control characters XML 1.0 cannot carry. Text pasted from word processors
+# brings some along, and one of them would make the whole feed a server error.
+XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text):
+    return XML_UNSAFE.sub("", text)
 
 
 class RecentProfilesFeed(Feed):
@@ -20,10 +30,10 @@ class RecentProfilesFeed(Feed):
         return Office.objects.published().order_by("-updated_at", "name")[:20]
 
     def item_title(self, office):
-        return office.name
+        return xml_text(office.name)
 
     def item_description(self, office):
-        return first_sentence(office.profile)
+        return xml_text(first_sentence(office.profile))
 
     def item_pubdate(self, office):
         return office.created_at

@@ -28,23 +28,33 @@ class FieldOfficeForm(forms.ModelForm):
 class FieldOfficeFormSet(forms.BaseInlineFormSet):
     """All of an office's field offices, checked together."""
 
-    def clean(self):
-        super().clean()
-        heads = [
+    def head_office_forms(self):
+        return [
             form
             for form in self.forms
             if not self._should_delete_form(form)
             and form.cleaned_data.get("is_head_office")
         ]
-        if len(heads) > 1:
+
+    def clean(self):
+        super().clean()
+        if len(self.head_office_forms()) > 1:
             raise ValidationError(
                 _("Tick “head office” for one field office only."),
                 code="one_head_office",
             )
 
-    # Saving needs no special order: the inline lists the current head office
-    # first (FieldOffice.Meta.ordering) and Django saves existing rows in that
-    # order before new ones, so a moved head office is cleared before it is set.
+    def save(self, commit=True):
+        # Rows are saved one by one, and the head office may have moved since
+        # the page was loaded (another editor, another tab): clear the flag on
+        # every other row first, so the submitted head office wins like the
+        # rest of the page instead of breaking the one-head constraint.
+        heads = self.head_office_forms()
+        if commit and heads:
+            self.instance.field_offices.filter(is_head_office=True).exclude(
+                pk=heads[0].instance.pk
+            ).update(is_head_office=False)
+        return super().save(commit)
 
 
 class MarkReviewedForm(forms.Form):

@@ -178,6 +178,12 @@ def send_reminders(
     """
     if lead_days < 0:
         raise ReminderInputError(gettext("The lead time cannot be negative."))
+    try:
+        as_of + datetime.timedelta(days=lead_days)
+    except OverflowError as error:
+        raise ReminderInputError(
+            gettext("The date plus the lead time is past the year 9999.")
+        ) from error
     offices = Office.objects.due_for_review(as_of, within_days=lead_days)
     if office_slugs:
         office_slugs = set(office_slugs)

@@ -108,6 +108,19 @@ def test_feed_leaves_out_drafts(client, site):
     assert "secret" not in ET.tostring(root, encoding="unicode")
 
 
+def test_feed_survives_control_characters_pasted_into_a_profile(client, db):
+    # Word processors paste vertical tabs and other control characters, which
+    # XML 1.0 cannot carry.
+    OfficeFactory(name="UN Human\x1b Rights", profile="Line\x0bone\x02 ends here.")
+
+    response = client.get("/en/feed/")
+
+    assert response.status_code == 200
+    entry = ET.fromstring(response.content).find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "UN Human Rights"
+    assert entry.find(f"{ATOM}summary").text == "Line one ends here."
+
+
 def test_reviewing_a_profile_brings_it_to_the_top_of_the_feed(client, site, admin_user):
     older = OfficeFactory(name="Older profile", slug="older")
     Office.objects.filter(pk=older.pk).update(

@@ -321,3 +321,23 @@ def test_changelist_query_count_is_constant(
         response = admin_client.get(admin_url(model, "changelist"))
 
     assert response.status_code == 200
+
+
+def test_mandate_add_page_ignores_a_bad_initial_office(admin_client):
+    response = admin_client.get(admin_url(Mandate, "add"), {"office": "abc"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        admin_url(ThematicPillar, "changelist") + "?name=%00",
+        admin_url(Mandate, "changelist") + "?title__contains=%00",
+    ],
+)
+def test_changelist_filter_with_null_character_is_an_invalid_lookup(admin_client, url):
+    response = admin_client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")

@@ -243,6 +243,19 @@ def test_bad_lead_days_are_a_clear_error(alice_and_bob, value):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "args",
+    [("--as-of=9999-12-31",), (f"--as-of={AS_OF}", "--lead-days=99999999999")],
+    ids=["as-of", "lead-days"],
+)
+def test_window_past_the_last_date_is_a_clear_error(alice_and_bob, args):
+    with pytest.raises(CommandError, match="past the year 9999"):
+        run(*args)
+
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
 def test_unknown_office_is_a_clear_error_and_sends_nothing(alice_and_bob):
     with pytest.raises(CommandError, match="No office with the slug irak"):
         run(f"--as-of={AS_OF}", "--office", "iraq", "irak")
