@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import (
     MaxValueValidator,
     MinValueValidator,
@@ -11,6 +12,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Cast, ExtractYear, Greatest, Now
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mandates.models import TermQuerySet, protect_terms_in_use
@@ -171,7 +173,9 @@ class Office(models.Model):
         _("slug"),
         max_length=100,
         unique=True,
-        help_text=_("Used in the web address: /en/offices/<slug>/."),
+        help_text=_(
+            "The last part of the profile's web address: iraq in /en/offices/iraq/."
+        ),
     )
     country = models.CharField(
         _("country"),
@@ -403,13 +407,33 @@ class Office(models.Model):
     def get_absolute_url(self):
         return reverse("offices:detail", kwargs={"slug": self.slug})
 
+    def clean(self):
+        super().clean()
+        if (
+            self.closed_on
+            and self.year_established
+            and self.closed_on.year < self.year_established
+        ):
+            raise ValidationError(
+                {
+                    "closed_on": _(
+                        "The presence cannot close before the year it was established."
+                    )
+                }
+            )
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
 
     @property
     def is_closed(self):
-        return self.closed_on is not None
+        """Closed already; a closing date still to come means "closing"."""
+        return self.closed_on is not None and self.closed_on <= timezone.localdate()
+
+    @property
+    def is_closing(self):
+        return self.closed_on is not None and self.closed_on > timezone.localdate()
 
     def paragraphs(self):
         """The profile prose split into paragraphs on blank lines."""
@@ -517,7 +541,11 @@ class ReviewRecord(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.office} – {self.get_kind_display()} {self.reviewed_on}"
+        return _("%(office)s: %(kind)s on %(date)s") % {
+            "office": self.office,
+            "kind": self.get_kind_display().lower(),
+            "date": date_format(self.reviewed_on),
+        }
 
 
 class ReminderKind(models.TextChoices):
@@ -587,4 +615,10 @@ class ReviewReminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.email} – {self.office_id}"
+        # No office name: __str__ must not cost a query per row.
+        return _("%(kind)s to %(email)s (office #%(office)s, cycle %(cycle)s)") % {
+            "kind": self.get_kind_display(),
+            "email": self.email,
+            "office": self.office_id,
+            "cycle": date_format(self.cycle_on),
+        }

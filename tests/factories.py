@@ -2,9 +2,10 @@
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
-from offices.models import FieldOffice, Office, ReviewRecord, Tag
+from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder, Tag
 
 # Every factory-made user's password, for tests that log in through a form.
 PASSWORD = "correct horse battery staple"
@@ -124,3 +125,15 @@ class ReviewRecordFactory(factory.django.DjangoModelFactory):
     office = factory.SubFactory(OfficeFactory)
     reviewed_by = factory.SubFactory(UserFactory)
     reviewed_on = factory.Faker("date_object")
+
+
+class ReviewReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewReminder
+
+    office = factory.SubFactory(OfficeFactory)
+    email = factory.Sequence(lambda n: f"reviewer{n}@example.org")
+    cycle_on = factory.Faker("date_object")
+    reminded_on = factory.LazyAttribute(lambda r: r.cycle_on)
+    claimed_by = factory.Faker("uuid4", cast_to=None)
+    claimed_at = factory.LazyFunction(timezone.now)

@@ -298,6 +298,8 @@ def valid_add_data(client):
             "less than or equal to",
         ),
         ({"name": ""}, "This field is required."),
+        ({"profile": "Null\x00byte"}, "Null characters are not allowed."),
+        ({"closed_on": "2002-12-31"}, "before the year it was established"),
     ],
 )
 def test_bad_office_field_rerenders_and_saves_nothing(admin_client, change, error):
@@ -311,6 +313,17 @@ def test_bad_office_field_rerenders_and_saves_nothing(admin_client, change, erro
     assert error in response.content.decode()
     assert Office.objects.count() == 0
     assert FieldOffice.objects.count() == 0
+
+
+def test_closing_date_to_come_is_accepted(admin_client):
+    closing = timezone.localdate() + datetime.timedelta(days=60)
+    data = valid_add_data(admin_client)
+    data["closed_on"] = closing.isoformat()
+
+    response = admin_client.post(ADD, data)
+
+    assert response.status_code == 302
+    assert Office.objects.get().closed_on == closing
 
 
 @pytest.mark.parametrize(
@@ -812,3 +825,111 @@ def test_limited_editor_changelist_query_count_is_constant(
         response = client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == 3
+
+
+# Hostile or stale input: a clear error or a sensible result, never a server error.
+
+
+def test_stale_page_saved_after_another_editor_moved_the_head_office(admin_client):
+    office = OfficeFactory(name="UN Human Rights in Iraq")
+    baghdad = FieldOfficeFactory(office=office, name="Baghdad", is_head_office=True)
+    erbil = FieldOfficeFactory(office=office, name="Erbil")
+    data = form_data(admin_client.get(change_url(office)))
+    # Meanwhile another editor makes Erbil the head office.
+    FieldOffice.objects.filter(pk=baghdad.pk).update(is_head_office=False)
+    FieldOffice.objects.filter(pk=erbil.pk).update(is_head_office=True)
+    data["name"] = "Renamed"
+
+    response = admin_client.post(change_url(office), data)
+
+    assert response.status_code == 302
+    office.refresh_from_db()
+    assert office.name == "Renamed"
+    # The last submission wins, as for every other field on the page.
+    assert office.field_offices.get(is_head_office=True) == baghdad
+
+
+@pytest.mark.parametrize("value", ["abc", "1\x00"])
+def test_tampered_tag_id_rerenders_with_an_error(admin_client, value):
+    office = OfficeFactory(name="UN Human Rights in Iraq")
+    data = form_data(admin_client.get(change_url(office)))
+    data.update(name="Renamed", tags=[value])
+
+    response = admin_client.post(change_url(office), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["tags"]
+    office.refresh_from_db()
+    assert office.name == "UN Human Rights in Iraq"
+
+
+def test_add_page_ignores_bad_initial_tag_ids(admin_client):
+    tag = TagFactory(name="Elections")
+
+    response = admin_client.get(ADD, {"tags": f"abc,{tag.pk}"})
+
+    assert response.status_code == 200
+    assert "Elections" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CHANGELIST + "?region__exact=%00",
+        CHANGELIST + "?name__icontains=a%00",
+        reverse("admin:offices_tag_changelist") + "?slug=%00",
+        reverse("admin:offices_reviewrecord_changelist") + "?note=%00",
+        reverse("admin:auth_user_changelist") + "?username=%00",
+        reverse("admin:auth_group_changelist") + "?name=%00",
+    ],
+)
+def test_changelist_filter_with_null_character_is_an_invalid_lookup(admin_client, url):
+    response = admin_client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.endswith("?e=1")
+
+
+def autocomplete_tags(client, term):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "offices",
+            "model_name": "office",
+            "field_name": "tags",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def test_autocomplete_ignores_null_characters_in_the_term(admin_client):
+    TagFactory(name="Elections")
+    TagFactory(name="Water")
+
+    assert autocomplete_tags(admin_client, "Elec\x00") == ["Elections"]
+
+
+def test_autocomplete_lists_tags_by_name(admin_client):
+    # Created out of order: the page of results must not follow the table's.
+    for name in ["Zoning", "Elections", "Migration"]:
+        TagFactory(name=name)
+
+    assert autocomplete_tags(admin_client, "") == ["Elections", "Migration", "Zoning"]
+
+
+def test_action_on_tampered_ids_changes_nothing(admin_client):
+    office = OfficeFactory(status=Office.Status.DRAFT)
+
+    response = admin_client.post(
+        CHANGELIST, {"action": "publish", "_selected_action": [office.pk, "abc"]}
+    )
+
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Items must be selected in order to perform actions on them. "
+        "No items have been changed."
+    ]
+    office.refresh_from_db()
+    assert office.status == Office.Status.DRAFT

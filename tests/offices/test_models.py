@@ -7,12 +7,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from offices.models import FieldOffice, Office, ReviewRecord, Tag
+from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder, Tag
 from offices.reviews import defer_review, mark_reviewed
 from tests.factories import (
     FieldOfficeFactory,
     OfficeFactory,
     ReviewRecordFactory,
+    ReviewReminderFactory,
     TagFactory,
     UserFactory,
 )
@@ -304,7 +305,21 @@ def test_review_record_str_names_office_kind_and_date():
         reviewed_on=datetime.date(2021, 5, 1),
     )
 
-    assert str(record) == "UN Human Rights in Iraq – Reviewed 2021-05-01"
+    assert str(record) == "UN Human Rights in Iraq: reviewed on May 1, 2021"
+
+
+def test_review_reminder_str_needs_no_query(django_assert_num_queries):
+    reminder = ReviewReminderFactory(
+        email="ana@example.org", cycle_on=datetime.date(2026, 5, 1)
+    )
+    reminder = ReviewReminder.objects.get(pk=reminder.pk)
+
+    with django_assert_num_queries(0):
+        text = str(reminder)
+
+    assert text == (
+        f"Reminder to ana@example.org (office #{reminder.office_id}, cycle May 1, 2026)"
+    )
 
 
 def test_paragraphs_split_the_profile_on_blank_lines():

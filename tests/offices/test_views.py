@@ -307,6 +307,22 @@ def test_optional_fields_are_shown_when_filled(
     assert section_text(html, section) == expected
 
 
+def test_presence_closing_later_says_it_is_closing(client, db):
+    closing = timezone.localdate() + datetime.timedelta(days=40)
+    OfficeFactory(slug="closing", name="Closing office", closed_on=closing)
+
+    _, html = page(client, "/en/offices/closing/")
+    _, index = page(client, "/en/offices/")
+
+    month = closing.strftime("%B %Y")
+    assert section_text(html, "closed-notice") == (
+        f"This presence is closing in {month}."
+    )
+    assert "Closing office" in index
+    assert "· closing" in index
+    assert "· closed" not in index
+
+
 def test_achievements_are_a_list(client, filled_office):
     _, html = page(client, "/en/offices/uganda/")
 
