@@ -11,6 +11,7 @@ from tests.factories import (
     OfficeFactory,
     ShiftFactory,
     SpotlightPopulationFactory,
+    TagFactory,
     ThematicPillarFactory,
 )
 from tests.offices.test_admin import populate
@@ -20,10 +21,13 @@ TERMS = [
     pytest.param(ShiftFactory, "shifts", id="shift"),
     pytest.param(SpotlightPopulationFactory, "spotlight_populations", id="population"),
 ]
+# Tags (offices.Tag) are protected the same way as the focus-area vocabulary.
+TERMS_AND_TAGS = [*TERMS, pytest.param(TagFactory, "tags", id="tag")]
 
 
 def admin_url(model, view, *args):
-    return reverse(f"admin:mandates_{model._meta.model_name}_{view}", args=args)
+    meta = model._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}", args=args)
 
 
 @pytest.mark.parametrize(("factory", "relation"), TERMS)
@@ -95,7 +99,7 @@ def test_term_add_creates_term(admin_client):
     assert SpotlightPopulation.objects.get().slug == "women"
 
 
-@pytest.mark.parametrize(("factory", "relation"), TERMS)
+@pytest.mark.parametrize(("factory", "relation"), TERMS_AND_TAGS)
 def test_delete_page_for_used_term_shows_error_and_deletes_nothing(
     admin_client, factory, relation
 ):
@@ -114,12 +118,15 @@ def test_delete_page_for_used_term_shows_error_and_deletes_nothing(
     assert factory._meta.model.objects.filter(pk=term.pk).exists()
 
 
-def test_delete_selected_with_a_used_pillar_deletes_nothing(admin_client):
-    used, unused = ThematicPillarFactory.create_batch(2)
-    OfficeFactory(name="UN Human Rights in Iraq", pillars=[used])
+@pytest.mark.parametrize(("factory", "relation"), TERMS_AND_TAGS)
+def test_delete_selected_with_a_used_term_deletes_nothing(
+    admin_client, factory, relation
+):
+    used, unused = factory.create_batch(2)
+    OfficeFactory(name="UN Human Rights in Iraq", **{relation: [used]})
 
     response = admin_client.post(
-        admin_url(ThematicPillar, "changelist"),
+        admin_url(factory._meta.model, "changelist"),
         {
             "action": "delete_selected",
             "_selected_action": [used.pk, unused.pk],
@@ -129,35 +136,37 @@ def test_delete_selected_with_a_used_pillar_deletes_nothing(admin_client):
 
     assert response.status_code == 200
     assert "Cannot delete" in response.content.decode()
-    assert ThematicPillar.objects.count() == 2
+    assert factory._meta.model.objects.count() == 2
 
 
-def test_delete_page_deletes_unused_pillar(admin_client):
-    pillar = ThematicPillarFactory()
+@pytest.mark.parametrize(("factory", "relation"), TERMS_AND_TAGS)
+def test_delete_page_deletes_unused_term(admin_client, factory, relation):
+    term = factory()
 
     response = admin_client.post(
-        admin_url(ThematicPillar, "delete", pillar.pk), {"post": "yes"}
+        admin_url(factory._meta.model, "delete", term.pk), {"post": "yes"}
     )
 
     assert response.status_code == 302
-    assert not ThematicPillar.objects.exists()
+    assert not factory._meta.model.objects.exists()
 
 
-def test_delete_selected_deletes_unused_pillars(admin_client):
-    unused = ThematicPillarFactory.create_batch(2)
-    kept = ThematicPillarFactory()
+@pytest.mark.parametrize(("factory", "relation"), TERMS_AND_TAGS)
+def test_delete_selected_deletes_unused_terms(admin_client, factory, relation):
+    unused = factory.create_batch(2)
+    kept = factory()
 
     response = admin_client.post(
-        admin_url(ThematicPillar, "changelist"),
+        admin_url(factory._meta.model, "changelist"),
         {
             "action": "delete_selected",
-            "_selected_action": [pillar.pk for pillar in unused],
+            "_selected_action": [term.pk for term in unused],
             "post": "yes",
         },
     )
 
     assert response.status_code == 302
-    assert list(ThematicPillar.objects.all()) == [kept]
+    assert list(factory._meta.model.objects.all()) == [kept]
 
 
 # Mandates

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from offices.admin import OfficeAdmin
-from offices.models import FieldOffice, Office, ReviewRecord, Tag
+from offices.models import FieldOffice, Office, ReviewRecord
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -728,49 +728,6 @@ def test_renaming_a_tag_marks_the_profiles_using_it_changed(admin_client):
     other.refresh_from_db()
     assert using.updated_at > then
     assert other.updated_at == then
-
-
-def test_deleting_used_tag_shows_error_and_deletes_nothing(admin_client):
-    tag = TagFactory()
-    OfficeFactory(name="UN Human Rights in Iraq", tags=[tag])
-    url = reverse("admin:offices_tag_delete", args=[tag.pk])
-
-    response = admin_client.post(url, {"post": "yes"})
-
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Cannot delete" in content
-    assert "UN Human Rights in Iraq" in content
-    assert Tag.objects.filter(pk=tag.pk).exists()
-
-
-def test_deleting_used_tag_through_action_deletes_nothing(admin_client):
-    used, unused = TagFactory.create_batch(2)
-    OfficeFactory(tags=[used])
-
-    response = admin_client.post(
-        reverse("admin:offices_tag_changelist"),
-        {
-            "action": "delete_selected",
-            "_selected_action": [used.pk, unused.pk],
-            "post": "yes",
-        },
-    )
-
-    assert response.status_code == 200
-    assert "Cannot delete" in response.content.decode()
-    assert Tag.objects.count() == 2
-
-
-def test_deleting_unused_tag_deletes_it(admin_client):
-    tag = TagFactory()
-
-    response = admin_client.post(
-        reverse("admin:offices_tag_delete", args=[tag.pk]), {"post": "yes"}
-    )
-
-    assert response.status_code == 302
-    assert not Tag.objects.exists()
 
 
 def test_review_record_admin_is_read_only(admin_client):
