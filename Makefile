@@ -49,7 +49,7 @@ browser-deps: ## Install Debian's Chromium for the browser tests when it is miss
 	echo "Installing Chromium for the browser tests (apt-get)"; \
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-run: install ## Start the embedded database, migrate, load demo content, serve on 127.0.0.1:$$PORT
+run: install ## Start the embedded database, migrate, load demo content, serve on 127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --only-missing
 	$(PY) manage.py ensure_local_superuser
