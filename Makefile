@@ -6,9 +6,6 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
-# Local mode: no production secrets needed; with DATABASE_URL unset the
-# embedded PostgreSQL in var/postgres/ is used.
-export DEBUG ?= true
 export SITE_URL ?= http://127.0.0.1:$(PORT)
 
 # The first Python >= 3.12 on PATH (pyenv's shim honours .python-version).
@@ -33,7 +30,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install the locked dependencies
+# Local mode lives in .env (DEBUG=true: no production secrets needed; with
+# DATABASE_URL unset the embedded PostgreSQL in var/postgres/ is used), so a
+# plain `python manage.py …` in the checkout behaves like the make targets.
+# Never overwritten: edit it to point at another database.
+.env:
+	cp .env.example $@
+
+install: $(VENV)/.installed .env ## Create .venv and .env, install the locked dependencies
 
 # The browser tests drive Debian's Chromium: Playwright's own browser download
 # is never used (it cannot be fetched on the project's machines).

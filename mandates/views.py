@@ -1,4 +1,3 @@
-from django.db.models import Count
 from django.views.generic import DetailView
 
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
@@ -17,7 +16,7 @@ class TermDetailView(PublicPageMixin, DetailView):
         context["offices"] = (
             Office.objects.published()
             .filter(**{self.model.office_relation: self.object})
-            .annotate(field_office_count=Count("field_offices", distinct=True))
+            .with_field_office_count()
             .order_by("name")
         )
         context["filter_name"] = self.filter_name

@@ -37,6 +37,8 @@ def next_review_html(office, today):
 
     `office` must come from Office.objects.with_next_review().
     """
+    if office.is_closing:
+        return _("Closing – not due")
     if office.is_closed:
         return _("Closed – not due")
     if office.next_review_on is None:

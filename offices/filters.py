@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db.models import Count, Exists, OuterRef, Q, StringAgg, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, StringAgg, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
@@ -124,7 +124,7 @@ class OfficeFilterForm(forms.Form):
                 for name, lookup in self.lookups.items()
                 if data.get(name)
             }
-        ).annotate(field_office_count=Count("field_offices", distinct=True))
+        ).with_field_office_count()
         if data.get("q"):
             return search(offices, data["q"])
         # Region values sort in their declared order, which regroup relies on.

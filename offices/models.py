@@ -8,8 +8,8 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Cast, ExtractYear, Greatest, Now
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -143,6 +143,22 @@ class OfficeQuerySet(models.QuerySet):
         if user.has_perm("offices.edit_all_offices"):
             return self
         return self.filter(reviewers=user)
+
+    def with_field_office_count(self):
+        """Annotate field_office_count with a correlated subquery.
+
+        Not Count("field_offices"): that joins every field office to its
+        office and groups by every office column, which grows with the data
+        and combines badly with the index's filter joins.
+        """
+        counts = (
+            FieldOffice.objects.filter(office=OuterRef("pk"))
+            .order_by()
+            .values("office")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
+        return self.annotate(field_office_count=Coalesce(Subquery(counts), 0))
 
     def with_page_relations(self):
         """Everything a profile page shows, in a constant number of queries."""

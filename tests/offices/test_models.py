@@ -347,6 +347,14 @@ def test_is_closed_follows_closed_on():
     assert not OfficeFactory.build(closed_on=None).is_closed
 
 
+def test_a_closing_date_to_come_is_closing_not_closed():
+    later = timezone.localdate() + datetime.timedelta(days=1)
+    office = OfficeFactory.build(closed_on=later)
+
+    assert (office.is_closing, office.is_closed) == (True, False)
+    assert not OfficeFactory.build(closed_on=timezone.localdate()).is_closing
+
+
 # Query sets.
 
 
