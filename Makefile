@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps run test lint format lock messages db-stop clean check-python
+.PHONY: help install browser-deps check-chromium run test lint format lock messages db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,23 +53,54 @@ browser-deps: ## Install Debian's Chromium for the browser tests when it is miss
 	echo "Installing Chromium for the browser tests (apt-get)"; \
 	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
+# make test never runs sudo: as root (a CI machine) it installs Chromium the
+# way browser-deps does; anyone else is told how, and the tests do not start.
+check-chromium:
+	@test -x $(CHROMIUM) && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make test: the browser tests need Chromium at $(CHROMIUM), which is missing." >&2; \
+		echo "Install it once with 'make browser-deps' (apt-get, through sudo), or as root: apt-get install chromium. Then rerun make test." >&2; \
+		exit 1; fi; \
+	$(MAKE) --no-print-directory browser-deps
+
 run: install ## Start the embedded database, migrate, load demo content, serve on 127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --only-missing
 	$(PY) manage.py ensure_local_superuser
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install browser-deps ## Run the whole test suite, then check that migrations are complete
-	$(PY) -m pytest
+# Coverage settings are in pyproject.toml ([tool.coverage.run]); the report
+# lists the files that are not fully covered, then the total.
+test: install check-chromium ## Run the whole test suite with coverage, then check that migrations are complete
+	$(PY) -m pytest --cov --cov-report=term:skip-covered
 	$(PY) manage.py makemigrations --check --dry-run
 
-lint: install ## ruff check and ruff format --check
+# The same tools as .pre-commit-config.yaml, which names the same Django version.
+DJANGO_TARGET := 6.1
+# Print the file names for xargs -0: django-upgrade and djade take files, not
+# directories. The pruned directories are the ones .gitignore lists.
+PY_FILES := find . \( -path ./.venv -o -path ./var -o -path ./staticfiles -o -path ./node_modules \) \
+	-prune -o -name '*.py' -print0
+TEMPLATE_FILES := find templates -type f -print0
+
+lint: install ## Check code, templates and pyproject.toml without changing them
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY_FILES) | xargs -0r $(VENV)/bin/django-upgrade --target-version $(DJANGO_TARGET) --check
+	$(TEMPLATE_FILES) | xargs -0r $(VENV)/bin/djade --target-version $(DJANGO_TARGET) --check
+	$(VENV)/bin/pyproject-fmt --check pyproject.toml
+	$(VENV)/bin/pre-commit validate-config .pre-commit-config.yaml
 
-format: install ## Fix what ruff can fix and format the code
-	$(VENV)/bin/ruff check --fix .
+# ruff prints what it cannot fix and carries on (make lint fails on it). djade
+# and pyproject-fmt exit 1 after rewriting a file as after an error: the check
+# that follows tells them apart.
+format: install ## Rewrite code, templates and pyproject.toml as make lint wants them
+	$(PY_FILES) | xargs -0r $(VENV)/bin/django-upgrade --target-version $(DJANGO_TARGET) --exit-zero-even-if-changed
+	$(VENV)/bin/ruff check --fix --exit-zero .
 	$(VENV)/bin/ruff format .
+	$(TEMPLATE_FILES) | xargs -0r $(VENV)/bin/djade --target-version $(DJANGO_TARGET) \
+		|| $(TEMPLATE_FILES) | xargs -0r $(VENV)/bin/djade --target-version $(DJANGO_TARGET) --check
+	$(VENV)/bin/pyproject-fmt pyproject.toml || $(VENV)/bin/pyproject-fmt --check pyproject.toml
 
 lock: install ## Re-resolve pyproject.toml's dependencies into the hashed lock files
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \

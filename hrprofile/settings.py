@@ -108,7 +108,6 @@ else:
 # replace a connection the server has dropped instead of failing a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

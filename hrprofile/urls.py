@@ -2,19 +2,15 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
+# The admin's titles and its User and Group pages are set up in
+# hrprofile/admin.py. Autodiscovery imports only the admin modules of
+# INSTALLED_APPS, and hrprofile is configuration, not an app; the admin is
+# reachable only through this URLconf, so importing it here runs it first.
+import hrprofile.admin  # noqa: F401
+from hrprofile.views import public_cache as public
 from offices.sitemaps import sitemaps
-from offices.views import PUBLIC_MAX_AGE
-
-# Cached like the public pages they describe.
-public = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
-
-admin.site.site_header = _("UN Human Rights profiles")
-admin.site.site_title = _("UN Human Rights profiles")
-admin.site.index_title = _("Profiles administration")
 
 # "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
 # to the visitor's language, "/en/" for now. 404.html and 500.html are the

@@ -1,8 +1,25 @@
+from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from hrprofile.validators import validate_prose, validate_single_line
+
+# What the URL converter <slug:…> accepts: a slug outside it (stored by a
+# script or the shell) would make every page that links to it a server error.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def slug_format_constraint(name):
+    return models.CheckConstraint(
+        condition=Q(slug__regex=SLUG_PATTERN),
+        name=name,
+        violation_error_message=_(
+            "Use only letters, numbers, hyphens and underscores in the slug."
+        ),
+    )
 
 
 def protect_terms_in_use(terms):
@@ -12,10 +29,11 @@ def protect_terms_in_use(terms):
     profile that shows it, so editors must first take it off those profiles.
     Raises ProtectedError, which the admin shows as a "protected" message.
     """
-    from offices.models import Office
-
+    # The profiles' model, reached through the relation: mandates builds the
+    # vocabulary and knows nothing of the app that uses it.
+    office_model = terms.model._meta.get_field("offices").related_model
     field = terms.model.office_relation
-    in_use = Office.objects.filter(**{f"{field}__in": terms}).distinct()
+    in_use = office_model.objects.filter(**{f"{field}__in": terms}).distinct()
     # Name at most 20 profiles, but count them all.
     offices = list(in_use[:20])
     if offices:
@@ -43,7 +61,9 @@ class TermQuerySet(models.QuerySet):
 class Term(models.Model):
     """A word of the focus-area vocabulary (pillar, shift, population)."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
     slug = models.SlugField(
         _("slug"),
         max_length=100,
@@ -54,6 +74,7 @@ class Term(models.Model):
         _("description"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("One line, as shown under the name on profile pages."),
     )
     position = models.PositiveSmallIntegerField(
@@ -69,6 +90,7 @@ class Term(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "name"]
+        constraints = [slug_format_constraint("%(class)s_slug_format")]
 
     def __str__(self):
         return self.name
@@ -108,6 +130,34 @@ class SpotlightPopulation(Term):
         verbose_name_plural = _("spotlight populations")
 
 
+class Tag(models.Model):
+    """A free label editors put on profiles (listed on the profile page)."""
+
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[validate_single_line]
+    )
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    objects = TermQuerySet.as_manager()
+    office_relation = "tags"
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+        constraints = [slug_format_constraint("tag_slug_format")]
+
+    def __str__(self):
+        return self.name
+
+    def delete(self, *args, **kwargs):
+        protect_terms_in_use(Tag.objects.filter(pk=self.pk))
+        return super().delete(*args, **kwargs)
+
+
+SUMMARY_MAX_LENGTH = 2000
+
+
 class MandateKind(models.TextChoices):
     SECURITY_COUNCIL = "security_council", _("Security Council resolution")
     HUMAN_RIGHTS_COUNCIL = "human_rights_council", _("Human Rights Council resolution")
@@ -138,12 +188,14 @@ class Mandate(models.Model):
     title = models.CharField(
         _("title"),
         max_length=255,
+        validators=[validate_single_line],
         help_text=_('For example "Security Council resolution 2522 (2020)".'),
     )
     symbol = models.CharField(
         _("document symbol"),
         max_length=100,
         blank=True,
+        validators=[validate_single_line],
         help_text=_('The UN document symbol, for example "S/RES/2522 (2020)".'),
     )
     adopted_on = models.DateField(
@@ -163,6 +215,8 @@ class Mandate(models.Model):
     summary = models.TextField(
         _("summary"),
         blank=True,
+        max_length=SUMMARY_MAX_LENGTH,
+        validators=[MaxLengthValidator(SUMMARY_MAX_LENGTH), validate_prose],
         help_text=_("A sentence or two on what it asks of the office."),
     )
     url = models.URLField(

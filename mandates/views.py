@@ -1,8 +1,7 @@
 from django.views.generic import DetailView
 
+from hrprofile.views import PublicPageMixin
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
-from offices.models import Office
-from offices.views import PublicPageMixin
 
 
 class TermDetailView(PublicPageMixin, DetailView):
@@ -13,11 +12,9 @@ class TermDetailView(PublicPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # The reverse manager carries the offices' own QuerySet methods.
         context["offices"] = (
-            Office.objects.published()
-            .filter(**{self.model.office_relation: self.object})
-            .with_field_office_count()
-            .order_by("name")
+            self.object.offices.published().with_field_office_count().order_by("name")
         )
         context["filter_name"] = self.filter_name
         context["kind"] = self.model._meta.verbose_name

@@ -1,8 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseNotAllowed
@@ -15,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mandates.admin import HostileInputAdminMixin, TermInUseAdminMixin
+from hrprofile.admin import HostileInputAdminMixin
 from mandates.models import Mandate
 from offices import reviews
 from offices.forms import (
@@ -24,7 +22,7 @@ from offices.forms import (
     FieldOfficeFormSet,
     MarkReviewedForm,
 )
-from offices.models import FieldOffice, Office, ReviewRecord, Tag
+from offices.models import FieldOffice, Office, ReviewRecord
 
 DUE_SOON_DAYS = 30
 
@@ -69,8 +67,9 @@ class ReviewStateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         # "Overdue" includes open offices never reviewed (they are due now, as
-        # for the reminders); "Never reviewed" finds them on their own. Closed
-        # offices are never due, so they appear only under "Closed".
+        # for the reminders); "Never reviewed" lists them on their own, as the
+        # "next review due" column names them. Closed offices are never due,
+        # so they appear only under "Closed".
         today = timezone.localdate()
         match self.value():
             case "overdue":
@@ -86,7 +85,11 @@ class ReviewStateFilter(admin.SimpleListFilter):
                     )
                 )
             case "never":
-                return queryset.filter(last_reviewed__isnull=True)
+                return (
+                    queryset.open()
+                    .with_next_review()
+                    .filter(next_review_on__isnull=True)
+                )
             case "closed":
                 return queryset.filter(closed_on__isnull=False)
         return queryset
@@ -125,7 +128,8 @@ class ReviewRecordInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewed_by")
+        # Each row shows the record's __str__, which names its office.
+        return super().get_queryset(request).select_related("office", "reviewed_by")
 
     def has_add_permission(self, request, obj):
         return False
@@ -244,10 +248,18 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         )
 
     def _may_edit(self, request, obj):
-        return (
-            obj is None
-            or Office.objects.editable_by(request.user).filter(pk=obj.pk).exists()
-        )
+        # Without a query when the permission says yes (the editors-in-chief).
+        if obj is None or request.user.has_perm("offices.edit_all_offices"):
+            return True
+        # A change page asks for the change and delete permissions of the same
+        # office many times (its own form, every inline, the buttons): look
+        # it up once per request.
+        answers = request.__dict__.setdefault("_editable_offices", {})
+        if obj.pk not in answers:
+            answers[obj.pk] = (
+                Office.objects.editable_by(request.user).filter(pk=obj.pk).exists()
+            )
+        return answers[obj.pk]
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._may_edit(
@@ -334,9 +346,7 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
     @staticmethod
     def _set_status(queryset, status):
         """Set the status where it differs; return how many offices changed."""
-        return queryset.exclude(status=status).update(
-            status=status, updated_at=timezone.now()
-        )
+        return queryset.exclude(status=status).touch(status=status)
 
     # Review views (issue 4)
 
@@ -445,13 +455,6 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         )
 
 
-@admin.register(Tag)
-class TagAdmin(HostileInputAdminMixin, TermInUseAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "office_count"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
 @admin.register(ReviewRecord)
 class ReviewRecordAdmin(HostileInputAdminMixin, admin.ModelAdmin):
     """The review history of every office, for audit: written by reviews.py."""
@@ -484,18 +487,3 @@ class ReviewRecordAdmin(HostileInputAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-# Staff accounts (the offices' reviewers) are edited in the same admin: give
-# Django's own user and group pages the same protection against bad input.
-admin.site.unregister([get_user_model(), Group])
-
-
-@admin.register(get_user_model())
-class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
-    pass
-
-
-@admin.register(Group)
-class StaffGroupAdmin(HostileInputAdminMixin, GroupAdmin):
-    pass

@@ -6,7 +6,6 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from offices.models import Office
-from offices.views import first_sentence
 
 # Control characters XML 1.0 cannot carry. Text pasted from word processors
 # brings some along, and one of them would make the whole feed a server error.
@@ -33,7 +32,7 @@ class RecentProfilesFeed(Feed):
         return xml_text(office.name)
 
     def item_description(self, office):
-        return xml_text(first_sentence(office.profile))
+        return xml_text(office.summary)
 
     def item_pubdate(self, office):
         return office.created_at

@@ -1,21 +1,25 @@
 import datetime
+import re
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.validators import (
+    MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
 )
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest, Now
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from mandates.models import TermQuerySet, protect_terms_in_use
+from hrprofile.validators import validate_prose, validate_single_line
+from mandates.models import Mandate, slug_format_constraint
 
 FIRST_YEAR = 1945  # The United Nations was founded in 1945.
 
@@ -54,29 +58,43 @@ class OfficeStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# Both sides of a full-text match must use the same configuration.
+SEARCH_CONFIG = "english"
+
+# Long text fields are bounded in forms; a summary reads at most this much of
+# whatever is stored, so a huge profile costs no more than a normal one.
+PROFILE_MAX_LENGTH = 20_000
+LIST_MAX_LENGTH = 5_000
+SUMMARY_SCAN_CHARS = 4_000
+
+# The end of a sentence: . ! or ? (and a closing quote or bracket) before
+# white space or the end, or a full-width ideographic stop, which needs no
+# space after it. A pattern of fixed length, so a search is linear.
+SENTENCE_END = re.compile(r"[.!?][\"\u201d\u2019)]?(?=\s|$)|[\u3002\uff01\uff1f]")
+
+
+def first_sentence(text, max_chars=300):
+    """The first sentence of text, whitespace folded, at most max_chars long."""
+    text = text[:SUMMARY_SCAN_CHARS].strip()
+    match = SENTENCE_END.search(text)
+    sentence = text[: match.end()] if match else text
+    return Truncator(" ".join(sentence.split())).chars(max_chars)
+
+
+def _aggregated_names(model, field):
+    """A subquery joining the names of an office's related rows into one text."""
+    return Subquery(
+        model.objects.filter(office=OuterRef("pk"))
+        .order_by()
+        .values("office")
+        .annotate(names=StringAgg(field, delimiter=Value(" ")))
+        .values("names")
+    )
+
+
 class ReviewKind(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     DEFERRED = "deferred", _("Deferred")
-
-
-class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-
-    objects = TermQuerySet.as_manager()
-    office_relation = "tags"
-
-    class Meta:
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def delete(self, *args, **kwargs):
-        protect_terms_in_use(Tag.objects.filter(pk=self.pk))
-        return super().delete(*args, **kwargs)
 
 
 class OfficeQuerySet(models.QuerySet):
@@ -128,21 +146,72 @@ class OfficeQuerySet(models.QuerySet):
             .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lt=as_of))
         )
 
-    def touch(self):
-        """Mark these offices changed now.
+    def touch(self, **changes):
+        """Update these offices with changes (if any) and mark them changed now.
 
-        For edits made outside the office's own form (a mandate, a term's
-        wording): the profile page's ETag and Last-Modified, the feed and the
-        sitemap all follow updated_at, so without this they would keep
-        answering with the old page.
+        Every update that bypasses Office.save() goes through here (a review,
+        a deferral, a mandate or a term's wording): the profile page's ETag and
+        Last-Modified, the feed and the sitemap all follow updated_at, so
+        without it they would keep answering with the old page.
         """
-        return self.update(updated_at=timezone.now())
+        return self.update(updated_at=timezone.now(), **changes)
+
+    def search(self, text):
+        """Offices matching text, best first.
+
+        Full-text search over name and country (weight A), field offices and
+        mandate titles (B) and the profile prose (C). The related names come
+        in through subqueries, so an office is never repeated. A plain
+        substring match on the name, country or a field office also counts,
+        so that a partial word ("Erb" for Erbil) still finds something; such
+        matches rank last.
+        """
+        vector = (
+            SearchVector("name", "country", weight="A", config=SEARCH_CONFIG)
+            + SearchVector(
+                _aggregated_names(FieldOffice, "name"),
+                _aggregated_names(Mandate, "title"),
+                weight="B",
+                config=SEARCH_CONFIG,
+            )
+            + SearchVector("profile", weight="C", config=SEARCH_CONFIG)
+        )
+        query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        substring = (
+            Q(name__icontains=text)
+            | Q(country__icontains=text)
+            | Exists(
+                FieldOffice.objects.filter(office=OuterRef("pk"), name__icontains=text)
+            )
+        )
+        return (
+            self.alias(document=vector)
+            .annotate(rank=SearchRank(vector, query))
+            .filter(Q(document=query) | substring)
+            .order_by("-rank", "name")
+        )
 
     def editable_by(self, user):
         """Offices a staff user may edit: all with the permission, else their own."""
         if user.has_perm("offices.edit_all_offices"):
             return self
         return self.filter(reviewers=user)
+
+    def with_term(self, relation, slug):
+        """Offices linked to the term with this slug through relation ("pillars").
+
+        A semi-join (EXISTS) rather than a join per filter: each vocabulary
+        filter then costs one index probe per office whatever the planner's
+        statistics say, and never multiplies rows.
+        """
+        field = Office._meta.get_field(relation)
+        links = field.remote_field.through.objects.filter(
+            **{
+                field.m2m_field_name(): OuterRef("pk"),
+                f"{field.m2m_reverse_field_name()}__slug": slug,
+            }
+        )
+        return self.filter(Exists(links))
 
     def with_field_office_count(self):
         """Annotate field_office_count with a correlated subquery.
@@ -183,6 +252,7 @@ class Office(models.Model):
     name = models.CharField(
         _("name"),
         max_length=200,
+        validators=[validate_single_line],
         help_text=_('The page title, for example "UN Human Rights in Iraq".'),
     )
     slug = models.SlugField(
@@ -197,6 +267,7 @@ class Office(models.Model):
         _("country"),
         max_length=100,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("Leave empty for a regional office."),
     )
     country_code = models.CharField(
@@ -227,6 +298,7 @@ class Office(models.Model):
         _("host mission"),
         max_length=100,
         blank=True,
+        validators=[validate_single_line],
         help_text=_('The UN mission the office sits in, for example "UNAMI".'),
     )
     year_established = models.PositiveSmallIntegerField(
@@ -238,6 +310,7 @@ class Office(models.Model):
         _("note on the year established"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             'Shown beside the year, e.g. "preceded by a smaller monitoring '
             'presence from 2013".'
@@ -246,6 +319,8 @@ class Office(models.Model):
     profile = models.TextField(
         _("profile"),
         blank=True,
+        max_length=PROFILE_MAX_LENGTH,
+        validators=[MaxLengthValidator(PROFILE_MAX_LENGTH), validate_prose],
         help_text=_("The Profile section. Separate paragraphs with a blank line."),
     )
     more_info_url = models.URLField(
@@ -257,6 +332,7 @@ class Office(models.Model):
         _("more information link text"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             'For example "More information on the work carried out by the '
             'UNAMI office."'
@@ -266,6 +342,7 @@ class Office(models.Model):
         _("note on field offices"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_(
             'Shown with the field offices, e.g. "Bogotá and nine sub-offices".'
         ),
@@ -274,6 +351,7 @@ class Office(models.Model):
         _("countries covered"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_("For a regional presence: the countries it covers."),
     )
     staff_count = models.PositiveIntegerField(
@@ -289,11 +367,17 @@ class Office(models.Model):
         help_text=_("Whole US dollars, e.g. 12326000. Leave empty when unknown."),
     )
     achievements = models.TextField(
-        _("achievements"), blank=True, help_text=_("One achievement per line.")
+        _("achievements"),
+        blank=True,
+        max_length=LIST_MAX_LENGTH,
+        validators=[MaxLengthValidator(LIST_MAX_LENGTH), validate_prose],
+        help_text=_("One achievement per line."),
     )
     partners_and_donors = models.TextField(
         _("partners and donors"),
         blank=True,
+        max_length=LIST_MAX_LENGTH,
+        validators=[MaxLengthValidator(LIST_MAX_LENGTH), validate_prose],
         help_text=_("Shown as written; separate paragraphs with a blank line."),
     )
     closed_on = models.DateField(
@@ -309,6 +393,7 @@ class Office(models.Model):
         _("note on the closure"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_('For example "mandate ended February 2023".'),
     )
     status = models.CharField(
@@ -362,7 +447,7 @@ class Office(models.Model):
         verbose_name=_("spotlight populations"),
     )
     tags = models.ManyToManyField(
-        Tag, blank=True, related_name="offices", verbose_name=_("tags")
+        "mandates.Tag", blank=True, related_name="offices", verbose_name=_("tags")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -415,6 +500,15 @@ class Office(models.Model):
                     "The country code must be two capital letters (ISO 3166-1)."
                 ),
             ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(closed_on__year__gte=F("year_established")),
+                name="office_closed_after_established",
+                violation_error_message=_(
+                    "The presence cannot close before the year it was established."
+                ),
+            ),
+            slug_format_constraint("office_slug_format"),
         ]
 
     def __str__(self):
@@ -423,20 +517,10 @@ class Office(models.Model):
     def get_absolute_url(self):
         return reverse("offices:detail", kwargs={"slug": self.slug})
 
-    def clean(self):
-        super().clean()
-        if (
-            self.closed_on
-            and self.year_established
-            and self.closed_on.year < self.year_established
-        ):
-            raise ValidationError(
-                {
-                    "closed_on": _(
-                        "The presence cannot close before the year it was established."
-                    )
-                }
-            )
+    @property
+    def summary(self):
+        """The profile's first sentence: meta description, feed entry, cards."""
+        return first_sentence(self.profile)
 
     @property
     def is_published(self):
@@ -472,11 +556,17 @@ class FieldOffice(models.Model):
         related_name="field_offices",
         verbose_name=_("office"),
     )
-    name = models.CharField(_("city"), max_length=100, help_text=_('e.g. "Erbil".'))
+    name = models.CharField(
+        _("city"),
+        max_length=100,
+        validators=[validate_single_line],
+        help_text=_('e.g. "Erbil".'),
+    )
     note = models.CharField(
         _("note"),
         max_length=255,
         blank=True,
+        validators=[validate_single_line],
         help_text=_('e.g. "Lebanon (restricted physical access to Syria)".'),
     )
     is_head_office = models.BooleanField(

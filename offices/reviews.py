@@ -7,7 +7,7 @@ the management command and the tests all drive the same code.
 import datetime
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,8 +31,8 @@ def mark_reviewed(offices, *, by, on=None, note=""):
     on = on or timezone.localdate()
     offices = list(offices)
     with transaction.atomic():
-        Office.objects.filter(pk__in=[o.pk for o in offices]).update(
-            last_reviewed=on, deferred_until=None, updated_at=timezone.now()
+        Office.objects.filter(pk__in=[o.pk for o in offices]).touch(
+            last_reviewed=on, deferred_until=None
         )
         ReviewRecord.objects.bulk_create(
             ReviewRecord(
@@ -51,9 +51,7 @@ def defer_review(office, *, until, by, reason, on=None):
     """Defer an office's review until a date, with the reason in its history."""
     on = on or timezone.localdate()
     with transaction.atomic():
-        Office.objects.filter(pk=office.pk).update(
-            deferred_until=until, updated_at=timezone.now()
-        )
+        Office.objects.filter(pk=office.pk).touch(deferred_until=until)
         ReviewRecord.objects.create(
             office=office,
             kind=ReviewRecord.Kind.DEFERRED,
@@ -68,10 +66,18 @@ def defer_review(office, *, until, by, reason, on=None):
 # Reminders
 #
 # Each (office, address, kind, cycle, sequence) is one ReviewReminder row.
-# A run claims rows before sending (INSERT ... ON CONFLICT DO NOTHING, then
-# re-selects the rows carrying its own run id), records sent_at after the mail
-# backend returns, and deletes its claims when sending fails so the next run
-# retries. Delivery is at least once: see docs/review-reminders.md.
+# send_reminders works in steps, like healthchecks' sendreports:
+#
+# - route_office: who is told about one due office (pure);
+# - choose_next_sequence: which reminder, if any, an address is owed about an
+#   office, given the latest one recorded (pure);
+# - plan_digests: the digests to send, one per kind and address, and what to
+#   report (pure, given the due offices and the reminders already recorded);
+# - handle_one_digest: claim the digest's rows (INSERT ... ON CONFLICT DO
+#   NOTHING, then re-select the rows carrying this run's id), send, record
+#   sent_at after the mail backend returns, or delete the claims when sending
+#   fails so the next run retries. Delivery is at least once: see
+#   docs/review-reminders.md.
 
 # A claim this old without sent_at belongs to a run that died mid-send: the
 # next run takes it over (and may send a duplicate, never nothing).
@@ -97,7 +103,7 @@ class UnknownOffices(ReminderInputError):
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class DueOffice:
     """An office as a reminder shows it, computed before any template runs."""
 
@@ -118,25 +124,52 @@ class DueOffice:
         return self.due_on is None or self.days_overdue > 0
 
 
-@dataclass
-class Email:
+@dataclass(frozen=True)
+class Route:
+    """Who is told about one due office."""
+
+    reminder_to: tuple[str, ...]
+    escalation_to: tuple[str, ...] = ()
+    # (user, reason) for reviewers who cannot be emailed.
+    skipped: tuple = ()
+    # No reviewer can be emailed: reminder_to is the fallback address.
+    via_fallback: bool = False
+    # Overdue enough to escalate, but there is no fallback address to tell.
+    unescalated: bool = False
+
+    @property
+    def unrouted(self):
+        """Nobody can be reminded: no reachable reviewer, no fallback address."""
+        return not self.reminder_to
+
+    @property
+    def targets(self):
+        """(kind, address) for every email that should mention the office."""
+        return [(ReviewReminder.Kind.REMINDER, a) for a in self.reminder_to] + [
+            (ReviewReminder.Kind.ESCALATION, a) for a in self.escalation_to
+        ]
+
+
+@dataclass(frozen=True)
+class Digest:
+    """One email to one address: the offices it reminds (or escalates) about."""
+
     kind: str  # ReviewReminder.Kind
     to: str
-    items: list[DueOffice]
+    items: tuple[DueOffice, ...]
+    # Office pk -> the ReviewReminder sequence this digest claims for it.
+    sequences: dict = field(default_factory=dict, repr=False)
+    # ReviewReminder pks of expired claims this digest takes over.
+    takeovers: tuple[int, ...] = field(default=(), repr=False)
     sent: bool = False
     error: str = ""
-    # Per office: the sequence to claim, and an expired claim to take over.
-    sequences: dict = field(default_factory=dict, repr=False)
-    stale_claims: list = field(default_factory=list, repr=False)
 
 
-@dataclass
-class ReminderRun:
-    """What send_reminders did (or, in a dry run, would do)."""
+@dataclass(frozen=True)
+class Plan:
+    """The digests owed on a date, and what to report about the due offices."""
 
-    as_of: datetime.date
-    dry_run: bool
-    emails: list[Email] = field(default_factory=list)
+    digests: list[Digest] = field(default_factory=list)
     # (user, reason) for reviewers who cannot be emailed.
     skipped_reviewers: list = field(default_factory=list)
     # Offices with no reachable reviewer, reminded through the fallback address.
@@ -146,22 +179,30 @@ class ReminderRun:
     # Offices overdue enough to escalate, with no fallback address to tell.
     unescalated_offices: list[Office] = field(default_factory=list)
 
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderRun(Plan):
+    """What send_reminders did (or, in a dry run, would do)."""
+
+    as_of: datetime.date
+    dry_run: bool
+
     @property
     def delivered(self):
-        """Emails sent, or in a dry run the emails that would be sent."""
-        return [e for e in self.emails if e.sent or (self.dry_run and not e.error)]
+        """Digests sent, or in a dry run the digests that would be sent."""
+        return [d for d in self.digests if d.sent or (self.dry_run and not d.error)]
 
     @property
     def failed(self):
-        return [e for e in self.emails if e.error]
+        return [d for d in self.digests if d.error]
 
     @property
     def people_count(self):
-        return len({e.to for e in self.delivered})
+        return len({d.to for d in self.delivered})
 
     @property
     def office_count(self):
-        return len({item.office.pk for e in self.delivered for item in e.items})
+        return len({item.office.pk for d in self.delivered for item in d.items})
 
 
 def send_reminders(
@@ -200,100 +241,52 @@ def send_reminders(
         )
         if missing:
             raise UnknownOffices(missing)
+    previous = list(
+        ReviewReminder.objects.filter(
+            office__in=offices, cycle_on__in={cycle_on(o) for o in offices}
+        )
+    )
 
-    run = ReminderRun(as_of=as_of, dry_run=dry_run)
     with translation.override(settings.LANGUAGE_CODE):  # links in the email's language
-        run.emails = _plan(run, offices)
+        plan = plan_digests(
+            offices,
+            previous,
+            as_of=as_of,
+            now=timezone.now(),
+            fallback=settings.REVIEW_FALLBACK_EMAIL,
+            escalate_after_days=settings.REVIEW_ESCALATE_AFTER_DAYS,
+            repeat_days=settings.REVIEW_REMINDER_REPEAT_DAYS,
+        )
+    digests = plan.digests
     if not dry_run:
         token = uuid.uuid4()
-        for email in run.emails:
-            _claim_and_send(email, run, token, using)
-    # Emails another run is already sending are not this run's to report.
-    run.emails = [e for e in run.emails if e.items]
-    return run
+        digests = [
+            handle_one_digest(digest, as_of=as_of, token=token, using=using)
+            for digest in digests
+        ]
+    return ReminderRun(
+        as_of=as_of,
+        dry_run=dry_run,
+        # Offices another run is already sending are not this run's to report.
+        digests=[d for d in digests if d.items],
+        skipped_reviewers=plan.skipped_reviewers,
+        fallback_offices=plan.fallback_offices,
+        unrouted_offices=plan.unrouted_offices,
+        unescalated_offices=plan.unescalated_offices,
+    )
 
 
-def _plan(run, offices):
-    """Group due offices into emails, dropping reminders already sent."""
-    as_of = run.as_of
-    fallback = list(settings.REVIEW_FALLBACK_EMAIL)
-    escalate_after = settings.REVIEW_ESCALATE_AFTER_DAYS
-    emails = {}  # (kind, address) -> Email, in the order first needed
-    skipped = {}
-
-    for office in offices:
-        addresses = []
-        for user in office.reviewers.all():
-            if not user.is_active:
-                skipped.setdefault(user.pk, (user, gettext("inactive account")))
-            elif not user.email:
-                skipped.setdefault(user.pk, (user, gettext("no email address")))
-            elif user.email not in addresses:
-                addresses.append(user.email)
-        item = _due_office(office, as_of)
-        if not addresses:
-            if fallback:
-                run.fallback_offices.append(office)
-            else:
-                run.unrouted_offices.append(office)
-            addresses = fallback
-        targets = [(ReviewReminder.Kind.REMINDER, a) for a in addresses]
-        if item.days_overdue > escalate_after:
-            targets += [(ReviewReminder.Kind.ESCALATION, a) for a in fallback]
-            if not fallback and office not in run.unrouted_offices:
-                run.unescalated_offices.append(office)
-        for kind, address in targets:
-            email = emails.setdefault(
-                (kind, address), Email(kind=kind, to=address, items=[])
-            )
-            email.items.append(item)
-    run.skipped_reviewers = list(skipped.values())
-
-    # The latest reminder of the current cycle, per office, address and kind.
-    latest = {}
-    previous = ReviewReminder.objects.filter(
-        office__in=offices, cycle_on__in={_cycle_on(o) for o in offices}
-    ).order_by("sequence")
-    for reminder in previous:
-        latest[reminder.office_id, reminder.email, reminder.kind, reminder.cycle_on] = (
-            reminder
-        )
-
-    expired = timezone.now() - CLAIM_EXPIRES_AFTER
-    repeat_after = datetime.timedelta(days=settings.REVIEW_REMINDER_REPEAT_DAYS)
-    for email in emails.values():
-        due = []
-        for item in email.items:
-            last = latest.get((item.office.pk, email.to, email.kind, item.cycle_on))
-            if last is None:
-                email.sequences[item.office.pk] = 0
-            elif last.sent_at is None:
-                if last.claimed_at >= expired:
-                    continue  # another run is sending it right now
-                email.sequences[item.office.pk] = last.sequence
-                email.stale_claims.append(last.pk)
-            elif (
-                email.kind == ReviewReminder.Kind.REMINDER
-                and item.is_overdue
-                and last.reminded_on + repeat_after <= as_of
-            ):
-                email.sequences[item.office.pk] = last.sequence + 1
-            else:
-                continue
-            due.append(item)
-        email.items = due
-    return [e for e in emails.values() if e.items]
-
-
-def _cycle_on(office):
+def cycle_on(office):
+    """The review cycle an office's reminders belong to: its due date."""
     # Never reviewed and not deferred: the creation date marks the cycle, so it
     # stays the same from run to run until a review or deferral changes it.
     return office.next_review_on or timezone.localdate(office.created_at)
 
 
-def _due_office(office, as_of):
-    cycle_on = _cycle_on(office)
-    days_overdue = (as_of - cycle_on).days
+def due_office(office, as_of):
+    """The DueOffice for an office annotated with next_review_on."""
+    cycle = cycle_on(office)
+    days_overdue = (as_of - cycle).days
     if office.next_review_on is None:
         # Never reviewed: due now; overdue counts from the day it was created.
         days_overdue = max(days_overdue, 0)
@@ -301,7 +294,7 @@ def _due_office(office, as_of):
     return DueOffice(
         office=office,
         due_on=office.next_review_on,
-        cycle_on=cycle_on,
+        cycle_on=cycle,
         days_overdue=days_overdue,
         reviewers=[
             u.get_full_name() or u.get_username() for u in office.reviewers.all()
@@ -311,58 +304,182 @@ def _due_office(office, as_of):
     )
 
 
-def _claim_and_send(email, run, token, using):
+def route_office(reviewers, *, days_overdue, fallback, escalate_after_days):
+    """Who is reminded about an office with these reviewers, and who is told
+    it is overdue by more than escalate_after_days. Returns a Route."""
+    addresses, skipped = [], []
+    for user in reviewers:
+        if not user.is_active:
+            skipped.append((user, gettext("inactive account")))
+        elif not user.email:
+            skipped.append((user, gettext("no email address")))
+        elif user.email not in addresses:
+            addresses.append(user.email)
+    escalate = days_overdue > escalate_after_days
+    return Route(
+        reminder_to=tuple(addresses or fallback),
+        escalation_to=tuple(fallback) if escalate else (),
+        skipped=tuple(skipped),
+        via_fallback=not addresses and bool(fallback),
+        unescalated=escalate and bool(addresses) and not fallback,
+    )
+
+
+def choose_next_sequence(last, *, kind, is_overdue, as_of, now, repeat_days):
+    """The sequence of the reminder owed now, or None if none is.
+
+    `last` is the latest ReviewReminder of the cycle for this office, address
+    and kind (None if there is none). A claim without sent_at older than
+    CLAIM_EXPIRES_AFTER is taken over: its own sequence is owed again.
+    """
+    if last is None:
+        return 0
+    if last.sent_at is None:
+        if last.claimed_at >= now - CLAIM_EXPIRES_AFTER:
+            return None  # another run is sending it right now
+        return last.sequence
+    if (
+        kind == ReviewReminder.Kind.REMINDER
+        and is_overdue
+        and last.reminded_on + datetime.timedelta(days=repeat_days) <= as_of
+    ):
+        return last.sequence + 1
+    return None
+
+
+def plan_digests(
+    offices, previous, *, as_of, now, fallback, escalate_after_days, repeat_days
+):
+    """The digests owed on `as_of` about these due offices, as a Plan.
+
+    `offices` carry next_review_on and their prefetched reviewers; `previous`
+    holds the ReviewReminders already recorded for their current cycles.
+    Digests come in the order first needed, each listing its offices in the
+    order given; offices already reminded (or being reminded) are left out.
+    """
+    latest = {}  # The latest reminder per office, address, kind and cycle.
+    for reminder in previous:
+        key = (reminder.office_id, reminder.email, reminder.kind, reminder.cycle_on)
+        if key not in latest or reminder.sequence > latest[key].sequence:
+            latest[key] = reminder
+
+    wanted = {}  # (kind, address) -> [DueOffice], in the order first needed
+    skipped = {}  # user pk -> (user, reason)
+    fallback_offices, unrouted_offices, unescalated_offices = [], [], []
+    for office in offices:
+        item = due_office(office, as_of)
+        route = route_office(
+            office.reviewers.all(),
+            days_overdue=item.days_overdue,
+            fallback=fallback,
+            escalate_after_days=escalate_after_days,
+        )
+        for user, reason in route.skipped:
+            skipped.setdefault(user.pk, (user, reason))
+        if route.via_fallback:
+            fallback_offices.append(office)
+        if route.unrouted:
+            unrouted_offices.append(office)
+        if route.unescalated:
+            unescalated_offices.append(office)
+        for target in route.targets:
+            wanted.setdefault(target, []).append(item)
+
+    digests = []
+    for (kind, to), items in wanted.items():
+        owed, sequences, takeovers = [], {}, []
+        for item in items:
+            last = latest.get((item.office.pk, to, kind, item.cycle_on))
+            sequence = choose_next_sequence(
+                last,
+                kind=kind,
+                is_overdue=item.is_overdue,
+                as_of=as_of,
+                now=now,
+                repeat_days=repeat_days,
+            )
+            if sequence is None:
+                continue
+            if last is not None and last.sent_at is None:
+                takeovers.append(last.pk)
+            owed.append(item)
+            sequences[item.office.pk] = sequence
+        if owed:
+            digests.append(
+                Digest(
+                    kind=kind,
+                    to=to,
+                    items=tuple(owed),
+                    sequences=sequences,
+                    takeovers=tuple(takeovers),
+                )
+            )
+    return Plan(
+        digests=digests,
+        skipped_reviewers=list(skipped.values()),
+        fallback_offices=fallback_offices,
+        unrouted_offices=unrouted_offices,
+        unescalated_offices=unescalated_offices,
+    )
+
+
+def handle_one_digest(digest, *, as_of, token, using="default"):
+    """Claim, send and record one digest; return it as sent or failed.
+
+    The returned Digest lists only the offices this run claimed (none if
+    another run got there first), with sent=True, or the error when the mail
+    backend failed and the claims were released.
+    """
     now = timezone.now()
     with transaction.atomic():
         ReviewReminder.objects.bulk_create(
             [
                 ReviewReminder(
                     office=item.office,
-                    email=email.to,
-                    kind=email.kind,
+                    email=digest.to,
+                    kind=digest.kind,
                     cycle_on=item.cycle_on,
-                    sequence=email.sequences[item.office.pk],
-                    reminded_on=run.as_of,
+                    sequence=digest.sequences[item.office.pk],
+                    reminded_on=as_of,
                     claimed_by=token,
                     claimed_at=now,
                 )
-                for item in email.items
+                for item in digest.items
             ],
             ignore_conflicts=True,
         )
-        if email.stale_claims:
+        if digest.takeovers:
             ReviewReminder.objects.filter(
-                pk__in=email.stale_claims,
+                pk__in=digest.takeovers,
                 sent_at__isnull=True,
                 claimed_at__lt=now - CLAIM_EXPIRES_AFTER,
-            ).update(claimed_by=token, claimed_at=now, reminded_on=run.as_of)
+            ).update(claimed_by=token, claimed_at=now, reminded_on=as_of)
         claims = ReviewReminder.objects.filter(
-            claimed_by=token, email=email.to, kind=email.kind
+            claimed_by=token, email=digest.to, kind=digest.kind
         )
         owned = dict(claims.values_list("office_id", "pk"))
-    email.items = [item for item in email.items if item.office.pk in owned]
-    if not email.items:
-        return
+    items = tuple(item for item in digest.items if item.office.pk in owned)
+    if not items:
+        return replace(digest, items=())
     claims = ReviewReminder.objects.filter(claimed_by=token, pk__in=owned.values())
     try:
         send_email(
-            f"review_{email.kind}",
-            email.to,
+            f"review_{digest.kind}",
+            digest.to,
             {
-                "items": email.items,
-                "as_of": run.as_of,
+                "items": items,
+                "as_of": as_of,
                 "escalate_after_days": settings.REVIEW_ESCALATE_AFTER_DAYS,
             },
             using=using,
         )
     except Exception as error:
         # Whatever the backend raised, release the claim so the next run retries.
-        logger.exception("Could not send the review %s to %s", email.kind, email.to)
-        email.error = str(error) or error.__class__.__name__
+        logger.exception("Could not send the review %s to %s", digest.kind, digest.to)
         claims.delete()
-    else:
-        email.sent = True
-        claims.update(sent_at=timezone.now())
+        return replace(digest, items=items, error=str(error) or type(error).__name__)
+    claims.update(sent_at=timezone.now())
+    return replace(digest, items=items, sent=True)
 
 
 def send_email(name, to, context, *, using="default"):

@@ -1,6 +1,6 @@
 from django.urls import path
-from django.views.decorators.cache import cache_control
 
+from hrprofile.views import public_cache
 from offices import views
 from offices.feeds import RecentProfilesFeed
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("offices/<slug:slug>/", views.OfficeDetailView.as_view(), name="detail"),
     path(
         "feed/",
-        cache_control(public=True, max_age=views.PUBLIC_MAX_AGE)(RecentProfilesFeed()),
+        public_cache(RecentProfilesFeed()),
         name="feed",
     ),
 ]

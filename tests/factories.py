@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
-from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder, Tag
+from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
+from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder
 
 # Every factory-made user's password, for tests that log in through a form.
 PASSWORD = "correct horse battery staple"

@@ -13,11 +13,6 @@ from playwright.sync_api import sync_playwright
 
 from tests.browser.support import DESKTOP, admin_findings
 
-# Playwright's sync API runs an asyncio loop in the test's thread, and Django
-# then refuses ORM calls from that thread (fixtures, assertions on the data).
-# They are safe: the loop only talks to the browser. Set for these tests only.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,14 +27,21 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright stops, and the variable below is unset, once the
+# last browser test has run, before the tests of the other packages.
+@pytest.fixture(scope="package")
 def browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"The browser tests need Chromium at {CHROMIUM}: run `make browser-deps`.",
             pytrace=False,
         )
-    with sync_playwright() as playwright:
+    # Playwright's sync API marks its asyncio loop as running in the test's
+    # thread for as long as it is started, and Django then refuses ORM calls
+    # from that thread (fixtures, assertions on the data). They are safe: the
+    # loop only talks to the browser. So the variable lives exactly as long.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
+from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
 from offices.models import Office
 from tests.factories import (
     MandateFactory,
@@ -14,14 +14,14 @@ from tests.factories import (
     TagFactory,
     ThematicPillarFactory,
 )
-from tests.offices.test_admin import populate
+from tests.support import populate
 
 TERMS = [
     pytest.param(ThematicPillarFactory, "pillars", id="pillar"),
     pytest.param(ShiftFactory, "shifts", id="shift"),
     pytest.param(SpotlightPopulationFactory, "spotlight_populations", id="population"),
 ]
-# Tags (offices.Tag) are protected the same way as the focus-area vocabulary.
+# Tags are protected the same way as the focus-area vocabulary.
 TERMS_AND_TAGS = [*TERMS, pytest.param(TagFactory, "tags", id="tag")]
 
 
@@ -45,6 +45,17 @@ def test_term_changelist_counts_profiles_using_each_term(
     counts = {
         term.name: term.office_count for term in response.context["cl"].result_list
     }
+    assert counts == {"Used": 2, "Unused": 0}
+
+
+def test_tag_changelist_counts_profiles(admin_client):
+    used = TagFactory(name="Used")
+    TagFactory(name="Unused")
+    OfficeFactory.create_batch(2, tags=[used])
+
+    response = admin_client.get(admin_url(Tag, "changelist"))
+
+    counts = {tag.name: tag.office_count for tag in response.context["cl"].result_list}
     assert counts == {"Used": 2, "Unused": 0}
 
 
@@ -250,6 +261,21 @@ def test_editing_a_term_marks_the_profiles_using_it_changed(
     assert last_changed(other) == then
 
 
+def test_renaming_a_tag_marks_the_profiles_using_it_changed(admin_client):
+    tag = TagFactory(name="Elections", slug="elections")
+    using, other = OfficeFactory(tags=[tag]), OfficeFactory()
+    then = yesterday_edited(using, other)
+
+    response = admin_client.post(
+        admin_url(Tag, "change", tag.pk),
+        {"name": "Elections and referendums", "slug": "elections"},
+    )
+
+    assert response.status_code == 302
+    assert last_changed(using) > then
+    assert last_changed(other) == then
+
+
 def mandate_data(mandate, **changes):
     return {
         "office": mandate.office_id,
@@ -320,7 +346,9 @@ def test_deleting_mandates_through_the_action_marks_their_offices_changed(
 
 
 @pytest.mark.parametrize("size", [2, 30])
-@pytest.mark.parametrize("model", [ThematicPillar, Shift, SpotlightPopulation, Mandate])
+@pytest.mark.parametrize(
+    "model", [ThematicPillar, Shift, SpotlightPopulation, Tag, Mandate]
+)
 def test_changelist_query_count_is_constant(
     admin_client, django_assert_max_num_queries, size, model
 ):
@@ -342,6 +370,7 @@ def test_mandate_add_page_ignores_a_bad_initial_office(admin_client):
     "url",
     [
         admin_url(ThematicPillar, "changelist") + "?name=%00",
+        admin_url(Tag, "changelist") + "?slug=%00",
         admin_url(Mandate, "changelist") + "?title__contains=%00",
     ],
 )

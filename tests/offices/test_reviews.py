@@ -2,28 +2,41 @@ import datetime
 import smtplib
 import threading
 import time
+import uuid
+from dataclasses import replace
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from offices.models import Office, ReviewRecord, ReviewReminder
 from offices.reviews import (
     CLAIM_EXPIRES_AFTER,
+    Digest,
     ReminderInputError,
+    Route,
     UnknownOffices,
+    choose_next_sequence,
     defer_review,
+    due_office,
+    handle_one_digest,
     mark_reviewed,
+    plan_digests,
+    route_office,
     send_reminders,
 )
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import OfficeFactory, ReviewReminderFactory, UserFactory
 
 AS_OF = datetime.date(2025, 6, 16)
 DAY = datetime.timedelta(days=1)
+
+pytestmark = pytest.mark.django_db
 
 
 class RefusingBackend(EmailBackend):
@@ -79,7 +92,6 @@ def sent_to(address):
 # Due dates, in SQL
 
 
-@pytest.mark.django_db
 def test_next_review_is_a_date_interval_months_after_the_last_review():
     office = OfficeFactory(
         last_reviewed=datetime.date(2021, 5, 1), review_interval_months=12
@@ -89,12 +101,10 @@ def test_next_review_is_a_date_interval_months_after_the_last_review():
     assert type(next_review_on(office)) is datetime.date
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("last_reviewed", "months", "expected"),
     [
         (datetime.date(2023, 1, 31), 1, datetime.date(2023, 2, 28)),
-        (datetime.date(2024, 1, 31), 1, datetime.date(2024, 2, 29)),
         (datetime.date(2025, 8, 31), 6, datetime.date(2026, 2, 28)),
         (datetime.date(2023, 8, 31), 6, datetime.date(2024, 2, 29)),
         (datetime.date(2025, 3, 31), 1, datetime.date(2025, 4, 30)),
@@ -109,7 +119,6 @@ def test_month_end_plus_months_is_the_last_day_of_the_shorter_month(
     assert next_review_on(office) == expected
 
 
-@pytest.mark.django_db
 def test_leap_day_plus_twelve_months_is_28_february():
     office = OfficeFactory(
         last_reviewed=datetime.date(2024, 2, 29), review_interval_months=12
@@ -118,7 +127,6 @@ def test_leap_day_plus_twelve_months_is_28_february():
     assert next_review_on(office) == datetime.date(2025, 2, 28)
 
 
-@pytest.mark.django_db
 def test_leap_day_plus_48_months_is_the_next_leap_day():
     office = OfficeFactory(
         last_reviewed=datetime.date(2024, 2, 29), review_interval_months=48
@@ -127,7 +135,6 @@ def test_leap_day_plus_48_months_is_the_next_leap_day():
     assert next_review_on(office) == datetime.date(2028, 2, 29)
 
 
-@pytest.mark.django_db
 def test_review_is_due_on_its_due_day_and_not_the_day_before():
     office = due_on(AS_OF)
 
@@ -136,7 +143,6 @@ def test_review_is_due_on_its_due_day_and_not_the_day_before():
     assert office in Office.objects.due_for_review(AS_OF + 100 * DAY)
 
 
-@pytest.mark.django_db
 def test_review_is_overdue_only_from_the_day_after_its_due_day():
     office = due_on(AS_OF)
 
@@ -144,7 +150,6 @@ def test_review_is_overdue_only_from_the_day_after_its_due_day():
     assert office in Office.objects.overdue(AS_OF + DAY)
 
 
-@pytest.mark.django_db
 def test_within_days_includes_reviews_due_up_to_that_many_days_ahead():
     on_the_edge = due_on(AS_OF + 14 * DAY)
     beyond = due_on(AS_OF + 15 * DAY)
@@ -155,7 +160,6 @@ def test_within_days_includes_reviews_due_up_to_that_many_days_ahead():
     assert beyond not in due
 
 
-@pytest.mark.django_db
 def test_never_reviewed_office_is_due_and_overdue_now():
     office = OfficeFactory(last_reviewed=None)
 
@@ -164,7 +168,6 @@ def test_never_reviewed_office_is_due_and_overdue_now():
     assert office in Office.objects.overdue(AS_OF)
 
 
-@pytest.mark.django_db
 def test_changing_the_interval_moves_the_due_date():
     office = OfficeFactory(
         last_reviewed=datetime.date(2025, 1, 15), review_interval_months=12
@@ -177,7 +180,6 @@ def test_changing_the_interval_moves_the_due_date():
     assert office in Office.objects.overdue(AS_OF)
 
 
-@pytest.mark.django_db
 def test_deferral_later_than_the_due_date_postpones_the_review():
     office = due_on(AS_OF - 10 * DAY, deferred_until=AS_OF + 5 * DAY)
 
@@ -186,7 +188,6 @@ def test_deferral_later_than_the_due_date_postpones_the_review():
     assert office in Office.objects.due_for_review(AS_OF + 5 * DAY)
 
 
-@pytest.mark.django_db
 def test_deferral_earlier_than_the_due_date_changes_nothing():
     office = due_on(AS_OF, deferred_until=AS_OF - 30 * DAY)
 
@@ -194,7 +195,6 @@ def test_deferral_earlier_than_the_due_date_changes_nothing():
     assert office not in Office.objects.due_for_review(AS_OF - DAY)
 
 
-@pytest.mark.django_db
 def test_deferred_office_never_reviewed_is_due_on_the_deferral_date():
     office = OfficeFactory(last_reviewed=None, deferred_until=AS_OF)
 
@@ -202,59 +202,9 @@ def test_deferred_office_never_reviewed_is_due_on_the_deferral_date():
     assert office in Office.objects.due_for_review(AS_OF)
 
 
-@pytest.mark.django_db
-def test_closed_office_is_never_due():
-    office = OfficeFactory(last_reviewed=None, closed_on=datetime.date(2023, 8, 31))
-
-    assert office not in Office.objects.due_for_review(AS_OF)
-    assert office not in Office.objects.overdue(AS_OF)
-
-
-# Marking reviewed and deferring
-
-
-@pytest.mark.django_db
-def test_mark_reviewed_sets_the_date_clears_the_deferral_and_records_it():
-    user = UserFactory()
-    office = due_on(AS_OF, deferred_until=AS_OF + DAY)
-
-    mark_reviewed([office], by=user, on=AS_OF, note="Checked the staff numbers")
-
-    office.refresh_from_db()
-    assert office.last_reviewed == AS_OF
-    assert office.deferred_until is None
-    record = office.review_records.get()
-    assert (record.kind, record.reviewed_by, record.reviewed_on, record.note) == (
-        ReviewRecord.Kind.REVIEWED,
-        user,
-        AS_OF,
-        "Checked the staff numbers",
-    )
-
-
-@pytest.mark.django_db
-def test_defer_review_sets_the_date_and_records_the_reason():
-    user = UserFactory()
-    office = due_on(AS_OF)
-
-    defer_review(
-        office, until=AS_OF + 60 * DAY, by=user, reason="New resolution", on=AS_OF
-    )
-
-    office.refresh_from_db()
-    assert office.deferred_until == AS_OF + 60 * DAY
-    record = office.review_records.get()
-    assert (record.kind, record.deferred_until, record.note) == (
-        ReviewRecord.Kind.DEFERRED,
-        AS_OF + 60 * DAY,
-        "New resolution",
-    )
-
-
 # Reminders: who gets what
 
 
-@pytest.mark.django_db
 def test_each_reviewer_gets_one_digest_listing_all_their_due_offices(
     reminder_settings,
 ):
@@ -274,7 +224,6 @@ def test_each_reviewer_gets_one_digest_listing_all_their_due_offices(
     assert iraq.name not in to_bob.body
 
 
-@pytest.mark.django_db
 def test_offices_not_due_within_the_lead_days_are_not_reminded(reminder_settings):
     alice = UserFactory(username="alice")
     due_on(AS_OF + 15 * DAY, reviewers=[alice])
@@ -287,7 +236,6 @@ def test_offices_not_due_within_the_lead_days_are_not_reminded(reminder_settings
     assert email.subject == "1 profile due for review"
 
 
-@pytest.mark.django_db
 def test_closed_and_reviewed_offices_are_not_reminded(reminder_settings):
     alice = UserFactory(username="alice")
     OfficeFactory(last_reviewed=None, closed_on=AS_OF - DAY, reviewers=[alice])
@@ -296,10 +244,9 @@ def test_closed_and_reviewed_offices_are_not_reminded(reminder_settings):
     run = send_reminders(as_of=AS_OF)
 
     assert mail.outbox == []
-    assert run.emails == []
+    assert run.digests == []
 
 
-@pytest.mark.django_db
 def test_office_without_reviewers_goes_to_the_fallback_and_is_reported(
     reminder_settings,
 ):
@@ -313,7 +260,6 @@ def test_office_without_reviewers_goes_to_the_fallback_and_is_reported(
     assert orphan.name in mail.outbox[0].body
 
 
-@pytest.mark.django_db
 def test_reviewers_inactive_or_without_email_are_skipped_and_reported(
     reminder_settings,
 ):
@@ -332,7 +278,6 @@ def test_reviewers_inactive_or_without_email_are_skipped_and_reported(
     assert [m.to for m in mail.outbox] == [["fallback@example.org"]]
 
 
-@pytest.mark.django_db
 def test_office_nobody_can_be_reminded_about_is_reported(reminder_settings):
     reminder_settings.REVIEW_FALLBACK_EMAIL = []
     orphan = due_on(AS_OF)
@@ -343,7 +288,6 @@ def test_office_nobody_can_be_reminded_about_is_reported(reminder_settings):
     assert mail.outbox == []
 
 
-@pytest.mark.django_db
 def test_escalation_without_a_fallback_address_is_reported(reminder_settings):
     reminder_settings.REVIEW_FALLBACK_EMAIL = []
     alice = UserFactory(username="alice")
@@ -357,7 +301,6 @@ def test_escalation_without_a_fallback_address_is_reported(reminder_settings):
     assert run.unrouted_offices == []
 
 
-@pytest.mark.django_db
 def test_office_slugs_limit_the_run(reminder_settings):
     alice = UserFactory(username="alice")
     iraq = due_on(AS_OF, slug="iraq", reviewers=[alice])
@@ -370,7 +313,6 @@ def test_office_slugs_limit_the_run(reminder_settings):
     assert syria.name not in email.body
 
 
-@pytest.mark.django_db
 def test_unknown_office_slug_raises_and_sends_nothing(reminder_settings):
     due_on(AS_OF, slug="iraq", reviewers=[UserFactory()])
 
@@ -381,7 +323,6 @@ def test_unknown_office_slug_raises_and_sends_nothing(reminder_settings):
     assert not ReviewReminder.objects.exists()
 
 
-@pytest.mark.django_db
 def test_negative_lead_days_raise_and_send_nothing(reminder_settings):
     due_on(AS_OF, reviewers=[UserFactory()])
 
@@ -394,7 +335,6 @@ def test_negative_lead_days_raise_and_send_nothing(reminder_settings):
 # Escalation
 
 
-@pytest.mark.django_db
 def test_office_overdue_by_more_than_the_limit_is_escalated_to_the_fallback(
     reminder_settings,
 ):
@@ -412,7 +352,6 @@ def test_office_overdue_by_more_than_the_limit_is_escalated_to_the_fallback(
     assert ReviewReminder.objects.get(kind="escalation").office == late
 
 
-@pytest.mark.django_db
 def test_escalation_is_sent_once_per_cycle(reminder_settings):
     alice = UserFactory(username="alice")
     due_on(AS_OF - 31 * DAY, reviewers=[alice])
@@ -425,7 +364,6 @@ def test_escalation_is_sent_once_per_cycle(reminder_settings):
     assert [m.to for m in mail.outbox] == [["alice@example.org"]]
 
 
-@pytest.mark.django_db
 def test_never_reviewed_office_escalates_counting_from_its_creation(
     reminder_settings,
 ):
@@ -444,7 +382,6 @@ def test_never_reviewed_office_escalates_counting_from_its_creation(
 # Idempotence, repeats, review cycles
 
 
-@pytest.mark.django_db
 def test_rerun_the_same_day_sends_nothing(reminder_settings):
     due_on(AS_OF - 40 * DAY, reviewers=[UserFactory()])
     send_reminders(as_of=AS_OF)
@@ -454,10 +391,9 @@ def test_rerun_the_same_day_sends_nothing(reminder_settings):
     run = send_reminders(as_of=AS_OF)
 
     assert mail.outbox == []
-    assert run.emails == []
+    assert run.digests == []
 
 
-@pytest.mark.django_db
 def test_reminders_are_recorded_as_sent(reminder_settings):
     alice = UserFactory(username="alice")
     office = due_on(AS_OF, reviewers=[alice])
@@ -478,7 +414,6 @@ def test_reminders_are_recorded_as_sent(reminder_settings):
     assert reminder.sent_at is not None
 
 
-@pytest.mark.django_db
 def test_overdue_reminder_is_repeated_after_the_repeat_days(reminder_settings):
     due_on(AS_OF - DAY, reviewers=[UserFactory(username="alice")])
     send_reminders(as_of=AS_OF)
@@ -490,7 +425,6 @@ def test_overdue_reminder_is_repeated_after_the_repeat_days(reminder_settings):
     assert list(ReviewReminder.objects.values_list("sequence", flat=True)) == [1, 0]
 
 
-@pytest.mark.django_db
 def test_overdue_reminder_is_not_repeated_before_the_repeat_days(reminder_settings):
     due_on(AS_OF - DAY, reviewers=[UserFactory()])
     send_reminders(as_of=AS_OF)
@@ -501,7 +435,6 @@ def test_overdue_reminder_is_not_repeated_before_the_repeat_days(reminder_settin
     assert mail.outbox == []
 
 
-@pytest.mark.django_db
 def test_reminder_is_not_repeated_while_the_review_is_not_yet_overdue(
     reminder_settings,
 ):
@@ -516,7 +449,6 @@ def test_reminder_is_not_repeated_while_the_review_is_not_yet_overdue(
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db
 def test_review_ends_the_reminders_and_starts_a_new_cycle(reminder_settings):
     office = due_on(AS_OF - DAY, reviewers=[UserFactory()])
     send_reminders(as_of=AS_OF)
@@ -535,7 +467,6 @@ def test_review_ends_the_reminders_and_starts_a_new_cycle(reminder_settings):
     }
 
 
-@pytest.mark.django_db
 def test_first_review_of_a_never_reviewed_office_starts_a_new_cycle(
     reminder_settings,
 ):
@@ -549,7 +480,6 @@ def test_first_review_of_a_never_reviewed_office_starts_a_new_cycle(
     assert mail.outbox == []
 
 
-@pytest.mark.django_db
 def test_dry_run_sends_and_records_nothing_but_reports_the_plan(reminder_settings):
     alice = UserFactory(username="alice")
     office = due_on(AS_OF, reviewers=[alice])
@@ -558,17 +488,293 @@ def test_dry_run_sends_and_records_nothing_but_reports_the_plan(reminder_setting
 
     assert mail.outbox == []
     assert not ReviewReminder.objects.exists()
-    [email] = run.delivered
-    assert (email.to, [item.office for item in email.items]) == (
+    [digest] = run.delivered
+    assert (digest.to, [item.office for item in digest.items]) == (
         "alice@example.org",
         [office],
     )
 
 
+# The planner's steps, as values
+
+NOW = datetime.datetime(2025, 6, 16, 9, tzinfo=datetime.UTC)
+MINUTE = datetime.timedelta(minutes=1)
+PLAN_INPUTS = {
+    "as_of": AS_OF,
+    "now": NOW,
+    "fallback": ["fallback@example.org"],
+    "escalate_after_days": 30,
+    "repeat_days": 7,
+}
+
+
+def route(reviewers, *, days_overdue=0, fallback=("fallback@example.org",)):
+    return route_office(
+        reviewers,
+        days_overdue=days_overdue,
+        fallback=list(fallback),
+        escalate_after_days=30,
+    )
+
+
+def test_route_reminds_each_reachable_reviewer_address_once():
+    alice = UserFactory.build(username="alice")
+    alice_again = UserFactory.build(username="alice2", email="alice@example.org")
+    bob = UserFactory.build(username="bob")
+
+    assert route([alice, alice_again, bob]) == Route(
+        reminder_to=("alice@example.org", "bob@example.org")
+    )
+
+
+def test_route_skips_unreachable_reviewers_and_falls_back():
+    gone = UserFactory.build(username="gone", is_active=False)
+    no_email = UserFactory.build(username="noemail", email="")
+
+    assert route([gone, no_email]) == Route(
+        reminder_to=("fallback@example.org",),
+        skipped=((gone, "inactive account"), (no_email, "no email address")),
+        via_fallback=True,
+    )
+
+
+def test_route_without_reviewers_or_fallback_reaches_nobody():
+    result = route([], fallback=())
+
+    assert result == Route(reminder_to=())
+    assert result.unrouted
+
+
+def test_route_escalates_to_the_fallback_only_when_overdue_past_the_limit():
+    alice = UserFactory.build(username="alice")
+
+    assert route([alice], days_overdue=30).targets == [
+        ("reminder", "alice@example.org")
+    ]
+    assert route([alice], days_overdue=31).targets == [
+        ("reminder", "alice@example.org"),
+        ("escalation", "fallback@example.org"),
+    ]
+
+
+def test_route_past_the_limit_without_a_fallback_is_unescalated():
+    alice = UserFactory.build(username="alice")
+
+    assert route([alice], days_overdue=31, fallback=()) == Route(
+        reminder_to=("alice@example.org",), unescalated=True
+    )
+    # With nobody to remind either, the office is reported as unrouted instead.
+    assert not route([], days_overdue=31, fallback=()).unescalated
+
+
+def next_sequence(last, *, kind=ReviewReminder.Kind.REMINDER, is_overdue=True):
+    return choose_next_sequence(
+        last, kind=kind, is_overdue=is_overdue, as_of=AS_OF, now=NOW, repeat_days=7
+    )
+
+
+def sent_reminder(sequence, *, reminded_on):
+    return ReviewReminderFactory.build(
+        sequence=sequence, reminded_on=reminded_on, sent_at=NOW - 30 * DAY
+    )
+
+
+def test_first_reminder_of_a_cycle_is_sequence_0():
+    assert next_sequence(None) == 0
+    assert next_sequence(None, is_overdue=False) == 0
+    assert next_sequence(None, kind=ReviewReminder.Kind.ESCALATION) == 0
+
+
+def test_overdue_reminder_repeats_with_the_next_sequence_after_the_repeat_days():
+    assert next_sequence(sent_reminder(2, reminded_on=AS_OF - 7 * DAY)) == 3
+    assert next_sequence(sent_reminder(2, reminded_on=AS_OF - 6 * DAY)) is None
+
+
+def test_reminder_not_yet_overdue_is_not_repeated():
+    last = sent_reminder(0, reminded_on=AS_OF - 30 * DAY)
+
+    assert next_sequence(last, is_overdue=False) is None
+
+
+def test_escalation_is_not_repeated():
+    last = sent_reminder(0, reminded_on=AS_OF - 30 * DAY)
+
+    assert next_sequence(last, kind=ReviewReminder.Kind.ESCALATION) is None
+
+
+def test_unsent_claim_is_owed_again_only_once_it_expired():
+    held = ReviewReminderFactory.build(sequence=1, claimed_at=NOW - CLAIM_EXPIRES_AFTER)
+    expired = ReviewReminderFactory.build(
+        sequence=1, claimed_at=NOW - CLAIM_EXPIRES_AFTER - MINUTE
+    )
+
+    assert next_sequence(held) is None
+    assert next_sequence(expired) == 1
+
+
+def due_offices():
+    """The due offices as send_reminders hands them to plan_digests."""
+    return list(
+        Office.objects.due_for_review(AS_OF, within_days=14)
+        .prefetch_related(
+            Prefetch("reviewers", queryset=get_user_model().objects.order_by("pk"))
+        )
+        .order_by("name")
+    )
+
+
+def test_plan_makes_one_digest_per_kind_and_address_in_the_order_needed(
+    django_assert_num_queries,
+):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    iraq = due_on(AS_OF - 31 * DAY, name="Iraq", reviewers=[alice])
+    syria = due_on(AS_OF, name="Syria", reviewers=[alice, bob])
+    tunisia = due_on(AS_OF, name="Tunisia")
+    offices = due_offices()
+
+    with django_assert_num_queries(0):
+        plan = plan_digests(offices, [], **PLAN_INPUTS)
+
+    assert [
+        (d.kind, d.to, [item.office for item in d.items], d.sequences, d.takeovers)
+        for d in plan.digests
+    ] == [
+        ("reminder", "alice@example.org", [iraq, syria], {iraq.pk: 0, syria.pk: 0}, ()),
+        ("escalation", "fallback@example.org", [iraq], {iraq.pk: 0}, ()),
+        ("reminder", "bob@example.org", [syria], {syria.pk: 0}, ()),
+        ("reminder", "fallback@example.org", [tunisia], {tunisia.pk: 0}, ()),
+    ]
+    assert plan.fallback_offices == [tunisia]
+    assert (
+        plan.skipped_reviewers,
+        plan.unrouted_offices,
+        plan.unescalated_offices,
+    ) == ([], [], [])
+
+
+def test_plan_reports_skipped_reviewers_once_and_offices_nobody_is_told_about():
+    gone = UserFactory(username="gone", is_active=False)
+    alice = UserFactory(username="alice")
+    late = due_on(AS_OF - 31 * DAY, name="Late", reviewers=[gone, alice])
+    orphan = due_on(AS_OF, name="Orphan", reviewers=[gone])
+
+    plan = plan_digests(due_offices(), [], **PLAN_INPUTS | {"fallback": []})
+
+    assert [(d.kind, d.to) for d in plan.digests] == [("reminder", alice.email)]
+    assert plan.skipped_reviewers == [(gone, "inactive account")]
+    assert plan.unrouted_offices == [orphan]
+    assert plan.unescalated_offices == [late]
+    assert plan.fallback_offices == []
+
+
+def test_plan_leaves_out_claimed_reminders_and_takes_over_expired_claims(
+    django_assert_num_queries,
+):
+    alice = UserFactory(username="alice")
+    abandoned, new, sending, sent = (
+        due_on(AS_OF, name=name, reviewers=[alice])
+        for name in ("Abandoned", "New", "Sending", "Sent")
+    )
+    claims = {
+        office: ReviewReminderFactory(
+            office=office,
+            email=alice.email,
+            cycle_on=AS_OF,
+            claimed_at=claimed_at,
+            sent_at=sent_at,
+        )
+        for office, claimed_at, sent_at in (
+            (abandoned, NOW - CLAIM_EXPIRES_AFTER - MINUTE, None),
+            (sending, NOW - MINUTE, None),
+            (sent, NOW - MINUTE, NOW),
+        )
+    }
+    offices = due_offices()
+
+    with django_assert_num_queries(0):
+        plan = plan_digests(offices, list(claims.values()), **PLAN_INPUTS)
+
+    [digest] = plan.digests
+    assert [item.office for item in digest.items] == [abandoned, new]
+    assert digest.sequences == {abandoned.pk: 0, new.pk: 0}
+    assert digest.takeovers == (claims[abandoned].pk,)
+
+
+def test_plan_repeats_counting_from_the_latest_reminder_of_the_cycle():
+    alice = UserFactory(username="alice")
+    office = due_on(AS_OF - 20 * DAY, reviewers=[alice])
+    previous = [
+        ReviewReminderFactory(
+            office=office,
+            email=alice.email,
+            cycle_on=AS_OF - 20 * DAY,
+            sequence=sequence,
+            reminded_on=reminded_on,
+            sent_at=NOW - 30 * DAY,
+        )
+        for sequence, reminded_on in ((1, AS_OF - 7 * DAY), (0, AS_OF - 20 * DAY))
+    ]
+
+    plan = plan_digests(due_offices(), previous, **PLAN_INPUTS)
+
+    [digest] = plan.digests
+    assert digest.sequences == {office.pk: 2}
+
+
+def digest_about(office, to):
+    item = due_office(Office.objects.with_next_review().get(pk=office.pk), AS_OF)
+    return Digest(
+        kind=ReviewReminder.Kind.REMINDER,
+        to=to,
+        items=(item,),
+        sequences={office.pk: 0},
+    )
+
+
+def test_handle_one_digest_returns_it_sent_and_records_it(reminder_settings):
+    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
+    digest = digest_about(office, "alice@example.org")
+
+    result = handle_one_digest(digest, as_of=AS_OF, token=uuid.uuid4())
+
+    assert result == replace(digest, sent=True)
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    assert ReviewReminder.objects.get().sent_at is not None
+
+
+def test_handle_one_digest_leaves_out_offices_another_run_claimed(reminder_settings):
+    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
+    ReviewReminderFactory(office=office, email="alice@example.org", cycle_on=AS_OF)
+    digest = digest_about(office, "alice@example.org")
+
+    result = handle_one_digest(digest, as_of=AS_OF, token=uuid.uuid4())
+
+    assert result == replace(digest, items=())
+    assert mail.outbox == []
+
+
+def test_handle_one_digest_returns_the_error_and_releases_its_claims(
+    reminder_settings,
+):
+    reminder_settings.MAILERS = {
+        "default": {
+            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
+            "OPTIONS": {"refuse": ["alice@example.org"]},
+        }
+    }
+    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
+    digest = digest_about(office, "alice@example.org")
+
+    result = handle_one_digest(digest, as_of=AS_OF, token=uuid.uuid4())
+
+    assert (result.items, result.sent) == (digest.items, False)
+    assert "No such user" in result.error
+    assert not ReviewReminder.objects.exists()
+
+
 # Failures and concurrency
 
 
-@pytest.mark.django_db
 def test_failure_for_one_recipient_leaves_the_others_sent_and_it_unrecorded(
     reminder_settings,
 ):
@@ -595,7 +801,6 @@ def test_failure_for_one_recipient_leaves_the_others_sent_and_it_unrecorded(
     ]
 
 
-@pytest.mark.django_db
 def test_next_run_retries_a_failed_recipient(reminder_settings):
     reminder_settings.MAILERS = {
         "default": {
@@ -619,7 +824,6 @@ def test_next_run_retries_a_failed_recipient(reminder_settings):
     assert ReviewReminder.objects.filter(sent_at__isnull=False).count() == 2
 
 
-@pytest.mark.django_db
 def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
     office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
     dead = ReviewReminder.objects.create(
@@ -639,7 +843,6 @@ def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
     assert ReviewReminder.objects.count() == 1
 
 
-@pytest.mark.django_db
 def test_claim_of_a_run_still_sending_is_left_alone(reminder_settings):
     office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
     ReviewReminder.objects.create(
@@ -654,7 +857,7 @@ def test_claim_of_a_run_still_sending_is_left_alone(reminder_settings):
     run = send_reminders(as_of=AS_OF)
 
     assert mail.outbox == []
-    assert run.emails == []
+    assert run.digests == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -700,7 +903,6 @@ def test_concurrent_runs_send_each_reminder_once(reminder_settings):
 # Email content
 
 
-@pytest.mark.django_db
 def test_digest_has_text_and_html_parts_with_absolute_links(reminder_settings):
     office = due_on(AS_OF - 3 * DAY, slug="iraq", reviewers=[UserFactory()])
 
@@ -718,7 +920,6 @@ def test_digest_has_text_and_html_parts_with_absolute_links(reminder_settings):
     assert f'<a href="{public_url}">' in html
 
 
-@pytest.mark.django_db
 def test_digest_says_when_a_review_is_due(reminder_settings):
     alice = UserFactory()
     due_on(AS_OF, reviewers=[alice])
@@ -735,7 +936,6 @@ def test_digest_says_when_a_review_is_due(reminder_settings):
     assert "Never reviewed." in body
 
 
-@pytest.mark.django_db
 def test_subject_names_the_number_of_profiles(reminder_settings):
     alice = UserFactory()
     for _ in range(3):
@@ -746,7 +946,6 @@ def test_subject_names_the_number_of_profiles(reminder_settings):
     assert mail.outbox[0].subject == "3 profiles due for review"
 
 
-@pytest.mark.django_db
 def test_html_part_escapes_office_names(reminder_settings):
     due_on(AS_OF, name="Rights & <Peace>", reviewers=[UserFactory()])
 
@@ -757,7 +956,6 @@ def test_html_part_escapes_office_names(reminder_settings):
     assert "Rights & <Peace>" in email.body
 
 
-@pytest.mark.django_db
 def test_planning_queries_do_not_grow_with_the_number_of_offices(
     reminder_settings, django_assert_max_num_queries
 ):
@@ -768,3 +966,66 @@ def test_planning_queries_do_not_grow_with_the_number_of_offices(
         with django_assert_max_num_queries(3):
             run = send_reminders(as_of=AS_OF, dry_run=True)
         assert run.office_count == Office.objects.count()
+
+
+# Marking reviewed and deferring
+
+
+def test_mark_reviewed_sets_the_date_clears_the_deferral_and_records_it():
+    office = OfficeFactory(deferred_until=datetime.date(2025, 3, 1))
+    other = OfficeFactory(last_reviewed=None)
+    user = UserFactory()
+    on = datetime.date(2025, 2, 1)
+
+    count = mark_reviewed([office], by=user, on=on, note="Checked staff numbers")
+
+    office.refresh_from_db()
+    other.refresh_from_db()
+    record = ReviewRecord.objects.get()
+    assert count == 1
+    assert (office.last_reviewed, office.deferred_until) == (on, None)
+    assert other.last_reviewed is None
+    assert (record.office, record.kind, record.reviewed_by) == (
+        office,
+        ReviewRecord.Kind.REVIEWED,
+        user,
+    )
+    assert (record.reviewed_on, record.note) == (on, "Checked staff numbers")
+
+
+def test_mark_reviewed_defaults_to_today():
+    office = OfficeFactory()
+
+    mark_reviewed(Office.objects.all(), by=UserFactory())
+
+    office.refresh_from_db()
+    assert office.last_reviewed == timezone.localdate()
+    assert ReviewRecord.objects.get().reviewed_on == timezone.localdate()
+
+
+def test_defer_review_sets_the_date_and_records_the_reason():
+    office = OfficeFactory(last_reviewed=datetime.date(2024, 1, 1))
+    user = UserFactory()
+    until = datetime.date(2025, 3, 1)
+
+    defer_review(
+        office,
+        until=until,
+        by=user,
+        reason="Mission mandate renewal pending",
+        on=datetime.date(2025, 1, 15),
+    )
+
+    office.refresh_from_db()
+    record = ReviewRecord.objects.get()
+    assert office.deferred_until == until
+    assert office.last_reviewed == datetime.date(2024, 1, 1)
+    assert (record.kind, record.reviewed_by, record.deferred_until) == (
+        ReviewRecord.Kind.DEFERRED,
+        user,
+        until,
+    )
+    assert (record.reviewed_on, record.note) == (
+        datetime.date(2025, 1, 15),
+        "Mission mandate renewal pending",
+    )

@@ -1,6 +1,7 @@
 import datetime
 import json
 import re
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -8,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
-from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
+from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
 from offices.demo import load_demo
-from offices.models import FieldOffice, Office, Tag
+from offices.models import FieldOffice, Office
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -607,6 +608,61 @@ def test_staff_preview_has_its_own_etag(client, iraq, staff_user):
 
     assert response.status_code == 200
     assert "Edit in admin" in html
+
+
+def test_304_costs_one_query(client, iraq, django_assert_num_queries):
+    first, _ = page(client, "/en/offices/iraq/")
+
+    with django_assert_num_queries(1):
+        response, _ = page(
+            client, "/en/offices/iraq/", if_none_match=first.headers["ETag"]
+        )
+    assert response.status_code == 304
+
+
+def test_304_by_date_costs_one_query(client, iraq, django_assert_num_queries):
+    first, _ = page(client, "/en/offices/iraq/")
+
+    with django_assert_num_queries(1):
+        response, _ = page(
+            client,
+            "/en/offices/iraq/",
+            if_modified_since=first.headers["Last-Modified"],
+        )
+    assert response.status_code == 304
+
+
+def test_staff_preview_304_is_never_cached(client, draft, staff_user):
+    client.force_login(staff_user)
+    first, _ = page(client, f"/en/offices/{draft.slug}/")
+    response, _ = page(
+        client, f"/en/offices/{draft.slug}/", if_none_match=first.headers["ETag"]
+    )
+
+    assert response.status_code == 304
+    assert "public" not in response.headers["Cache-Control"]
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_missing_profile_is_404_without_validators(client, db):
+    response, _ = page(client, "/en/offices/nowhere/", if_none_match='"x"')
+
+    assert response.status_code == 404
+    assert "ETag" not in response.headers
+
+
+def test_a_megabyte_profile_without_punctuation_renders_quickly(client, db):
+    """Stored around the form's limit (a script, an import): still one fast page."""
+    office = OfficeFactory(slug="long")
+    Office.objects.filter(pk=office.pk).update(profile="a " * 500_000)
+
+    started = time.perf_counter()
+    response, html = page(client, "/en/offices/long/")
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 200
+    assert len(html) > 1_000_000
+    assert elapsed < 1.0
 
 
 def test_each_language_has_its_own_etag(client, iraq, settings):

@@ -77,10 +77,10 @@ class Command(BaseCommand):
 
         if verbosity >= 1:
             self.report(run)
-        for email in run.failed:
+        for digest in run.failed:
             self.stderr.write(
                 gettext("failed to send %(kind)s to %(to)s: %(error)s")
-                % {"kind": email.kind, "to": email.to, "error": email.error}
+                % {"kind": digest.kind, "to": digest.to, "error": digest.error}
             )
         for office in run.unrouted_offices:
             self.stderr.write(
@@ -129,14 +129,14 @@ class Command(BaseCommand):
         line = gettext("would send %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
         if not run.dry_run:
             line = gettext("sent %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
-        for email in run.delivered:
+        for digest in run.delivered:
             self.stdout.write(
                 line
                 % {
-                    "kind": email.kind,
-                    "to": email.to,
-                    "offices": offices_phrase(len(email.items)),
-                    "slugs": ", ".join(item.office.slug for item in email.items),
+                    "kind": digest.kind,
+                    "to": digest.to,
+                    "offices": offices_phrase(len(digest.items)),
+                    "slugs": ", ".join(item.office.slug for item in digest.items),
                 }
             )
         summary = {

@@ -1,0 +1,48 @@
+"""Text validators shared by every model that stores text shown to the public."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# C0 and C1 control characters, DEL, and the bidi embeddings, overrides and
+# isolates (U+202A–U+202E, U+2066–U+2069): invisible, they reach the HTML and
+# can make a name read differently from what it is.
+SINGLE_LINE_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Prose keeps its line breaks and tabs; other control characters still go.
+PROSE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _refuse(pattern, value, message):
+    match = pattern.search(str(value))
+    if match:
+        raise ValidationError(
+            message,
+            code="unsafe_characters",
+            params={"codepoint": f"U+{ord(match.group()):04X}"},
+        )
+
+
+def validate_single_line(value):
+    """Names, notes, labels, slugs, symbols: no control or direction characters."""
+    _refuse(
+        SINGLE_LINE_UNSAFE,
+        value,
+        _(
+            "Remove the invisible character %(codepoint)s: a single line of "
+            "text cannot hold line breaks, tabs, control characters or "
+            "direction overrides."
+        ),
+    )
+
+
+def validate_prose(value):
+    """Paragraphs keep line breaks and tabs; other control characters are refused."""
+    _refuse(
+        PROSE_UNSAFE,
+        value,
+        _(
+            "Remove the invisible control character %(codepoint)s; line breaks "
+            "are fine."
+        ),
+    )
