@@ -137,6 +137,9 @@ def main():
                 "2",
                 "--log-level",
                 "warning",
+                # gunicorn.conf.py logs every request to stdout: not here.
+                "--access-logfile",
+                "/dev/null",
             ],
             cwd=ROOT,
             env=env,

@@ -1,21 +1,53 @@
-"""Project-wide admin glue: site titles, shared hardening, User and Group.
+"""Project-wide admin glue: shared hardening, people pickers, slug races,
+the User and Group admins, failed logins and two-step devices.
 
-The apps' admin modules build on this one; it imports nothing from them.
-hrprofile/urls.py imports it (see the comment there).
+The site itself (titles, two-step verification) is hrprofile.auth's
+SecureAdminSite. The apps' admin modules build on this one; it imports
+nothing from them. hrprofile/urls.py imports it (see the comment there).
 """
 
+# Imported for their side effect as well: django-otp's own device admins are
+# registered, so that they can be replaced below.
+import django_otp.plugins.otp_static.admin
+import django_otp.plugins.otp_totp.admin  # noqa: F401
+from axes.models import AccessFailureLog
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, router, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-admin.site.site_header = _("UN Human Rights profiles")
-admin.site.site_title = _("UN Human Rights profiles")
-admin.site.index_title = _("Profiles administration")
+
+def user_label(user):
+    """A person as pickers and lists show them: their name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
+# user_label in SQL, to list people in the order their labels read.
+BY_LABEL = Lower(
+    Coalesce(
+        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+        "username",
+    )
+)
+
+
+def staff_choices():
+    """The people who can be given work: active staff, by name."""
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by(BY_LABEL, "username")
+    )
 
 
 def _is_valid_key(field, value):
@@ -123,3 +155,145 @@ class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
 @admin.register(Group)
 class StaffGroupAdmin(HostileInputAdminMixin, GroupAdmin):
     pass
+
+
+class StaffAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete, listing people as active staff by name."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if queryset.model is get_user_model():
+            queryset = queryset.filter(is_staff=True, is_active=True).order_by(
+                BY_LABEL, "username"
+            )
+        return queryset
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        if isinstance(obj, get_user_model()):
+            result["text"] = user_label(obj)
+        return result
+
+
+class SlugTakenError(Exception):
+    def __init__(self, slug):
+        super().__init__(slug)
+        self.slug = slug
+
+
+class SlugConflictAdminMixin:
+    """Two editors saving the same slug at once: a form error, never a 500.
+
+    The form checks that the slug is free, but both editors can pass that
+    check before either saves; the database's unique constraint then refuses
+    the second INSERT. That IntegrityError ends Django's transaction around
+    the view (everything is rolled back), and the page is validated again
+    with the slug marked as taken: the editor sees their own input and an
+    error on the slug field.
+    """
+
+    slug_taken_message = _(
+        "Someone else has just saved a page with this slug. Choose another."
+    )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SlugTakenError as taken:
+            request.slug_taken = taken.slug
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            # A savepoint, so the database can still be asked why it refused.
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                super().save_model(request, obj, form, change)
+        except IntegrityError:
+            if self._slug_in_use(obj):
+                raise SlugTakenError(obj.slug) from None
+            raise
+
+    def _slug_in_use(self, obj):
+        return (
+            self.model._default_manager.filter(slug__iexact=obj.slug)
+            .exclude(pk=obj.pk)
+            .exists()
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        taken = getattr(request, "slug_taken", None)
+        if taken is None:
+            return form_class
+        message = self.slug_taken_message
+
+        class SlugTakenForm(form_class):
+            def validate_constraints(self):
+                super().validate_constraints()
+                slug = self.cleaned_data.get("slug")
+                if slug is not None and slug.lower() == taken.lower():
+                    self.add_error("slug", ValidationError(message, code="unique"))
+
+        return SlugTakenForm
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+    """Failed staff logins, for managers: written by the axes handler only.
+
+    Visible to superusers and to staff given "Can view access failure".
+    A locked-out account unlocks by itself after LOGIN_LOCKOUT_MINUTES, or at
+    once with `manage.py axes_reset_username NAME` / `axes_reset_ip IP`.
+    """
+
+    list_display = ["attempt_time", "username", "ip_address", "locked_out", "path_info"]
+    list_filter = ["locked_out", "attempt_time"]
+    search_fields = ["username", "ip_address"]
+    date_hierarchy = "attempt_time"
+    fields = [
+        "attempt_time",
+        "username",
+        "ip_address",
+        "locked_out",
+        "path_info",
+        "user_agent",
+        "http_accept",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# django-otp's own device admins show each person's secret key and QR code,
+# and their backup codes, to anyone who may view devices: enough to copy
+# their second step. Managers only need to see who has set it up, and to
+# delete a lost phone's device so that its owner sets up a new one.
+admin.site.unregister([TOTPDevice, StaticDevice])
+
+
+@admin.register(TOTPDevice, StaticDevice)
+class OTPDeviceAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    list_select_related = ["user"]
+    search_fields = [
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+        "user__email",
+    ]
+    fields = list_display
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

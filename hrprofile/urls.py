@@ -1,10 +1,11 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-# The admin's titles and its User and Group pages are set up in
+# The admin's User and Group pages (and failed logins) are set up in
 # hrprofile/admin.py. Autodiscovery imports only the admin modules of
 # INSTALLED_APPS, and hrprofile is configuration, not an app; the admin is
 # reachable only through this URLconf, so importing it here runs it first.
@@ -16,7 +17,8 @@ from offices.sitemaps import sitemaps
 # to the visitor's language, "/en/" for now. 404.html and 500.html are the
 # branded error pages, rendered by Django's default handlers.
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # ADMIN_URL ("admin/" unless set): nothing else hard-codes the address.
+    path(settings.ADMIN_URL, admin.site.urls),
     path("sitemap.xml", public(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",

@@ -1,8 +1,11 @@
-"""Text validators shared by every model that stores text shown to the public."""
+"""Validators shared by every model that stores text or links shown to the public."""
 
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 # C0 and C1 control characters, DEL, and the bidi embeddings, overrides and
@@ -46,3 +49,29 @@ def validate_prose(value):
             "are fine."
         ),
     )
+
+
+# Links shown to the public open web pages, nothing else: no javascript:,
+# data: or vbscript: (which run code on click), no ftp: or mailto:.
+WEB_URL_SCHEMES = ["http", "https"]
+WEB_URL_PATTERN = r"^https?://"
+
+validate_web_url = URLValidator(
+    schemes=WEB_URL_SCHEMES,
+    message=_("Enter a web address that starts with http:// or https://."),
+)
+
+
+def web_url_constraint(field, name):
+    """The database's own guard: a link is empty or an http(s) address."""
+    return models.CheckConstraint(
+        condition=Q(**{field: ""}) | Q(**{f"{field}__iregex": WEB_URL_PATTERN}),
+        name=name,
+        violation_error_message=validate_web_url.message,
+    )
+
+
+def web_url_or_empty(url):
+    """url if it is an http(s) address, else "": for templates, whatever is stored."""
+    url = (url or "").strip()
+    return url if re.match(WEB_URL_PATTERN, url, re.IGNORECASE) else ""

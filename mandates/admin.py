@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from hrprofile.admin import HostileInputAdminMixin
+from hrprofile.admin import HostileInputAdminMixin, SlugConflictAdminMixin
 from mandates.models import (
     Mandate,
     Shift,
@@ -73,7 +73,12 @@ class TermInUseAdminMixin:
 
 
 @admin.register(Shift, SpotlightPopulation, ThematicPillar)
-class TermAdmin(HostileInputAdminMixin, TermInUseAdminMixin, admin.ModelAdmin):
+class TermAdmin(
+    HostileInputAdminMixin,
+    SlugConflictAdminMixin,
+    TermInUseAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "slug", "description", "position", "office_count"]
     list_editable = ["position"]
     search_fields = ["name", "slug", "description"]
@@ -81,7 +86,12 @@ class TermAdmin(HostileInputAdminMixin, TermInUseAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(HostileInputAdminMixin, TermInUseAdminMixin, admin.ModelAdmin):
+class TagAdmin(
+    HostileInputAdminMixin,
+    SlugConflictAdminMixin,
+    TermInUseAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ["name", "slug", "office_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,25 +1,43 @@
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hrprofile.validators import validate_prose, validate_single_line
+from hrprofile.validators import (
+    validate_prose,
+    validate_single_line,
+    validate_web_url,
+    web_url_constraint,
+    web_url_or_empty,
+)
 
-# What the URL converter <slug:…> accepts: a slug outside it (stored by a
-# script or the shell) would make every page that links to it a server error.
-SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+# Lowercase letters, digits, hyphens and underscores: what the URL converter
+# <slug:…> accepts, in one case only, so /offices/IRAQ/ and /offices/iraq/ can
+# never be two pages. A slug stored any other way (a script, the shell) would
+# otherwise make every page that links to it a server error.
+SLUG_PATTERN = r"^[-a-z0-9_]+$"
 
 
-def slug_format_constraint(name):
-    return models.CheckConstraint(
-        condition=Q(slug__regex=SLUG_PATTERN),
-        name=name,
-        violation_error_message=_(
-            "Use only letters, numbers, hyphens and underscores in the slug."
+def slug_constraints(prefix):
+    """The slug's format, and uniqueness whatever the case, in the database."""
+    return [
+        models.CheckConstraint(
+            condition=Q(slug__regex=SLUG_PATTERN),
+            name=f"{prefix}_slug_format",
+            violation_error_message=_(
+                "Use only lowercase letters, numbers, hyphens and underscores "
+                "in the slug."
+            ),
         ),
-    )
+        models.UniqueConstraint(
+            Lower("slug"),
+            name=f"{prefix}_slug_unique_ci",
+            violation_error_message=_("This slug is already taken."),
+        ),
+    ]
 
 
 def protect_terms_in_use(terms):
@@ -90,7 +108,7 @@ class Term(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "name"]
-        constraints = [slug_format_constraint("%(class)s_slug_format")]
+        constraints = slug_constraints("%(class)s")
 
     def __str__(self):
         return self.name
@@ -145,7 +163,7 @@ class Tag(models.Model):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
-        constraints = [slug_format_constraint("tag_slug_format")]
+        constraints = slug_constraints("tag")
 
     def __str__(self):
         return self.name
@@ -220,7 +238,10 @@ class Mandate(models.Model):
         help_text=_("A sentence or two on what it asks of the office."),
     )
     url = models.URLField(
-        _("link"), blank=True, help_text=_("The text of the resolution or agreement.")
+        _("link"),
+        blank=True,
+        validators=[validate_web_url],
+        help_text=_("The text of the resolution or agreement."),
     )
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
@@ -244,7 +265,13 @@ class Mandate(models.Model):
                     "The year of integration must be between 1945 and 2100."
                 ),
             ),
+            web_url_constraint("url", "mandate_url_web"),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def link(self):
+        """The link as the public page may render it (http or https only)."""
+        return web_url_or_empty(self.url)

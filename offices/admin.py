@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.http import HttpResponseNotAllowed
@@ -13,7 +12,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from hrprofile.admin import HostileInputAdminMixin
+from hrprofile.admin import (
+    HostileInputAdminMixin,
+    SlugConflictAdminMixin,
+    staff_choices,
+    user_label,
+)
 from mandates.models import Mandate
 from offices import reviews
 from offices.forms import (
@@ -145,8 +149,19 @@ class ReviewRecordInline(admin.TabularInline):
         return True
 
 
+def _replace_field(fieldsets, old, new):
+    """The fieldsets with one field swapped for another."""
+    return [
+        (
+            name,
+            {**options, "fields": [new if f == old else f for f in options["fields"]]},
+        )
+        for name, options in fieldsets
+    ]
+
+
 @admin.register(Office)
-class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "region",
@@ -271,6 +286,42 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
             request, obj
         )
 
+    # Who may do what on the form. Managers (offices.edit_all_offices, which
+    # superusers have too) decide who reviews, and may therefore edit, an
+    # office; an office's own editors see its reviewers but cannot change
+    # them. Publishing needs offices.publish_office.
+
+    @staticmethod
+    def _is_manager(request):
+        return request.user.has_perm("offices.edit_all_offices")
+
+    def has_publish_permission(self, request):
+        # The admin offers an action if any of its permissions is held.
+        return self.has_change_permission(request) and request.user.has_perm(
+            f"{self.opts.app_label}.publish_office"
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields.append("status")
+        if not self._is_manager(request):
+            fields.append("reviewer_names")
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self._is_manager(request):
+            return fieldsets
+        return _replace_field(fieldsets, "reviewers", "reviewer_names")
+
+    @admin.display(description=_("reviewers"))
+    def reviewer_names(self, office):
+        if office.pk is None:
+            return _("You, once the office is saved.")
+        names = sorted(user_label(user) for user in office.reviewers.all())
+        return ", ".join(names) or self.get_empty_value_display()
+
     def get_inlines(self, request, obj):
         # A new office has no review history yet.
         if obj is None:
@@ -279,10 +330,11 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "reviewers":
-            kwargs["queryset"] = get_user_model().objects.filter(
-                is_staff=True, is_active=True
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+            kwargs["queryset"] = staff_choices()
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "reviewers":
+            field.label_from_instance = user_label
+        return field
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -317,7 +369,7 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Publish"), permissions=["change"])
+    @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
         count = self._set_status(queryset, Office.Status.PUBLISHED)
         self.message_user(
@@ -329,7 +381,7 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Move to draft"), permissions=["change"])
+    @admin.action(description=_("Move to draft"), permissions=["publish"])
     def move_to_draft(self, request, queryset):
         count = self._set_status(queryset, Office.Status.DRAFT)
         self.message_user(
@@ -409,7 +461,7 @@ class OfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         office = self._get_editable_office(request, object_id)
         if office is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
-        form = DeferReviewForm(request.POST or None)
+        form = DeferReviewForm(request.POST or None, office=office)
         if form.is_valid():
             until = form.cleaned_data["until"]
             reviews.defer_review(

@@ -56,7 +56,12 @@ class OfficeFilterForm(forms.Form):
         self.fields["population"].choices = _term_choices(SpotlightPopulation)
 
     def is_filtered(self):
-        return any(self.data.get(name) for name in self.fields)
+        return self.is_filtering(self.data)
+
+    @classmethod
+    def is_filtering(cls, data):
+        """Whether a query string asks for a search or a filter."""
+        return any(data.get(name) for name in cls.base_fields)
 
     def filter(self, offices):
         """Apply every valid field; an invalid one is ignored (its error is shown)."""

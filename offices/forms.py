@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from offices.models import FieldOffice
@@ -80,8 +81,23 @@ class DeferReviewForm(forms.Form):
         help_text=_('For example "waiting for the new mandate resolution".'),
     )
 
+    def __init__(self, *args, office, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.office = office
+
     def clean_until(self):
         until = self.cleaned_data["until"]
-        if until <= timezone.localdate():
+        today = timezone.localdate()
+        if until <= today:
             raise ValidationError(_("Choose a date after today."), code="not_in_future")
+        latest = self.office.latest_deferral(today)
+        if until > latest:
+            raise ValidationError(
+                _(
+                    "A review can be deferred by at most one review interval "
+                    "(and never more than two years): choose %(date)s or earlier."
+                ),
+                code="too_far",
+                params={"date": date_format(latest)},
+            )
         return until

@@ -1,5 +1,6 @@
 import datetime
 import re
+from calendar import monthrange
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
@@ -18,14 +19,45 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from hrprofile.validators import validate_prose, validate_single_line
-from mandates.models import Mandate, slug_format_constraint
+from hrprofile.validators import (
+    validate_prose,
+    validate_single_line,
+    validate_web_url,
+    web_url_constraint,
+    web_url_or_empty,
+)
+from mandates.models import Mandate, slug_constraints
 
 FIRST_YEAR = 1945  # The United Nations was founded in 1945.
 
 
 def current_year():
     return timezone.localdate().year
+
+
+def add_months(date, months):
+    """date plus calendar months, the day clamped to the month's end (as SQL does)."""
+    month_index = date.month - 1 + months
+    year, month = date.year + month_index // 12, month_index % 12 + 1
+    return date.replace(
+        year=year, month=month, day=min(date.day, monthrange(year, month)[1])
+    )
+
+
+def can_preview(user):
+    """Staff who edit offices see the public pages as previews (drafts, edit links).
+
+    Anonymous visitors cost no query.
+    """
+    return (
+        user.is_authenticated
+        and user.is_staff
+        and user.has_perm("offices.change_office")
+    )
+
+
+# However long the review interval, a review is never put off further than this.
+MAX_DEFERRAL_MONTHS = 24
 
 
 class Region(models.TextChoices):
@@ -191,6 +223,19 @@ class OfficeQuerySet(models.QuerySet):
             .order_by("-rank", "name")
         )
 
+    def visible_to(self, user):
+        """Published offices, plus the drafts this user may edit (their preview).
+
+        Anyone else gets the public view: a draft of another office is as
+        invisible as a missing page.
+        """
+        if not can_preview(user):
+            return self.published()
+        if user.has_perm("offices.edit_all_offices"):
+            return self
+        own = Office.reviewers.through.objects.filter(user=user).values("office")
+        return self.filter(Q(status=OfficeStatus.PUBLISHED) | Q(pk__in=own))
+
     def editable_by(self, user):
         """Offices a staff user may edit: all with the permission, else their own."""
         if user.has_perm("offices.edit_all_offices"):
@@ -326,6 +371,7 @@ class Office(models.Model):
     more_info_url = models.URLField(
         _("more information link"),
         blank=True,
+        validators=[validate_web_url],
         help_text=_("A page with more information on the office's work."),
     )
     more_info_label = models.CharField(
@@ -460,6 +506,7 @@ class Office(models.Model):
         ordering = ["name"]
         permissions = [
             ("edit_all_offices", _("Can edit every office, not only their own")),
+            ("publish_office", _("Can publish and unpublish offices")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -508,7 +555,8 @@ class Office(models.Model):
                     "The presence cannot close before the year it was established."
                 ),
             ),
-            slug_format_constraint("office_slug_format"),
+            *slug_constraints("office"),
+            web_url_constraint("more_info_url", "office_more_info_url_web"),
         ]
 
     def __str__(self):
@@ -516,6 +564,19 @@ class Office(models.Model):
 
     def get_absolute_url(self):
         return reverse("offices:detail", kwargs={"slug": self.slug})
+
+    def latest_deferral(self, today):
+        """The furthest date a review may be deferred to from today.
+
+        No further than one review interval (a deferral must not skip a whole
+        cycle) and never more than two years.
+        """
+        return add_months(today, min(self.review_interval_months, MAX_DEFERRAL_MONTHS))
+
+    @property
+    def more_info_link(self):
+        """The link as the public page may render it (http or https only)."""
+        return web_url_or_empty(self.more_info_url)
 
     @property
     def summary(self):

@@ -48,8 +48,16 @@ def mark_reviewed(offices, *, by, on=None, note=""):
 
 
 def defer_review(office, *, until, by, reason, on=None):
-    """Defer an office's review until a date, with the reason in its history."""
+    """Defer an office's review until a date, with the reason in its history.
+
+    The date must lie after `on` and within office.latest_deferral(on).
+    """
     on = on or timezone.localdate()
+    if not on < until <= office.latest_deferral(on):
+        raise ValueError(
+            f"Cannot defer {office} to {until}: choose a date after {on} "
+            f"and no later than {office.latest_deferral(on)}."
+        )
     with transaction.atomic():
         Office.objects.filter(pk=office.pk).touch(deferred_until=until)
         ReviewRecord.objects.create(

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -9,9 +10,11 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView
 
-from hrprofile.views import PublicPageMixin
+from hrprofile.auth import acting_user
+from hrprofile.throttle import client_ip, seconds_to_wait
+from hrprofile.views import PublicPageMixin, too_many_requests
 from offices.filters import OfficeFilterForm
-from offices.models import Office
+from offices.models import Office, can_preview
 
 # The characters that could end a <script> element or start markup inside it,
 # as in django.utils.html.json_script.
@@ -26,29 +29,11 @@ def json_ld_script(data):
     )
 
 
-def can_preview(user):
-    """Staff who may see or edit offices also see drafts (anonymous: no query)."""
-    return (
-        user.is_authenticated
-        and user.is_staff
-        and (
-            user.has_perm("offices.view_office")
-            or user.has_perm("offices.change_office")
-        )
-    )
-
-
-def visible_offices(request):
-    """The offices this request may see: published, or all for a previewer."""
-    offices = Office.objects.all()
-    return offices if can_preview(request.user) else offices.published()
-
-
 def _profile_stamp(request, slug):
     """(pk, updated_at) of the profile, or None: one query, shared by both checks."""
     if not hasattr(request, "_profile_stamp"):
         request._profile_stamp = (
-            visible_offices(request)
+            Office.objects.visible_to(acting_user(request))
             .filter(slug=slug)
             .values_list("pk", "updated_at")
             .first()
@@ -62,7 +47,7 @@ def profile_etag(request, slug):
     if stamp is None:
         return None
     pk, updated_at = stamp
-    preview = int(can_preview(request.user))
+    preview = int(can_preview(acting_user(request)))
     return f"{pk}-{updated_at.timestamp()}-{get_language()}-{preview}"
 
 
@@ -77,10 +62,10 @@ class OfficeViewMixin(PublicPageMixin):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         # Known before any answer, a 304 included, so none is cached publicly.
-        self.is_preview = can_preview(request.user)
+        self.is_preview = can_preview(acting_user(request))
 
     def get_queryset(self):
-        return visible_offices(self.request)
+        return Office.objects.visible_to(acting_user(self.request))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=self.is_preview, **kwargs)
@@ -88,6 +73,22 @@ class OfficeViewMixin(PublicPageMixin):
 
 class OfficeListView(OfficeViewMixin, ListView):
     context_object_name = "offices"
+
+    def get(self, request, *args, **kwargs):
+        # Searches and filters cost the database far more than the plain
+        # index: anonymous clients get a fair share each (staff: no limit).
+        if not request.user.is_authenticated and OfficeFilterForm.is_filtering(
+            request.GET
+        ):
+            wait = seconds_to_wait(
+                "search",
+                client_ip(request),
+                limit=settings.SEARCH_RATE_LIMIT,
+                window=settings.SEARCH_RATE_WINDOW,
+            )
+            if wait:
+                return too_many_requests(request, wait)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         self.form = OfficeFilterForm(self.request.GET)

@@ -1,6 +1,30 @@
 import pytest
+from django.core.cache import cache
 
 from tests.factories import UserFactory
+from tests.support import VerifiedClient
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, signed in past the second step by force_login."""
+    return VerifiedClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, past the second step as well."""
+    client = VerifiedClient()
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Login failures and rate limits are counted in the cache: start at zero."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -141,7 +141,7 @@ def test_production_serves_compressed_static_files_with_hashed_names(load_settin
 @pytest.mark.parametrize("document", [".env.example", "README.md"])
 def test_every_variable_the_settings_read_is_documented(document):
     source = (settings.BASE_DIR / "hrprofile" / "settings.py").read_text()
-    names = set(re.findall(r'(?:\benv(?:\.\w+)?|required)\("([A-Z_]+)"', source))
+    names = set(re.findall(r'(?:\benv(?:\.\w+)?|required)\(\s*"([A-Z_]+)"', source))
     text = (settings.BASE_DIR / document).read_text()
 
     assert "SECRET_KEY" in names

@@ -49,23 +49,66 @@ def browser():
         browser.close()
 
 
+# Every page reports what its policy blocked (an inline style or script
+# without the nonce, a resource from elsewhere) through the binding below,
+# before anything else on the page runs.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline code"}`
+    + ` on ${event.documentURI}`
+    + (event.sourceFile ? ` (${event.sourceFile}:${event.lineNumber})` : "")
+  );
+});
+"""
+
+
+def watch_content_security_policy(context, problems):
+    """Record every Content Security Policy violation in the context's pages.
+
+    Both sources: the DOM event gives the directive and the blocked URL, and
+    Chromium's console error covers what happens before the listener exists.
+    """
+    context.expose_binding(
+        "reportCspViolation", lambda source, text: problems.append(f"CSP: {text}")
+    )
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    context.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and "Content Security Policy" in message.text
+            and problems.append(f"CSP (console): {message.text}")
+        ),
+    )
+
+
 @pytest.fixture
-def new_context(browser, live_server):
+def browser_problems():
+    """What the test's browser contexts ran into; any fails the test at the end."""
+    return []
+
+
+@pytest.fixture
+def new_context(browser, live_server, browser_problems):
     """Open fresh browser contexts (one per person); all closed after the test.
 
     Every context fails the test on a broken asset (a stylesheet or image
-    answering 4xx/5xx) or a JavaScript error, which a reader would notice but
-    an assertion on the text would not.
+    answering 4xx/5xx), a JavaScript error or anything the Content Security
+    Policy blocked, which a reader would notice but an assertion on the text
+    would not.
     """
-    contexts, problems = [], []
+    contexts, problems = [], browser_problems
 
     def new_context(**options):
-        # bypass_csp lets axe-core be injected into pages whose Content
-        # Security Policy forbids it; the site's policy itself stays strict.
+        # The policy is enforced, as for a reader. axe-core still runs: it is
+        # evaluated through the DevTools protocol, which the policy does not
+        # govern.
         context = browser.new_context(
-            base_url=live_server.url, viewport=DESKTOP, bypass_csp=True, **options
+            base_url=live_server.url, viewport=DESKTOP, **options
         )
         context.set_default_timeout(5_000)
+        watch_content_security_policy(context, problems)
         context.on(
             "response",
             lambda r: (

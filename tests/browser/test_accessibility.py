@@ -1,6 +1,7 @@
 """axe-core audits at WCAG 2.2 AA, and screenshots of every public page."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -49,6 +50,52 @@ def test_public_page_has_no_wcag_violations(page, demo, name):
 
     assert not desktop, f"{path} at 1280 px:\n{describe(desktop)}"
     assert not phone, f"{path} at 375 px:\n{describe(phone)}"
+
+
+# Error pages Django renders from a template alone (no view of ours): served
+# as its handlers render them, at an address of the live server.
+ERROR_PAGES = {
+    "bad-request": ("400.html", 400),
+    "forbidden": ("403.html", 403),
+    "form-expired": ("403_csrf.html", 403),
+    "server-error": ("500.html", 500),
+}
+
+
+@pytest.mark.parametrize("name", ERROR_PAGES)
+def test_error_page_has_no_wcag_violations(page, name):
+    template, status = ERROR_PAGES[name]
+    body = render_to_string(template)
+    path = f"/error-pages/{name}/"
+    page.route(
+        f"**{path}",
+        lambda route: route.fulfill(
+            status=status, content_type="text/html; charset=utf-8", body=body
+        ),
+    )
+
+    assert page.goto(path).status == status
+    desktop = audit(page)
+    page.set_viewport_size(MOBILE)
+    phone = audit(page)
+    screenshot(page, name)
+
+    assert not desktop, f"{template} at 1280 px:\n{describe(desktop)}"
+    assert not phone, f"{template} at 375 px:\n{describe(phone)}"
+
+
+def test_too_many_requests_page_has_no_wcag_violations(page, demo, settings):
+    settings.SEARCH_RATE_LIMIT = 0  # every anonymous search is one too many
+
+    assert page.goto(reverse("offices:index") + "?q=iraq").status == 429
+    expect(page.get_by_role("main")).to_contain_text("Try again in")
+    desktop = audit(page)
+    page.set_viewport_size(MOBILE)
+    phone = audit(page)
+    screenshot(page, "too-many-requests")
+
+    assert not desktop, f"429 at 1280 px:\n{describe(desktop)}"
+    assert not phone, f"429 at 375 px:\n{describe(phone)}"
 
 
 def test_public_pages_reflow_at_320px_without_sideways_scrolling(page, demo):
@@ -104,3 +151,29 @@ def test_admin_change_form_is_audited(page, demo, staff_user):
 
     admin_findings.append(("axe findings: admin change form", describe(violations)))
     assert page.locator("#office_form").is_visible()
+
+
+def test_content_security_policy_violations_fail_the_browser_tests(
+    page, transactional_db, browser_problems
+):
+    """The watch every browser test relies on reports what the policy blocked."""
+    page.goto(reverse("offices:index"))
+
+    page.evaluate(
+        """() => {
+        const script = document.createElement("script");
+        script.textContent = "document.title = 'injected'";
+        document.body.append(script);
+        document.body.setAttribute("style", "color: red");
+    }"""
+    )
+
+    expect(page).not_to_have_title("injected")
+    expected = ("CSP: script-src", "CSP: style-src", "CSP (console): ")
+    for _ in range(50):  # the reports arrive asynchronously
+        if all(any(p.startswith(e) for p in browser_problems) for e in expected):
+            break
+        page.wait_for_timeout(100)
+    for prefix in expected:
+        assert any(p.startswith(prefix) for p in browser_problems), browser_problems
+    browser_problems.clear()  # expected here: they must not fail the test

@@ -4,11 +4,13 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from offices.models import Office
 from tests.browser.support import log_in
-from tests.factories import OfficeFactory, UserFactory
+from tests.factories import PASSWORD, OfficeFactory, UserFactory
+from tests.support import totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +85,25 @@ def test_office_editor_cannot_open_another_offices_change_page(page, office_edit
     page.goto(reverse("admin:offices_office_change", args=[other.pk]))
     expect(page.locator("#office_form")).to_have_count(0)
     expect(page.get_by_text(other.name)).to_have_count(0)
+
+
+def test_publisher_sets_up_two_step_verification_at_first_login(page, staff_user):
+    page.goto(reverse("admin:index"))
+    page.get_by_label("Username").fill(staff_user.get_username())
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Set up two-step verification"
+    )
+    expect(
+        page.get_by_role("img", name="QR code for your authenticator app")
+    ).to_be_visible()
+    expect(page.locator("#nav-sidebar")).to_have_count(0)
+    device = TOTPDevice.objects.get(user=staff_user, confirmed=False)
+    page.get_by_role("textbox", name="Code").fill(totp_code(device))
+    page.get_by_role("button", name="Turn on two-step verification").click()
+
+    expect(page.locator("#otp-backup-codes li")).to_have_count(10)
+    page.get_by_role("link", name="I have saved my backup codes").click()
+    expect(page.locator("#offices-office")).to_be_visible()

@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from offices.forms import DeferReviewForm
 from offices.models import Office, ReviewRecord, ReviewReminder
 from offices.reviews import (
     CLAIM_EXPIRES_AFTER,
@@ -1029,3 +1030,84 @@ def test_defer_review_sets_the_date_and_records_the_reason():
         datetime.date(2025, 1, 15),
         "Mission mandate renewal pending",
     )
+
+
+# How far a review can be put off: one review interval, two years at most.
+
+
+@pytest.mark.parametrize(
+    ("interval", "today", "latest"),
+    [
+        (12, datetime.date(2025, 6, 15), datetime.date(2026, 6, 15)),
+        (1, datetime.date(2025, 1, 31), datetime.date(2025, 2, 28)),
+        (6, datetime.date(2023, 8, 31), datetime.date(2024, 2, 29)),
+        (36, datetime.date(2025, 6, 15), datetime.date(2027, 6, 15)),
+        (60, datetime.date(2025, 6, 15), datetime.date(2027, 6, 15)),
+    ],
+)
+def test_latest_deferral_is_one_interval_and_never_beyond_two_years(
+    interval, today, latest
+):
+    office = OfficeFactory.build(review_interval_months=interval)
+
+    assert office.latest_deferral(today) == latest
+
+
+@pytest.mark.parametrize(
+    "until", [datetime.date(9999, 12, 31), datetime.date(2026, 6, 16)]
+)
+def test_defer_review_refuses_a_date_past_the_limit(until):
+    office = OfficeFactory(review_interval_months=12)
+
+    with pytest.raises(ValueError, match="no later than 2026-06-15"):
+        defer_review(
+            office,
+            until=until,
+            by=None,
+            reason="x",
+            on=datetime.date(2025, 6, 15),
+        )
+
+    office.refresh_from_db()
+    assert office.deferred_until is None
+    assert not office.review_records.exists()
+
+
+def test_defer_review_accepts_the_last_allowed_day():
+    office = OfficeFactory(review_interval_months=12)
+
+    defer_review(
+        office,
+        until=datetime.date(2026, 6, 15),
+        by=None,
+        reason="x",
+        on=datetime.date(2025, 6, 15),
+    )
+
+    office.refresh_from_db()
+    assert office.deferred_until == datetime.date(2026, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("days", "error"),
+    [(0, "after today"), (367, "at most one review interval"), (None, "9999")],
+)
+def test_defer_form_refuses_today_and_dates_past_the_limit(days, error):
+    office = OfficeFactory.build(review_interval_months=12)
+    today = timezone.localdate()
+    until = "9999-12-31" if days is None else today + datetime.timedelta(days=days)
+
+    form = DeferReviewForm({"until": until, "reason": "Waiting"}, office=office)
+
+    assert not form.is_valid()
+    if days is not None:
+        assert error in form.errors["until"][0]
+
+
+def test_defer_form_accepts_a_date_within_the_interval():
+    office = OfficeFactory.build(review_interval_months=12)
+    until = timezone.localdate() + datetime.timedelta(days=90)
+
+    form = DeferReviewForm({"until": until, "reason": "Waiting"}, office=office)
+
+    assert form.is_valid(), form.errors

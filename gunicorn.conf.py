@@ -1,0 +1,57 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py hrprofile.wsgi`.
+
+gunicorn also reads this file by itself when started from the repository root.
+Each value can be overridden from the environment, as below, or on the
+command line.
+"""
+
+import os
+
+# The shipped server is always production: settings.py then ignores the
+# checkout's .env (written for local use with DEBUG=true) and refuses DEBUG.
+# Set before the app is imported, so the workers inherit it.
+os.environ.setdefault("HRPROFILE_ENV", "production")
+
+wsgi_app = "hrprofile.wsgi"
+
+# Loopback only: a TLS-terminating proxy on the same machine is the only
+# client. In a container, where the proxy is elsewhere, set
+# GUNICORN_BIND=0.0.0.0:8000.
+bind = [
+    os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
+]
+
+
+def _default_workers():
+    # os.process_cpu_count (Python 3.13) counts only the CPUs this process may
+    # use, e.g. under taskset; os.cpu_count counts the machine's.
+    count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    # Each worker keeps a database connection (CONN_MAX_AGE): the cap keeps a
+    # big machine from exhausting PostgreSQL's max_connections.
+    return min(2 * count + 1, 8)
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or _default_workers())
+
+# A request running longer than this is stuck: the worker is restarted.
+timeout = 30
+# On stop or reload, requests in flight get this long to finish. It stays
+# under the 30 s a Kubernetes pod or systemd's default stop timeout allows.
+graceful_timeout = 25
+keepalive = 5
+
+# Whether a request came over HTTPS is decided by Django alone, from
+# X-Forwarded-Proto only when BEHIND_PROXY=true (settings.py). gunicorn's own
+# reading of that header (from 127.0.0.1 by default) would bypass that switch.
+secure_scheme_headers = {}
+
+# Logs to stdout/stderr, where systemd's journal or the container runtime
+# collects them.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# The workers' heartbeat files: in memory, and writable even when the root
+# file system is read-only (containers).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
