@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps check-chromium run test lint format lock messages db-stop clean check-python
+.PHONY: help install browser-deps check-chromium run test lint format lock messages backup restore db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
@@ -117,6 +117,21 @@ messages: install ## Extract translatable text into locale/<lang>/LC_MESSAGES/dj
 	@command -v xgettext >/dev/null 2>&1 || { \
 		echo "make messages needs GNU gettext: apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS)."; exit 1; }
 	$(PY) manage.py makemessages $(addprefix -l ,$(TRANSLATIONS)) --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
+
+# Backups of the configured database (DATABASE_URL, or the embedded server),
+# with the pg_dump/pg_restore of the server's major version (PG_BIN_DIR picks
+# another directory). An existing .venv is used as it is, so a production
+# checkout's is never given the development tools.
+PG_BIN_DIR ?=
+
+backup: ## Dump the configured database to var/backups/hrprofile-YYYYmmdd-HHMMSS.dump
+	@test -x $(PY) || $(MAKE) --no-print-directory install
+	$(PY) manage.py backup_database $(if $(PG_BIN_DIR),--bin-dir "$(PG_BIN_DIR)")
+
+restore: ## Restore FILE=var/backups/….dump into an empty database (FORCE=1: replace its data)
+	@test -n "$(FILE)" || { echo "make restore needs the archive: make restore FILE=var/backups/hrprofile-….dump" >&2; exit 2; }
+	@test -x $(PY) || $(MAKE) --no-print-directory install
+	$(PY) manage.py restore_database "$(FILE)" $(if $(filter 1,$(FORCE)),--force) $(if $(PG_BIN_DIR),--bin-dir "$(PG_BIN_DIR)")
 
 db-stop: ## Stop the embedded PostgreSQL (it keeps running between commands)
 	@test -x $(PY) && $(PY) -c 'from pathlib import Path; from hrprofile.embedded_db import stop; print("stopped" if stop(Path("var/postgres")) else "not running")' || true

@@ -5,6 +5,7 @@ Each value can be overridden from the environment, as below, or on the
 command line.
 """
 
+import logging
 import os
 
 # The shipped server is always production: settings.py then ignores the
@@ -50,6 +51,81 @@ secure_scheme_headers = {}
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+# In production every line on stdout is one JSON object (as the app's own,
+# settings.LOGGING), gunicorn's included, unless LOG_FORMAT=text. The access
+# line carries the request id the app set or kept (its X-Request-ID).
+
+
+class NoHealthProbes(logging.Filter):
+    """Load balancers probe every few seconds: those lines are noise at INFO."""
+
+    def filter(self, record):
+        atoms = record.args if isinstance(record.args, dict) else {}
+        return atoms.get("U") not in {"/healthz", "/readyz"}
+
+
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    access_log_format = (
+        '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", '
+        '"message": "%(r)s", "request_id": "%({x-request-id}o)s", '
+        '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
+        '"duration_ms": %(M)s, "bytes": "%(B)s"}'
+    )
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"no_health_probes": {"()": NoHealthProbes}},
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {
+                    "asctime": "time",
+                    "levelname": "level",
+                    "name": "logger",
+                },
+            },
+            # The access line is already JSON (access_log_format).
+            "raw": {"format": "%(message)s"},
+        },
+        "handlers": {
+            "error_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "access_console": {
+                "class": "logging.StreamHandler",
+                "formatter": "raw",
+                "filters": ["no_health_probes"],
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "root": {"handlers": ["error_console"], "level": loglevel.upper()},
+        "loggers": {
+            "gunicorn.error": {
+                "handlers": ["error_console"],
+                "level": loglevel.upper(),
+                "propagate": False,
+            },
+            "gunicorn.access": {
+                "handlers": ["access_console"],
+                "level": "INFO",
+                "propagate": False,
+            },
+        },
+    }
+
+# gunicorn's control socket (for gunicornc) defaults to one path per user,
+# $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl: two instances run
+# by one user would take it from each other, and a read-only container cannot
+# create it. Off, unless GUNICORN_CONTROL_SOCKET gives this instance its own
+# path. Reloads and stops go through signals (HUP, TERM) anyway.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
 
 # The workers' heartbeat files: in memory, and writable even when the root
 # file system is read-only (containers).

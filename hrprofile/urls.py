@@ -10,19 +10,23 @@ from django.views.generic import TemplateView
 # INSTALLED_APPS, and hrprofile is configuration, not an app; the admin is
 # reachable only through this URLconf, so importing it here runs it first.
 import hrprofile.admin  # noqa: F401
-from hrprofile.views import public_cache as public
+from hrprofile.views import public_cache, public_page
 from offices.sitemaps import sitemaps
 
 # "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
 # to the visitor's language, "/en/" for now. 404.html and 500.html are the
 # branded error pages, rendered by Django's default handlers.
+# An unreachable database answers 503 (branded, Retry-After), not 500.
+handler500 = "hrprofile.views.server_error"
+
 urlpatterns = [
     # ADMIN_URL ("admin/" unless set): nothing else hard-codes the address.
     path(settings.ADMIN_URL, admin.site.urls),
-    path("sitemap.xml", public(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path("api/", include("hrprofile.api_urls")),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path(
         "robots.txt",
-        public(
+        public_cache(
             TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
         ),
         name="robots",

@@ -1,13 +1,156 @@
-"""What every public page shares: its cache policy, in one place."""
+"""What every public page shares: its cache policy and its error answers."""
 
+import functools
+import hashlib
+import logging
+import sys
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.template import loader
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date
+from django.utils.translation import get_language
+from django.views import defaults
 from django.views.decorators.cache import cache_control
 
-PUBLIC_MAX_AGE = 300  # seconds; an edit shows publicly within five minutes
+from offices.models import content_version
 
-# For the function views and feeds (sitemap, robots.txt, the Atom feed).
+logger = logging.getLogger(__name__)
+
+# Browsers and proxies may keep a public page this long (seconds); within it
+# they revalidate for free (a 304 costs one small query).
+PUBLIC_MAX_AGE = 300
+
+# For a page with no database content (robots.txt).
 public_cache = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+
+# How long the server's cache keeps a page. Its key names the content version,
+# which holds today's date, so a stored page is never read after midnight.
+PAGE_CACHE_TIMEOUT = 24 * 60 * 60
+
+
+def _release():
+    """A fingerprint of what renders the pages: the code, templates,
+    translations and hashed static file names.
+
+    It is part of every page's cache key and ETag: the cache (Redis) outlives a
+    deploy, and a page the old code rendered must not be served or confirmed
+    as current by the new one.
+    """
+    digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
+    for folder in ["hrprofile", "offices", "mandates", "templates", "locale"]:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".xml", ".mo"}:
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()
+
+
+RELEASE = _release()
+# No page is older than the process serving it, so If-Modified-Since alone
+# never confirms a copy that older code rendered.
+STARTED_AT = timezone.now()
+
+
+def is_anonymous_read(request):
+    """A GET or HEAD that is the same for everyone: served by the page cache.
+
+    Without a session cookie nobody is signed in (so no staff preview), and
+    knowing it costs no query; without a messages cookie there is no message
+    to show.
+    """
+    return request.method in {"GET", "HEAD"} and not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+    )
+
+
+def _storable(request, response):
+    """Whether this answer may be handed to the next anonymous reader."""
+    session = getattr(request, "session", None)
+    return not (
+        response.streaming
+        or response.cookies
+        # A page that rendered a CSRF token or a CSP nonce is this reader's.
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or get_nonce(request)
+        or (session is not None and session.modified)
+    )
+
+
+def _cache_call(method, *args):
+    """A page cache operation; a cache that is down only costs the rendering."""
+    try:
+        return method(*args)
+    except Exception:
+        logger.warning("The page cache is unavailable", exc_info=True)
+        return None
+
+
+def versioned_page(request, respond, version):
+    """An anonymous read: a 304, the stored page, or respond() stored.
+
+    The ETag and the cache key name the content version, the release, the
+    language and the whole address (query string included): any edit makes
+    a new key, and the old pages are simply never asked for again.
+    """
+    etag = version.etag(RELEASE, get_language(), request.build_absolute_uri())
+    last_modified = max(version.last_modified, STARTED_AT)
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if response is None:
+        key = "public-page:" + etag.strip('"')
+        stored = _cache_call(cache.get, key)
+        if stored is not None:
+            headers, content = stored
+            response = HttpResponse(content, headers=headers)
+        else:
+            response = respond()
+            if response.status_code != 200:
+                return response  # a redirect: no validators, never stored
+            if hasattr(response, "render"):
+                response.render()
+            if _storable(request, response):
+                stored = dict(response.items()), response.content
+                _cache_call(cache.set, key, stored, PAGE_CACHE_TIMEOUT)
+    response.headers["ETag"] = etag
+    # Set here, not taken from the stored page: each process dates its
+    # answers no earlier than its own start (see STARTED_AT).
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def public_page(view):
+    """A function view or feed with no preview (the sitemap, the Atom feed):
+    publicly cacheable, served from the page cache, answering 304s."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        respond = functools.partial(view, request, *args, **kwargs)
+        if is_anonymous_read(request):
+            response = versioned_page(request, respond, content_version())
+        else:
+            response = respond()
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+    return wrapper
 
 
 def too_many_requests(request, retry_after):
@@ -18,16 +161,66 @@ def too_many_requests(request, retry_after):
     return response
 
 
-class PublicPageMixin:
-    """Public pages are cached by browsers and proxies.
+# How long a client should wait before trying again when the database is down.
+UNAVAILABLE_RETRY_AFTER = 30
 
-    A response that depends on who is asking (a staff preview) is never cached.
+
+def service_unavailable(request):
+    """The branded 503: the database cannot be reached. Needs no database."""
+    response = HttpResponse(
+        loader.render_to_string("503.html"),
+        status=503,
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """handler500: an unreachable database is an outage (503), not a bug (500).
+
+    Django calls this while it handles the exception, wherever it was raised
+    (a view, a middleware reading the session or the user), so one place
+    answers every page, the admin's included.
+    """
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        return service_unavailable(request)
+    return defaults.server_error(request, template_name)
+
+
+class PublicPageMixin:
+    """Public pages are cached by browsers, proxies and the server.
+
+    An anonymous read goes through versioned_page(): a 304 or the stored page
+    for one query. A response that depends on who is asking (a staff preview)
+    is never cached anywhere.
     """
 
     is_preview = False
+    # False for pages only staff ever see (a draft's preview).
+    page_cache = True
+    # The content version an anonymous read is answered for (else None).
+    content_version = None
+
+    def get_page_queryset(self):
+        """The row this page is about (a profile, a term), for a detail page.
+
+        Whether it exists is asked in the content version's query: a missing
+        page (a 404, or a 301 from a former address) bypasses the cache and
+        costs nothing more than before.
+        """
+        return None
 
     def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
+        respond = functools.partial(super().dispatch, request, *args, **kwargs)
+        if self.page_cache and is_anonymous_read(request):
+            self.content_version = content_version(self.get_page_queryset())
+            if self.content_version.page_exists is False:
+                response = respond()
+            else:
+                response = versioned_page(request, respond, self.content_version)
+        else:
+            response = respond()
         if self.is_preview or response.status_code not in (200, 304):
             add_never_cache_headers(response)
         else:

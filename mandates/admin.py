@@ -84,6 +84,12 @@ class TermAdmin(
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        # The page's former address keeps answering, with a 301 to the new one.
+        if change and "slug" in form.changed_data:
+            obj.record_old_slug(form.initial["slug"])
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Tag)
 class TagAdmin(
@@ -111,16 +117,43 @@ class MandateAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         return self.model._meta.get_field("office").related_model.objects
 
     # Mandates belong to an office: editors limited to their own offices
-    # (see OfficeAdmin) see and attach mandates only there.
+    # (see OfficeAdmin) see and attach mandates only there. Draft copies'
+    # mandates are edited in the draft's own form, so the list shows the
+    # offices' own mandates only.
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .filter(office__in=self.offices.editable_by(request.user))
+            .filter(office__in=self.offices.editable_by(request.user).live())
         )
 
-    # A mandate is part of its office's public page (and of the office it was
-    # moved away from).
+    def _unpublished(self, request):
+        """Offices whose mandates may be edited here: not yet public ones."""
+        Status = self.offices.model.Status
+        return (
+            self.offices.editable_by(request.user)
+            .live()
+            .exclude(status=Status.PUBLISHED)
+        )
+
+    # A published office changes only through a draft (docs/editorial-
+    # workflow.md): its mandates are view-only here, edited in the draft.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or not obj.office.is_published)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not obj.office.is_published)
+
+    def delete_queryset(self, request, queryset):
+        queryset = queryset.filter(office__in=self._unpublished(request))
+        office_ids = list(queryset.values_list("office", flat=True))
+        super().delete_queryset(request, queryset)
+        self.offices.filter(pk__in=office_ids).touch()
+
+    # A mandate is part of its office's page (and of the office it was moved
+    # away from).
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         self.offices.filter(pk__in=[obj.office_id, form.initial.get("office")]).touch()
@@ -129,12 +162,7 @@ class MandateAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         super().delete_model(request, obj)
         self.offices.filter(pk=obj.office_id).touch()
 
-    def delete_queryset(self, request, queryset):
-        office_ids = list(queryset.values_list("office", flat=True))
-        super().delete_queryset(request, queryset)
-        self.offices.filter(pk__in=office_ids).touch()
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "office":
-            kwargs["queryset"] = self.offices.editable_by(request.user)
+            kwargs["queryset"] = self._unpublished(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

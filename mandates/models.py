@@ -1,3 +1,7 @@
+import reversion
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import ProtectedError, Q
@@ -21,7 +25,7 @@ from hrprofile.validators import (
 SLUG_PATTERN = r"^[-a-z0-9_]+$"
 
 
-def slug_constraints(prefix):
+def slug_constraints(prefix, condition=None):
     """The slug's format, and uniqueness whatever the case, in the database."""
     return [
         models.CheckConstraint(
@@ -34,10 +38,20 @@ def slug_constraints(prefix):
         ),
         models.UniqueConstraint(
             Lower("slug"),
+            condition=condition,
             name=f"{prefix}_slug_unique_ci",
             violation_error_message=_("This slug is already taken."),
         ),
     ]
+
+
+def add_old_slug(old_slugs, old_slug, slug):
+    """old_slugs with old_slug added once, and without the current slug.
+
+    A slug taken back is current again, not a former address.
+    """
+    kept = [s for s in old_slugs if s not in (old_slug, slug)]
+    return kept if old_slug == slug else [*kept, old_slug]
 
 
 def protect_terms_in_use(terms):
@@ -71,6 +85,10 @@ def protect_terms_in_use(terms):
 
 
 class TermQuerySet(models.QuerySet):
+    def with_old_slug(self, slug):
+        """Terms whose page was once at slug, the newest term first."""
+        return self.filter(old_slugs__contains=[slug]).order_by("-pk")
+
     def delete(self):
         protect_terms_in_use(self)
         return super().delete()
@@ -88,6 +106,14 @@ class Term(models.Model):
         unique=True,
         help_text=_("Used in the web address of the term's page."),
     )
+    # Addresses the term's page had before (each answers with a 301).
+    old_slugs = ArrayField(
+        models.SlugField(max_length=100),
+        verbose_name=_("former slugs"),
+        default=list,
+        blank=True,
+        editable=False,
+    )
     description = models.CharField(
         _("description"),
         max_length=255,
@@ -98,6 +124,8 @@ class Term(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
     )
+    # Part of the public pages' content version (offices.models.content_version).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TermQuerySet.as_manager()
 
@@ -109,6 +137,7 @@ class Term(models.Model):
         abstract = True
         ordering = ["position", "name"]
         constraints = slug_constraints("%(class)s")
+        indexes = [GinIndex(fields=["old_slugs"], name="%(class)s_old_slugs")]
 
     def __str__(self):
         return self.name
@@ -116,11 +145,16 @@ class Term(models.Model):
     def get_absolute_url(self):
         return reverse(self.url_name, kwargs={"slug": self.slug})
 
+    def record_old_slug(self, old_slug):
+        """Keep the page's former address old_slug answering; the caller saves."""
+        self.old_slugs = add_old_slug(self.old_slugs, old_slug, self.slug)
+
     def delete(self, *args, **kwargs):
         protect_terms_in_use(type(self).objects.filter(pk=self.pk))
         return super().delete(*args, **kwargs)
 
 
+@reversion.register()
 class ThematicPillar(Term):
     office_relation = "pillars"
     url_name = "mandates:pillar"
@@ -130,6 +164,7 @@ class ThematicPillar(Term):
         verbose_name_plural = _("thematic pillars")
 
 
+@reversion.register()
 class Shift(Term):
     office_relation = "shifts"
     url_name = "mandates:shift"
@@ -139,6 +174,7 @@ class Shift(Term):
         verbose_name_plural = _("shifts")
 
 
+@reversion.register()
 class SpotlightPopulation(Term):
     office_relation = "spotlight_populations"
     url_name = "mandates:population"
@@ -148,6 +184,7 @@ class SpotlightPopulation(Term):
         verbose_name_plural = _("spotlight populations")
 
 
+@reversion.register()
 class Tag(models.Model):
     """A free label editors put on profiles (listed on the profile page)."""
 
@@ -155,6 +192,8 @@ class Tag(models.Model):
         _("name"), max_length=100, unique=True, validators=[validate_single_line]
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    # Part of the public pages' content version (offices.models.content_version).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TermQuerySet.as_manager()
     office_relation = "tags"
@@ -184,6 +223,7 @@ class MandateKind(models.TextChoices):
     THEMATIC = "thematic", _("Thematic mandate")
 
 
+@reversion.register()
 class Mandate(models.Model):
     """The legal basis of an office's work."""
 
@@ -246,6 +286,8 @@ class Mandate(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
     )
+    # In a draft copy of an office: the live mandate this row was copied from.
+    copied_from = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mandate")
@@ -270,6 +312,13 @@ class Mandate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_additional_data(self):
+        """Files audit entries under the live office (see FieldOffice's)."""
+        try:
+            return {"office_id": self.office.draft_of_id or self.office_id}
+        except ObjectDoesNotExist:
+            return {"office_id": self.office_id}
 
     @property
     def link(self):

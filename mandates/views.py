@@ -1,3 +1,4 @@
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.views.generic import DetailView
 
 from hrprofile.views import PublicPageMixin
@@ -9,6 +10,24 @@ class TermDetailView(PublicPageMixin, DetailView):
 
     template_name = "mandates/term_detail.html"
     context_object_name = "term"
+
+    def get_page_queryset(self):
+        return self.model.objects.filter(slug=self.kwargs["slug"])
+
+    def get(self, request, *args, **kwargs):
+        # For an anonymous read the content version's query has said whether
+        # a term is at this address.
+        version = self.content_version
+        if version is None or version.page_exists:
+            try:
+                return super().get(request, *args, **kwargs)
+            except Http404:
+                pass
+        # A current slug always wins; only then is it a former address.
+        term = self.model.objects.with_old_slug(kwargs["slug"]).first()
+        if term is None:
+            raise Http404(f"No {self.model._meta.verbose_name} at this address.")
+        return HttpResponsePermanentRedirect(term.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

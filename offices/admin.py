@@ -1,16 +1,34 @@
+"""The office admin: profiles, their drafts, history and review cycle.
+
+A published office is never edited in place (offices/editorial.py): its page
+shows the content read-only with an "Edit" button that opens its draft copy,
+a second Office row edited with the usual form and published, discarded or
+previewed from there. A new office is a live row in status draft, edited
+directly until it is first published. Every save of an office or of a draft
+copy is a reversion revision, and a form opened before someone else's save
+is refused instead of overwriting it.
+"""
+
+import reversion
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import flatten_fieldsets, unquote
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from reversion.errors import RevertError
+from reversion.models import Version
 
 from hrprofile.admin import (
     HostileInputAdminMixin,
@@ -19,14 +37,17 @@ from hrprofile.admin import (
     user_label,
 )
 from mandates.models import Mandate
-from offices import reviews
+from offices import editorial, reviews
 from offices.forms import (
     DeferReviewForm,
     FieldOfficeForm,
     FieldOfficeFormSet,
     MarkReviewedForm,
+    OfficeEditForm,
+    OfficeForm,
 )
-from offices.models import FieldOffice, Office, ReviewRecord
+from offices.history import diff, snapshot, snapshots_of_revisions
+from offices.models import DeletedOffice, FieldOffice, Office, ReviewRecord
 
 DUE_SOON_DAYS = 30
 
@@ -99,7 +120,39 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FieldOfficeInline(admin.StackedInline):
+def is_live_published(office):
+    """A published office itself (not its draft copy): shown, not edited."""
+    return (
+        office is not None
+        and office.pk is not None
+        and not office.draft_of_id
+        and office.is_published
+    )
+
+
+class EditConflict(Exception):
+    """Someone else's save came between this form's check and its save."""
+
+
+class ProfileInlineMixin:
+    """Field offices and mandates are content: a published office shows
+    them, its draft copy edits them."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and not is_live_published(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_live_published(
+            obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_live_published(
+            obj
+        )
+
+
+class FieldOfficeInline(ProfileInlineMixin, admin.StackedInline):
     # Stacked rather than tabular: Django's tabular rows have no <label> per
     # input, which leaves screen-reader users guessing at each field.
     model = FieldOffice
@@ -109,7 +162,7 @@ class FieldOfficeInline(admin.StackedInline):
     extra = 0
 
 
-class MandateInline(admin.StackedInline):
+class MandateInline(ProfileInlineMixin, admin.StackedInline):
     model = Mandate
     fields = [
         ("kind", "position"),
@@ -149,24 +202,44 @@ class ReviewRecordInline(admin.TabularInline):
         return True
 
 
+def _edit_fields(fieldsets, change):
+    """The fieldsets with change(field) for each field: a name, or None to drop."""
+    edited = []
+    for name, options in fieldsets:
+        fields = []
+        for line in options["fields"]:
+            if isinstance(line, (list, tuple)):
+                line = tuple(f for f in map(change, line) if f)
+                if line:
+                    fields.append(line)
+            elif change(line):
+                fields.append(change(line))
+        edited.append((name, {**options, "fields": fields}))
+    return edited
+
+
 def _replace_field(fieldsets, old, new):
     """The fieldsets with one field swapped for another."""
-    return [
-        (
-            name,
-            {**options, "fields": [new if f == old else f for f in options["fields"]]},
-        )
-        for name, options in fieldsets
-    ]
+    return _edit_fields(fieldsets, lambda f: new if f == old else f)
+
+
+# Versions on a page of an office's history.
+HISTORY_PER_PAGE = 20
+
+# What a draft copy's form leaves out: the review state and the reviewers
+# belong to the live office, and publishing leaves them as they are.
+LIVE_ONLY_FIELDS = {"last_reviewed", "deferred_until"}
 
 
 @admin.register(Office)
 class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdmin):
+    form = OfficeEditForm
     list_display = [
         "name",
         "region",
         "engagement_type",
         "status",
+        "pending_changes",
         "last_reviewed",
         "next_review",
     ]
@@ -178,10 +251,18 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     filter_horizontal = ["pillars", "shifts", "spotlight_populations", "reviewers"]
     autocomplete_fields = ["tags"]
     # Review dates change only through "Mark as reviewed" and "Defer review",
-    # so every change lands in the review history with who and why.
-    readonly_fields = ["last_reviewed", "deferred_until", "created_at", "updated_at"]
+    # so every change lands in the review history with who and why. The
+    # status changes only through publishing and unpublishing, so that each
+    # is a version and an audit entry.
+    readonly_fields = [
+        "status",
+        "last_reviewed",
+        "deferred_until",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
-    actions = ["mark_reviewed", "publish", "move_to_draft"]
+    actions = ["mark_reviewed", "publish", "move_to_draft", "delete_offices"]
     fieldsets = [
         (
             _("Identity"),
@@ -254,13 +335,41 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         ),
     ]
 
-    # Row-level permission: editors without offices.edit_all_offices see and
-    # edit only the offices they review. Other offices are simply not in the
-    # queryset, so their URLs get the admin's usual "doesn't exist" answer.
+    # Rows. The list, the actions, the review schedule and the office picker
+    # of other pages (autocomplete) show live offices only: never a draft
+    # copy, never a deleted office. Editors without offices.edit_all_offices
+    # see and edit only the offices they review; other offices are simply not
+    # in the queryset, so their URLs get the admin's usual "doesn't exist".
     def get_queryset(self, request):
+        drafts = Office.objects.filter(draft_of=OuterRef("pk")).values("pk")
         return (
-            super().get_queryset(request).editable_by(request.user).with_next_review()
+            super()
+            .get_queryset(request)
+            .live()
+            .editable_by(request.user)
+            .with_next_review()
+            .annotate(draft_pk=Subquery(drafts[:1]))
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        """A live office, or the draft copy of one: their pages are reached by id."""
+        queryset = (
+            Office.objects.filter(
+                Q(draft_of__isnull=True, deleted_at__isnull=True)
+                | Q(draft_of__isnull=False, draft_of__deleted_at__isnull=True)
+            )
+            .editable_by(request.user)
+            .select_related("draft", "draft_of")
+        )
+        field = (
+            Office._meta.pk
+            if from_field is None
+            else Office._meta.get_field(from_field)
+        )
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Office.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def _may_edit(self, request, obj):
         # Without a query when the permission says yes (the editors-in-chief).
@@ -276,55 +385,111 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             )
         return answers[obj.pk]
 
-    def has_change_permission(self, request, obj=None):
+    def may_work_on(self, request, obj=None):
+        """Edit the office's content (through its draft if published), review it."""
         return super().has_change_permission(request, obj) and self._may_edit(
             request, obj
         )
 
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_edit(
-            request, obj
+    def has_change_permission(self, request, obj=None):
+        # A published office changes through its draft copy: on its own page
+        # only the managers' choice of reviewers is edited.
+        return self.may_work_on(request, obj) and (
+            not is_live_published(obj) or self._is_manager(request)
         )
 
-    # Who may do what on the form. Managers (offices.edit_all_offices, which
-    # superusers have too) decide who reviews, and may therefore edit, an
-    # office; an office's own editors see its reviewers but cannot change
-    # them. Publishing needs offices.publish_office.
+    def has_delete_permission(self, request, obj=None):
+        return (
+            super().has_delete_permission(request, obj)
+            and self._may_edit(request, obj)
+            and not (obj is not None and obj.draft_of_id)
+        )
+
+    # Who may do what. Managers (offices.edit_all_offices, which superusers
+    # have too) decide who reviews, and may therefore edit, an office; an
+    # office's own editors see its reviewers but cannot change them.
+    # Publishing needs offices.publish_office, reverting offices.revert_office,
+    # deleting offices.delete_office (and the Deleted offices page restores).
 
     @staticmethod
     def _is_manager(request):
         return request.user.has_perm("offices.edit_all_offices")
 
-    def has_publish_permission(self, request):
+    def has_publish_permission(self, request, obj=None):
         # The admin offers an action if any of its permissions is held.
-        return self.has_change_permission(request) and request.user.has_perm(
-            f"{self.opts.app_label}.publish_office"
+        return self.may_work_on(request, obj) and request.user.has_perm(
+            "offices.publish_office"
         )
 
-    def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
-        if not self.has_publish_permission(request):
-            fields.append("status")
-        if not self._is_manager(request):
-            fields.append("reviewer_names")
-        return fields
+    def has_revert_permission(self, request, obj=None):
+        return self.may_work_on(request, obj) and request.user.has_perm(
+            "offices.revert_office"
+        )
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location)
+        # Deleting is soft (delete_offices); Django's action deletes rows.
+        actions.pop("delete_selected", None)
+        return actions
+
+    # The form
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if is_live_published(obj):
+            # Nothing to overwrite: its content is not in the form.
+            kwargs["form"] = OfficeForm
+        form_class = super().get_form(request, obj, change, **kwargs)
+        if not getattr(request, "edit_conflict", False):
+            return form_class
+
+        class EditConflictForm(form_class):
+            edit_conflict = True
+
+        return EditConflictForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if self._is_manager(request):
+        if obj is not None and obj.draft_of_id:
+            fieldsets = _edit_fields(
+                fieldsets, lambda f: None if f in LIVE_ONLY_FIELDS else f
+            )
+        elif self._is_manager(request):
             return fieldsets
         return _replace_field(fieldsets, "reviewers", "reviewer_names")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if is_live_published(obj):
+            fields += [
+                f
+                for f in flatten_fieldsets(self.get_fieldsets(request, obj))
+                if f not in fields and f != "reviewers"
+            ]
+        elif not self._is_manager(request) or (obj is not None and obj.draft_of_id):
+            fields.append("reviewer_names")
+        return fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # The slug of a published office is not in its form.
+        return (
+            {}
+            if is_live_published(obj)
+            else super().get_prepopulated_fields(request, obj)
+        )
 
     @admin.display(description=_("reviewers"))
     def reviewer_names(self, office):
         if office.pk is None:
             return _("You, once the office is saved.")
+        # A draft copy has no reviewers of its own: its office's edit it.
+        office = office.draft_of or office
         names = sorted(user_label(user) for user in office.reviewers.all())
         return ", ".join(names) or self.get_empty_value_display()
 
     def get_inlines(self, request, obj):
-        # A new office has no review history yet.
-        if obj is None:
+        # A new office has no review history yet, and a draft copy none of its
+        # own: its office's is on the office's page.
+        if obj is None or obj.draft_of_id:
             return [i for i in self.inlines if i is not ReviewRecordInline]
         return self.inlines
 
@@ -336,22 +501,173 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             field.label_from_instance = user_label
         return field
 
+    def view_on_site(self, obj):
+        # A draft copy is seen through its preview, linked from its page.
+        if obj.draft_of_id:
+            return None
+        return reverse(
+            "admin:view_on_site",
+            kwargs={
+                "content_type_id": ContentType.objects.get_for_model(obj).pk,
+                "object_id": obj.pk,
+            },
+        )
+
+    # Saving: a revision per save, no lost update, publishing after the save
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            # Managed manually: a published office's page saves only who
+            # reviews it, which is not a version of its content.
+            with reversion.create_revision(manage_manually=True):
+                reversion.set_user(request.user)
+                response = super().changeform_view(
+                    request, object_id, form_url, extra_context
+                )
+        except EditConflict:
+            # Everything was rolled back. The page is validated again, and
+            # refused with what the other save changed.
+            request.edit_conflict = True
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        office = getattr(request, "publish_after_save", None)
+        if office is not None:
+            # After the save's revision is written: publishing is a version
+            # (and an audit entry) of its own, of the live office.
+            return self._publish_response(request, office)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        if change and is_live_published(obj):
+            return  # Only its reviewers are in the form: save_related saves them.
+        if change:
+            seen = form.cleaned_data["edit_version"]
+            # The row stays locked until the transaction ends: of two saves
+            # of the same page, only the first gets past this.
+            if not editorial.claim_edit(obj, seen):
+                raise EditConflict
+            obj.edit_version = seen + 1
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # Otherwise a limited editor would lose sight of the office just added.
-        if not change and not request.user.has_perm("offices.edit_all_offices"):
+        if not change and not self._is_manager(request):
             form.instance.reviewers.add(request.user)
+        if reversion.is_active() and not is_live_published(form.instance):
+            # The office with its field offices and mandates (followed).
+            reversion.add_to_revision(form.instance)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
+    def log_addition(self, request, obj, message):
+        entry = super().log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message() or _("Created."))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super().log_change(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(entry.get_change_message())
+        return entry
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_publish" in request.POST:
+            return self._publish_after_save(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_publish" in request.POST:
+            return self._publish_after_save(request, obj)
+        if obj.draft_of_id:
+            self.message_user(
+                request,
+                _(
+                    "The draft of “%(office)s” is saved. The public page shows "
+                    "the published version until the draft is published."
+                )
+                % {"office": obj.draft_of},
+                messages.SUCCESS,
+            )
+            return self._change_page(obj)
+        return super().response_change(request, obj)
+
+    def _publish_after_save(self, request, obj):
+        # changeform_view publishes once the save's revision is written; this
+        # answer is replaced then.
+        request.publish_after_save = obj
+        return self._change_page(obj)
+
+    def _publish_response(self, request, office):
+        if not self.has_publish_permission(request, office):
+            self.message_user(
+                request,
+                _("Saved, not published: publishing needs another permission."),
+                messages.WARNING,
+            )
+            return self._change_page(office)
+        try:
+            live = editorial.publish(office, by=request.user)
+        except editorial.EditorialError as error:
+            self.message_user(
+                request,
+                _("Saved, not published: %(reason)s") % {"reason": error},
+                messages.ERROR,
+            )
+            return self._change_page(office)
+        self.message_user(
+            request,
+            _("“%(office)s” is published.") % {"office": live},
+            messages.SUCCESS,
+        )
+        return self._change_page(live)
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        context.update(self._editorial_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _editorial_context(self, request, obj):
+        """What the page says about the office's state, and its buttons."""
+        if obj is None:
+            return {"can_publish": self.has_publish_permission(request)}
+        live = obj.draft_of or obj
+        pending = getattr(live, "draft", None) if live is obj else obj
+        return {
+            "live_office": live,
+            "is_draft_copy": bool(obj.draft_of_id),
+            "is_live_published": is_live_published(obj),
+            "pending_draft": pending,
+            "preview_url": pending
+            and reverse("offices:draft", kwargs={"slug": live.slug}),
+            "draft_changes": (
+                diff(snapshot(live), snapshot(obj)) if obj.draft_of_id else None
+            ),
+            "can_edit": self.may_work_on(request, obj),
+            "can_review": self.may_work_on(request, live),
+            "can_publish": not is_live_published(obj)
+            and self.has_publish_permission(request, obj),
+            "can_unpublish": is_live_published(obj)
+            and self.has_publish_permission(request, obj),
             "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
         }
-        return super().change_view(request, object_id, form_url, extra_context)
+
+    # The list
 
     @admin.display(description=_("next review due"), ordering=NEXT_REVIEW_ORDER)
     def next_review(self, office):
         return next_review_html(office, timezone.localdate())
+
+    @admin.display(description=_("pending changes"))
+    def pending_changes(self, office):
+        if office.draft_pk is None:
+            return self.get_empty_value_display()
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:offices_office_change", args=[office.draft_pk]),
+            _("Draft pending"),
+        )
 
     # Actions
 
@@ -371,7 +687,9 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
 
     @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request, queryset):
-        count = self._set_status(queryset, Office.Status.PUBLISHED)
+        count = self._each(
+            request, queryset.filter(status=Office.Status.DRAFT), editorial.publish
+        )
         self.message_user(
             request,
             ngettext(
@@ -383,7 +701,11 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
 
     @admin.action(description=_("Move to draft"), permissions=["publish"])
     def move_to_draft(self, request, queryset):
-        count = self._set_status(queryset, Office.Status.DRAFT)
+        count = self._each(
+            request,
+            queryset.filter(status=Office.Status.PUBLISHED),
+            editorial.unpublish,
+        )
         self.message_user(
             request,
             ngettext(
@@ -395,12 +717,43 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             messages.SUCCESS,
         )
 
-    @staticmethod
-    def _set_status(queryset, status):
-        """Set the status where it differs; return how many offices changed."""
-        return queryset.exclude(status=status).touch(status=status)
+    def _each(self, request, offices, step):
+        """Run an editorial step on each office; how many it succeeded for.
 
-    # Review views (issue 4)
+        Each is its own transaction, version and audit entry; one refused
+        (a slug taken meanwhile) does not stop the others.
+        """
+        count = 0
+        for office in offices:
+            try:
+                step(office, by=request.user)
+            except editorial.EditorialError as error:
+                self.message_user(request, f"{office}: {error}", messages.ERROR)
+            else:
+                count += 1
+        return count
+
+    @admin.action(
+        description=_("Delete selected offices (restorable)"), permissions=["delete"]
+    )
+    def delete_offices(self, request, queryset):
+        if not request.POST.get("post"):
+            return self._delete_confirmation(request, list(queryset), action=True)
+        count = self._each(request, queryset, editorial.soft_delete)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d office deleted. It can be restored under “Deleted offices”.",
+                "%(count)d offices deleted. They can be restored under “Deleted "
+                "offices”.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+
+    # Views
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -421,25 +774,257 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 view(self.defer_review_view),
                 name="{}_{}_defer_review".format(*info),
             ),
+            path(
+                "<path:object_id>/edit/",
+                view(self.start_draft_view),
+                name="{}_{}_start_draft".format(*info),
+            ),
+            path(
+                "<path:object_id>/unpublish/",
+                view(self.unpublish_view),
+                name="{}_{}_unpublish".format(*info),
+            ),
+            path(
+                "<path:object_id>/discard/",
+                view(self.discard_draft_view),
+                name="{}_{}_discard_draft".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/<int:version_id>/revert/",
+                view(self.revert_view),
+                name="{}_{}_revert".format(*info),
+            ),
             *super().get_urls(),
         ]
 
     def _get_editable_office(self, request, object_id):
         """The office to act on, or None if this user may not see it."""
         office = self.get_object(request, unquote(object_id))
-        if office is not None and not self.has_change_permission(request, office):
+        if office is not None and not self.may_work_on(request, office):
             raise PermissionDenied
         return office
 
     def _change_page(self, office):
         return redirect("admin:offices_office_change", office.pk)
 
+    def _missing(self, request, object_id):
+        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def start_draft_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        try:
+            draft = editorial.start_draft(office, by=request.user)
+        except editorial.EditorialError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return self._change_page(office)
+        self.message_user(
+            request,
+            _(
+                "You are editing a draft of “%(office)s”. The public page shows "
+                "the published version until the draft is published."
+            )
+            % {"office": office},
+            messages.INFO,
+        )
+        return self._change_page(draft)
+
+    def unpublish_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        if not self.has_publish_permission(request, office):
+            raise PermissionDenied
+        try:
+            editorial.unpublish(office, by=request.user)
+        except editorial.EditorialError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("“%(office)s” is no longer public: it is a draft again.")
+                % {"office": office},
+                messages.SUCCESS,
+            )
+        return self._change_page(office)
+
+    def discard_draft_view(self, request, object_id):
+        draft = self._get_editable_office(request, object_id)
+        if draft is None:
+            return self._missing(request, object_id)
+        if not draft.draft_of_id:
+            return self._change_page(draft)
+        if request.method == "POST":
+            live = editorial.discard_draft(draft, by=request.user)
+            self.message_user(
+                request,
+                _("The draft of “%(office)s” is discarded.") % {"office": live},
+                messages.SUCCESS,
+            )
+            return self._change_page(live)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Discard the draft of “%(office)s”?")
+            % {"office": draft.draft_of},
+            "original": draft,
+            "live_office": draft.draft_of,
+            "changes": diff(snapshot(draft.draft_of), snapshot(draft)),
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/discard_draft.html", context
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        office = self.get_object(request, unquote(object_id))
+        if office is None:
+            return self._missing(request, object_id)
+        if not self.has_view_or_change_permission(request, office):
+            raise PermissionDenied
+        if office.draft_of_id:
+            # A draft copy's saves are its office's pending changes.
+            return redirect("admin:offices_office_history", office.draft_of_id)
+        page = Paginator(
+            Version.objects.get_for_object(office).select_related("revision__user"),
+            HISTORY_PER_PAGE,
+        ).get_page(request.GET.get("p"))
+        # Each version is compared with the one before it, the last of the
+        # page with the first of the next page.
+        start = (page.number - 1) * HISTORY_PER_PAGE
+        versions = list(
+            page.paginator.object_list[start : start + HISTORY_PER_PAGE + 1]
+        )
+        snapshots = snapshots_of_revisions([v.revision for v in versions], office.pk)
+        entries = []
+        for index, version in enumerate(versions[:HISTORY_PER_PAGE]):
+            current = snapshots[version.revision_id]
+            older = versions[index + 1] if index + 1 < len(versions) else None
+            previous = snapshots[older.revision_id] if older else None
+            entries.append(
+                {
+                    "version": version,
+                    "user": version.revision.user and user_label(version.revision.user),
+                    "readable": current is not None,
+                    "first": older is None,
+                    # The newest version is the office as it is.
+                    "revertible": current is not None and (start or index) > 0,
+                    "changes": (
+                        diff(previous, current)
+                        if current is not None and previous is not None
+                        else None
+                    ),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("History of “%(office)s”") % {"office": office},
+            "subtitle": None,
+            "original": office,
+            "entries": entries,
+            "page": page,
+            "can_revert": self.has_revert_permission(request, office),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/object_history.html", context
+        )
+
+    def revert_view(self, request, object_id, version_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        if not self.has_revert_permission(request, office):
+            raise PermissionDenied
+        version = (
+            Version.objects.get_for_object(office)
+            .select_related("revision")
+            .filter(pk=version_id)
+            .first()
+        )
+        if version is None:
+            self.message_user(
+                request, _("That version of the office was not found."), messages.ERROR
+            )
+            return redirect("admin:offices_office_history", office.pk)
+        try:
+            editorial.revert_office(office, version, by=request.user)
+        except (editorial.EditorialError, RevertError) as error:
+            self.message_user(
+                request,
+                _("Not reverted: %(reason)s") % {"reason": error},
+                messages.ERROR,
+            )
+            return redirect("admin:offices_office_history", office.pk)
+        self.message_user(
+            request,
+            _("“%(office)s” is reverted to the version of %(date)s.")
+            % {
+                "office": office,
+                "date": date_format(
+                    timezone.localtime(version.revision.date_created),
+                    "DATETIME_FORMAT",
+                ),
+            },
+            messages.SUCCESS,
+        )
+        return self._change_page(office)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        office = self.get_object(request, unquote(object_id))
+        if office is None:
+            return self._missing(request, object_id)
+        if office.draft_of_id:
+            return redirect("admin:offices_office_discard_draft", office.pk)
+        if not self.has_delete_permission(request, office):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                editorial.soft_delete(office, by=request.user)
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return self._change_page(office)
+            self.message_user(
+                request,
+                _(
+                    "“%(office)s” is deleted. It can be restored under “Deleted "
+                    "offices”."
+                )
+                % {"office": office},
+                messages.SUCCESS,
+            )
+            return redirect("admin:offices_office_changelist")
+        return self._delete_confirmation(request, [office])
+
+    def _delete_confirmation(self, request, offices, action=False):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Are you sure?"),
+            "offices": offices,
+            "original": offices[0] if not action else None,
+            "action": action,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/delete_confirmation.html", context
+        )
+
     def mark_reviewed_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         office = self._get_editable_office(request, object_id)
         if office is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._missing(request, object_id)
+        # A draft copy's review is its office's.
+        office = office.draft_of or office
         form = MarkReviewedForm(request.POST)
         if not form.is_valid():
             self.message_user(
@@ -460,7 +1045,9 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     def defer_review_view(self, request, object_id):
         office = self._get_editable_office(request, object_id)
         if office is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._missing(request, object_id)
+        if office.draft_of_id:
+            return redirect("admin:offices_office_defer_review", office.draft_of_id)
         form = DeferReviewForm(request.POST or None, office=office)
         if form.is_valid():
             until = form.cleaned_data["until"]
@@ -504,6 +1091,73 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         }
         return TemplateResponse(
             request, "admin/offices/office/review_schedule.html", context
+        )
+
+
+@admin.register(DeletedOffice)
+class DeletedOfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+    """Deleted offices, until restored or purged (`manage.py purge_offices`).
+
+    Read-only: a deleted office is not edited, only restored.
+    """
+
+    list_display = ["name", "slug", "status", "deleted_at", "deleted_by_name"]
+    list_select_related = ["deleted_by"]
+    search_fields = ["name", "slug", "country"]
+    date_hierarchy = "deleted_at"
+    fields = [
+        "name",
+        "slug",
+        "country",
+        "status",
+        "deleted_at",
+        "deleted_by_name",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["restore"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).deleted().editable_by(request.user)
+
+    # Those who may delete offices see and restore them.
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("offices.delete_office")
+
+    def has_restore_permission(self, request):
+        return request.user.has_perm("offices.delete_office")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("deleted by"), ordering="deleted_by__username")
+    def deleted_by_name(self, office):
+        if office.deleted_by is None:
+            return self.get_empty_value_display()
+        return user_label(office.deleted_by)
+
+    @admin.action(description=_("Restore"), permissions=["restore"])
+    def restore(self, request, queryset):
+        count = 0
+        for office in queryset:
+            try:
+                editorial.restore(office, by=request.user)
+            except editorial.EditorialError as error:
+                self.message_user(request, f"{office}: {error}", messages.ERROR)
+            else:
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d office restored.", "%(count)d offices restored.", count)
+            % {"count": count},
+            messages.SUCCESS,
         )
 
 

@@ -1,8 +1,11 @@
+import datetime
 import re
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from offices.models import Office
@@ -11,9 +14,19 @@ from offices.models import Office
 # brings some along, and one of them would make the whole feed a server error.
 XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
+# The date in the feed's own tag: URI id. Readers know the feed by it: never
+# change it.
+FEED_TAG_DATE = datetime.date(2026, 1, 1)
+
 
 def xml_text(text):
     return XML_UNSAFE.sub("", text)
+
+
+def tag_uri(date, specific):
+    """An RFC 4151 tag: URI, an id that no host name, proxy or slug changes."""
+    authority = getattr(settings, "FEED_TAG_AUTHORITY", "profiles.ohchr.org")
+    return f"tag:{authority},{date.isoformat()}:{specific}"
 
 
 class RecentProfilesFeed(Feed):
@@ -24,6 +37,12 @@ class RecentProfilesFeed(Feed):
     subtitle = _("Profiles of UN Human Rights field presences, newest changes first.")
     link = reverse_lazy("offices:index")
     author_name = _("UN Human Rights")
+    # Entry ids are tag: URIs, not the entries' addresses.
+    item_guid_is_permalink = False
+
+    def feed_guid(self):
+        # One feed per language, each with its own id.
+        return tag_uri(FEED_TAG_DATE, f"feed:recent:{get_language()}")
 
     def items(self):
         return Office.objects.published().order_by("-updated_at", "name")[:20]
@@ -33,6 +52,11 @@ class RecentProfilesFeed(Feed):
 
     def item_description(self, office):
         return xml_text(office.summary)
+
+    def item_guid(self, office):
+        # The date in UTC, so a change of TIME_ZONE changes no id.
+        created_on = office.created_at.astimezone(datetime.UTC).date()
+        return tag_uri(created_on, f"office:{office.pk}")
 
     def item_pubdate(self, office):
         return office.created_at

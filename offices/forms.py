@@ -1,13 +1,161 @@
 """Admin forms for the office profile and its review cycle."""
 
+import datetime
+
 from django import forms
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
 
-from offices.models import FieldOffice
+from hrprofile.admin import user_label
+from offices.history import diff, snapshot, snapshot_of_revision
+from offices.models import FieldOffice, Office
+
+# A value in the conflict message is cut at this length: a profile is long.
+CHANGE_CHARS = 160
+
+
+class OfficeForm(forms.ModelForm):
+    """An office's fields, with its address checked against the other offices.
+
+    The admin builds it for Office with the fields of its fieldsets.
+    """
+
+    def clean_slug(self):
+        # The database keeps live slugs unique (Office.Meta.constraints), but
+        # the form cannot ask it to: the rule is limited to live rows, by
+        # draft_of, which the form does not edit. A draft copy keeps its own
+        # office's address and may not take another office's.
+        slug = self.cleaned_data["slug"]
+        others = (
+            Office.objects.filter(draft_of__isnull=True, slug__iexact=slug)
+            .exclude(pk=self.instance.pk)
+            .exclude(pk=self.instance.draft_of_id)
+        )
+        if others.exists():
+            raise ValidationError(_("This slug is already taken."), code="unique")
+        return slug
+
+
+def _opened_at(value):
+    try:
+        opened_at = datetime.datetime.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return opened_at if timezone.is_aware(opened_at) else None
+
+
+def changes_since(office, opened_at):
+    """(what changed in office since opened_at, the versions saved since).
+
+    The office as it was then is its newest version saved before then; a
+    draft copy never saved since it was made was its live office's copy.
+    None instead of the changes when that state is unknown.
+    """
+    if opened_at is None:
+        return None, []
+    versions = Version.objects.get_for_object(office).select_related("revision__user")
+    since = list(versions.filter(revision__date_created__gt=opened_at))
+    before_version = versions.filter(revision__date_created__lte=opened_at).first()
+    before = None
+    if before_version is not None:
+        before = snapshot_of_revision(before_version.revision, office.pk)
+    elif office.draft_of_id:
+        before = snapshot(office.draft_of)
+    if before is None:
+        return None, since
+    return diff(before, snapshot(office)), since
+
+
+class OfficeEditForm(OfficeForm):
+    """The form of an office being edited (a new office or a draft copy).
+
+    It carries the office's edit counter as it was when the page was opened:
+    a save made by someone else since then is refused, with what they
+    changed, instead of being overwritten. The admin claims the counter in
+    the same transaction as the save (editorial.claim_edit); `edit_conflict`
+    is set when that claim was lost to a save made after this form was
+    validated.
+    """
+
+    edit_version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0
+    )
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    edit_conflict = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["edit_version"] = self.instance.edit_version
+            self.initial["opened_at"] = timezone.now().isoformat()
+
+    @cached_property
+    def changed_data(self):
+        # The page's bookkeeping, not a change to the office.
+        return [
+            name
+            for name in super().changed_data
+            if name not in {"edit_version", "opened_at"}
+        ]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None and (
+            self.edit_conflict
+            or cleaned_data.get("edit_version") != self.instance.edit_version
+        ):
+            raise ValidationError(self.conflict_errors())
+        return cleaned_data
+
+    def conflict_errors(self):
+        office = Office.objects.select_related("draft_of").get(pk=self.instance.pk)
+        changes, saved = changes_since(
+            office, _opened_at(self.cleaned_data.get("opened_at"))
+        )
+        people = sorted({user_label(v.revision.user) for v in saved if v.revision.user})
+        if people:
+            headline = _(
+                "%(people)s saved this office after you opened this page. "
+                "Nothing you entered was saved, so that their changes are not "
+                "overwritten."
+            ) % {"people": ", ".join(people)}
+        else:
+            headline = _(
+                "Someone else saved this office after you opened this page. "
+                "Nothing you entered was saved, so that their changes are not "
+                "overwritten."
+            )
+        errors = [ValidationError(headline, code="edit_conflict")]
+        if changes:
+            errors.append(ValidationError(_("What they changed:")))
+            errors += [
+                ValidationError(
+                    _("%(section)s – %(field)s: %(before)s → %(after)s"),
+                    params={
+                        "section": change.section,
+                        "field": change.field,
+                        "before": Truncator(change.before).chars(CHANGE_CHARS),
+                        "after": Truncator(change.after).chars(CHANGE_CHARS),
+                    },
+                )
+                for change in changes
+            ]
+        errors.append(
+            ValidationError(
+                _(
+                    "Copy anything you want to keep, open the page again to see "
+                    "the saved version, and make your changes there."
+                )
+            )
+        )
+        return errors
 
 
 class FieldOfficeForm(forms.ModelForm):

@@ -1,18 +1,34 @@
+import dataclasses
 import datetime
+import hashlib
 import re
 from calendar import monthrange
 
+import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.core.validators import (
     MaxLengthValidator,
     MaxValueValidator,
     MinValueValidator,
     RegexValidator,
 )
-from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, StringAgg, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, ExtractYear, Greatest, Now
+from django.db import connection, models
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    ExtractYear,
+    Greatest,
+    Now,
+    Upper,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -26,7 +42,7 @@ from hrprofile.validators import (
     web_url_constraint,
     web_url_or_empty,
 )
-from mandates.models import Mandate, slug_constraints
+from mandates.models import add_old_slug, slug_constraints
 
 FIRST_YEAR = 1945  # The United Nations was founded in 1945.
 
@@ -113,25 +129,35 @@ def first_sentence(text, max_chars=300):
     return Truncator(" ".join(sentence.split())).chars(max_chars)
 
 
-def _aggregated_names(model, field):
-    """A subquery joining the names of an office's related rows into one text."""
-    return Subquery(
-        model.objects.filter(office=OuterRef("pk"))
-        .order_by()
-        .values("office")
-        .annotate(names=StringAgg(field, delimiter=Value(" ")))
-        .values("names")
-    )
-
-
 class ReviewKind(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     DEFERRED = "deferred", _("Deferred")
 
 
 class OfficeQuerySet(models.QuerySet):
+    def live(self):
+        """The offices themselves: not a pending draft copy, not deleted.
+
+        A published office's pending changes live in a second row (its draft,
+        draft_of set) until they are published; a deleted office keeps its
+        row, history and reviews until it is purged. Neither is an office of
+        its own to the public, the reminders or the admin's list.
+        """
+        return self.filter(draft_of__isnull=True, deleted_at__isnull=True)
+
     def published(self):
-        return self.filter(status=Office.Status.PUBLISHED)
+        return self.live().filter(status=Office.Status.PUBLISHED)
+
+    def deleted(self):
+        return self.filter(draft_of__isnull=True, deleted_at__isnull=False)
+
+    def with_old_slug(self, slug):
+        """Offices whose profile was once at slug, the latest changed first.
+
+        Two offices may have given up the same slug in turn; the one edited
+        last most likely held it last.
+        """
+        return self.filter(old_slugs__contains=[slug]).order_by("-updated_at", "-pk")
 
     def open(self):
         """Presences that have not closed (closed ones are never due for review)."""
@@ -165,7 +191,8 @@ class OfficeQuerySet(models.QuerySet):
         """Open offices whose review is due on or before as_of + within_days."""
         horizon = as_of + datetime.timedelta(days=within_days)
         return (
-            self.open()
+            self.live()
+            .open()
             .with_next_review()
             .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lte=horizon))
         )
@@ -173,7 +200,8 @@ class OfficeQuerySet(models.QuerySet):
     def overdue(self, as_of):
         """Open offices whose review date has passed (or that were never reviewed)."""
         return (
-            self.open()
+            self.live()
+            .open()
             .with_next_review()
             .filter(Q(next_review_on__isnull=True) | Q(next_review_on__lt=as_of))
         )
@@ -192,34 +220,30 @@ class OfficeQuerySet(models.QuerySet):
         """Offices matching text, best first.
 
         Full-text search over name and country (weight A), field offices and
-        mandate titles (B) and the profile prose (C). The related names come
-        in through subqueries, so an office is never repeated. A plain
-        substring match on the name, country or a field office also counts,
-        so that a partial word ("Erb" for Erbil) still finds something; such
-        matches rank last.
+        mandate titles (B) and the profile prose (C), stored per office in its
+        SearchDocument. A plain substring match on the name, country or a
+        field office also counts, so that a partial word ("Erb" for Erbil)
+        still finds something; such matches rank last.
+
+        Each way of matching is a query of its own that an index answers (the
+        GIN index on the vectors, the trigram indexes), combined by UNION:
+        one condition ORing them over two tables could only be checked office
+        by office.
         """
-        vector = (
-            SearchVector("name", "country", weight="A", config=SEARCH_CONFIG)
-            + SearchVector(
-                _aggregated_names(FieldOffice, "name"),
-                _aggregated_names(Mandate, "title"),
-                weight="B",
-                config=SEARCH_CONFIG,
-            )
-            + SearchVector("profile", weight="C", config=SEARCH_CONFIG)
-        )
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        substring = (
-            Q(name__icontains=text)
-            | Q(country__icontains=text)
-            | Exists(
-                FieldOffice.objects.filter(office=OuterRef("pk"), name__icontains=text)
+        matches = (
+            SearchDocument.objects.filter(vector=query)
+            .values("office")
+            .union(
+                Office.objects.filter(
+                    Q(name__icontains=text) | Q(country__icontains=text)
+                ).values("pk"),
+                FieldOffice.objects.filter(name__icontains=text).values("office"),
             )
         )
         return (
-            self.alias(document=vector)
-            .annotate(rank=SearchRank(vector, query))
-            .filter(Q(document=query) | substring)
+            self.filter(pk__in=matches)
+            .annotate(rank=SearchRank(F("search_document__vector"), query))
             .order_by("-rank", "name")
         )
 
@@ -231,16 +255,21 @@ class OfficeQuerySet(models.QuerySet):
         """
         if not can_preview(user):
             return self.published()
+        live = self.live()
+        if user.has_perm("offices.edit_all_offices"):
+            return live
+        own = Office.reviewers.through.objects.filter(user=user).values("office")
+        return live.filter(Q(status=OfficeStatus.PUBLISHED) | Q(pk__in=own))
+
+    def editable_by(self, user):
+        """Offices a staff user may edit: all with the permission, else their own.
+
+        A draft copy goes with its office: the office's reviewers edit both.
+        """
         if user.has_perm("offices.edit_all_offices"):
             return self
         own = Office.reviewers.through.objects.filter(user=user).values("office")
-        return self.filter(Q(status=OfficeStatus.PUBLISHED) | Q(pk__in=own))
-
-    def editable_by(self, user):
-        """Offices a staff user may edit: all with the permission, else their own."""
-        if user.has_perm("offices.edit_all_offices"):
-            return self
-        return self.filter(reviewers=user)
+        return self.filter(Q(pk__in=own) | Q(draft_of__in=own))
 
     def with_term(self, relation, slug):
         """Offices linked to the term with this slug through relation ("pillars").
@@ -285,7 +314,117 @@ class OfficeQuerySet(models.QuerySet):
             "tags",
         )
 
+    def filtered(
+        self,
+        *,
+        region="",
+        engagement_type="",
+        pillar="",
+        shift="",
+        population="",
+        q="",
+    ):
+        """The public index's filters and search; an empty value filters nothing.
 
+        pillar, shift and population are term slugs. The index page, its
+        downloads and the API all filter through here, so a URL means the
+        same selection everywhere. A search orders by relevance (search());
+        otherwise the order is the caller's.
+        """
+        offices = self
+        if region:
+            offices = offices.filter(region=region)
+        if engagement_type:
+            offices = offices.filter(engagement_type=engagement_type)
+        for relation, slug in [
+            ("pillars", pillar),
+            ("shifts", shift),
+            ("spotlight_populations", population),
+        ]:
+            if slug:
+                offices = offices.with_term(relation, slug)
+        return offices.search(q) if q else offices
+
+
+# What a public page shows besides offices: the vocabulary they link to.
+PUBLIC_VOCABULARY = ["pillars", "shifts", "spotlight_populations", "tags"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ContentVersion:
+    """The public site's content as one query saw it (see content_version())."""
+
+    state: str
+    latest: datetime.datetime | None
+    today: datetime.date
+    # For a page about one row (a profile, a term): whether that row exists.
+    page_exists: bool | None = None
+
+    def etag(self, *variants):
+        """A strong ETag: this content and what else the answer varies by
+        (the release of the code, the language, the address)."""
+        text = "\n".join([self.state, *map(str, variants)])
+        return f'"{hashlib.blake2b(text.encode(), digest_size=12).hexdigest()}"'
+
+    @property
+    def last_modified(self):
+        """The latest change, but not before today began: "closing" turns
+        "closed" at midnight without any write."""
+        midnight = datetime.datetime.combine(
+            self.today, datetime.time.min, tzinfo=timezone.get_current_timezone()
+        )
+        return max(self.latest, midnight) if self.latest else midnight
+
+
+def content_version(page=None):
+    """What the public pages show, versioned in one small query.
+
+    Every write that a public page can show stamps an updated_at: an office's
+    own (through save() or touch(), for its field offices, mandates, reviews,
+    publishing, unpublishing, reverting and deleting) or a term's or tag's.
+    Per table: the row count (catches a deletion), the latest stamp (the
+    Last-Modified) and the sum of all stamps (catches an edit stamped earlier
+    than the latest, by another instance's clock). Draft copies are left out:
+    only staff see them. Today's date is part of it too.
+
+    No signal and no counter in a cache: every app instance reads the same
+    database, so an edit anywhere changes the version everywhere at once.
+
+    page: a queryset of the row a page is about; whether it exists comes in
+    the same query.
+    """
+    quote = connection.ops.quote_name
+    draft_of = quote(Office._meta.get_field("draft_of").column)
+    sources = [(Office, f"WHERE {draft_of} IS NULL")] + [
+        (Office._meta.get_field(name).related_model, "") for name in PUBLIC_VOCABULARY
+    ]
+    stamps = ", ".join(
+        "(SELECT count(*), max(updated_at), sum(extract(epoch FROM updated_at)) "
+        f"FROM {quote(model._meta.db_table)} {where}) AS t{i}"
+        for i, (model, where) in enumerate(sources)
+    )
+    exists, params = "NULL", ()
+    if page is not None:
+        sql, params = page.order_by().values("pk")[:1].query.sql_with_params()
+        exists = f"EXISTS ({sql})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {exists}, * FROM {stamps}", params)
+        page_exists, *row = cursor.fetchone()
+    today = timezone.localdate()
+    return ContentVersion(
+        state=" ".join([today.isoformat(), *map(str, row)]),
+        # count, latest, sum for each table: the second of each three.
+        latest=max(filter(None, row[1::3]), default=None),
+        today=today,
+        page_exists=page_exists,
+    )
+
+
+# Every save made inside reversion.create_revision() (the admin's, and the
+# editorial functions') records the whole profile: the office with its field
+# offices and mandates; the many-to-many links are stored as lists of ids.
+# Terms are not followed: a revert would rename or delete shared vocabulary.
+@reversion.register(follow=["field_offices", "mandates"])
 class Office(models.Model):
     """One field presence and its public profile."""
 
@@ -303,10 +442,17 @@ class Office(models.Model):
     slug = models.SlugField(
         _("slug"),
         max_length=100,
-        unique=True,
         help_text=_(
             "The last part of the profile's web address: iraq in /en/offices/iraq/."
         ),
+    )
+    # Addresses this profile had before (each answers with a 301 to the new one).
+    old_slugs = ArrayField(
+        models.SlugField(max_length=100),
+        verbose_name=_("former slugs"),
+        default=list,
+        blank=True,
+        editable=False,
     )
     country = models.CharField(
         _("country"),
@@ -495,6 +641,35 @@ class Office(models.Model):
     tags = models.ManyToManyField(
         "mandates.Tag", blank=True, related_name="offices", verbose_name=_("tags")
     )
+    # Editorial state (offices/editorial.py): a published office's pending
+    # changes, the edit counter that catches lost updates, and soft deletion.
+    draft_of = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="draft",
+        verbose_name=_("draft of"),
+    )
+    edit_version = models.PositiveIntegerField(
+        _("edit version"),
+        default=0,
+        editable=False,
+        help_text=_("Goes up with every saved edit; a stale form is refused."),
+    )
+    deleted_at = models.DateTimeField(
+        _("deleted at"), null=True, blank=True, editable=False
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("deleted by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -504,9 +679,28 @@ class Office(models.Model):
         verbose_name = _("office")
         verbose_name_plural = _("offices")
         ordering = ["name"]
+        indexes = [
+            models.Index(fields=["slug"], name="office_slug"),
+            GinIndex(fields=["old_slugs"], name="office_old_slugs"),
+            # search()'s substring match: icontains compares UPPER(column)
+            # LIKE UPPER(pattern), so the trigram indexes are on UPPER too.
+            # Edits are rare and searches many: no pending list (fastupdate)
+            # that every search would scan until autovacuum merges it.
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="office_name_trgm",
+                fastupdate=False,
+            ),
+            GinIndex(
+                OpClass(Upper("country"), name="gin_trgm_ops"),
+                name="office_country_trgm",
+                fastupdate=False,
+            ),
+        ]
         permissions = [
             ("edit_all_offices", _("Can edit every office, not only their own")),
             ("publish_office", _("Can publish and unpublish offices")),
+            ("revert_office", _("Can revert offices to an earlier version")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -555,7 +749,8 @@ class Office(models.Model):
                     "The presence cannot close before the year it was established."
                 ),
             ),
-            *slug_constraints("office"),
+            # A draft copy carries its office's slug until it is published.
+            *slug_constraints("office", condition=Q(draft_of__isnull=True)),
             web_url_constraint("more_info_url", "office_more_info_url_web"),
         ]
 
@@ -564,6 +759,14 @@ class Office(models.Model):
 
     def get_absolute_url(self):
         return reverse("offices:detail", kwargs={"slug": self.slug})
+
+    def record_old_slug(self, old_slug):
+        """Keep the profile's former address old_slug answering; the caller saves."""
+        self.old_slugs = add_old_slug(self.old_slugs, old_slug, self.slug)
+
+    def get_additional_data(self):
+        """Files audit entries under the live office, a draft copy's too."""
+        return {"office_id": self.draft_of_id or self.pk}
 
     def latest_deferral(self, today):
         """The furthest date a review may be deferred to from today.
@@ -608,6 +811,7 @@ class Office(models.Model):
         return [line.strip() for line in self.achievements.splitlines() if line.strip()]
 
 
+@reversion.register()
 class FieldOffice(models.Model):
     """A city where the presence has staff."""
 
@@ -630,6 +834,8 @@ class FieldOffice(models.Model):
         validators=[validate_single_line],
         help_text=_('e.g. "Lebanon (restricted physical access to Syria)".'),
     )
+    # In a draft copy: the live field office this row was copied from.
+    copied_from = models.BigIntegerField(null=True, blank=True, editable=False)
     is_head_office = models.BooleanField(
         _("head office"),
         default=False,
@@ -643,6 +849,14 @@ class FieldOffice(models.Model):
         verbose_name = _("field office")
         verbose_name_plural = _("field offices")
         ordering = ["office", "-is_head_office", "position", "name"]
+        indexes = [
+            # Office search's substring match (see Office's trigram indexes).
+            GinIndex(
+                OpClass(Upper("name"), name="gin_trgm_ops"),
+                name="fieldoffice_name_trgm",
+                fastupdate=False,
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "name"],
@@ -661,6 +875,62 @@ class FieldOffice(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_additional_data(self):
+        """Files audit entries under the live office.
+
+        The admin's inline has the office loaded; elsewhere (a cascade) it
+        costs a query. An office already gone leaves its id.
+        """
+        try:
+            return {"office_id": self.office.draft_of_id or self.office_id}
+        except Office.DoesNotExist:
+            return {"office_id": self.office_id}
+
+
+class SearchDocument(models.Model):
+    """The words an office is found by, weighted for ranking.
+
+    One row per office (draft copies too), written by the database only: the
+    triggers of migration 0011_search_document recompute it whenever the
+    office's name, country or profile, a field office's name or a mandate's
+    title changes, however the change is made. A table of its own rather
+    than a column of the office's, so that loading an office never loads its
+    vector, and the vector is no part of the profile's content (its history,
+    drafts and versions).
+    """
+
+    office = models.OneToOneField(
+        Office,
+        # The same triggers delete the row with its office.
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        related_name="search_document",
+        editable=False,
+        verbose_name=_("office"),
+    )
+    vector = SearchVectorField(_("search vector"), editable=False)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        ordering = ["office"]
+        indexes = [
+            # As Office's trigram indexes: no pending list.
+            GinIndex(fields=["vector"], name="searchdocument_vector", fastupdate=False)
+        ]
+
+    def __str__(self):
+        return str(self.office_id)
+
+
+class DeletedOffice(Office):
+    """Deleted offices, restorable in the admin until purged."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("deleted office")
+        verbose_name_plural = _("deleted offices")
 
 
 class ReviewRecord(models.Model):
@@ -725,7 +995,9 @@ class ReviewReminder(models.Model):
 
     The unique constraint is what makes reruns and overlapping runs harmless:
     a run claims a row before sending and only the run that inserted (or took
-    over) the row sends it. offices/reviews.py explains the cycle.
+    over) the row sends it. A row the mail server refused for good keeps its
+    claim, so that address is not reminded again about that office in that
+    cycle. offices/reviews.py explains the cycle.
     """
 
     Kind = ReminderKind
@@ -759,7 +1031,29 @@ class ReviewReminder(models.Model):
         _("sent at"),
         null=True,
         blank=True,
-        help_text=_("Empty while the email is being sent."),
+        help_text=_("Empty while the email is being sent, or if it failed."),
+    )
+    failed_at = models.DateTimeField(
+        _("failed at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the mail server refused this reminder for good (a 5xx reply). "
+            "It is not sent again to this address."
+        ),
+    )
+    failure = models.TextField(
+        _("failure"),
+        blank=True,
+        help_text=_("The mail server's reply: its code and message."),
+    )
+    failure_reported_at = models.DateTimeField(
+        _("failure reported at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the failure was reported to REVIEW_FALLBACK_EMAIL; empty until then."
+        ),
     )
 
     class Meta:
@@ -778,6 +1072,27 @@ class ReviewReminder(models.Model):
                 condition=Q(kind__in=ReminderKind.values),
                 name="reviewreminder_kind_valid",
                 violation_error_message=_("Choose a valid kind of reminder."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    failed_at__isnull=True,
+                    failure="",
+                    failure_reported_at__isnull=True,
+                )
+                | (Q(failed_at__isnull=False, sent_at__isnull=True) & ~Q(failure="")),
+                name="reviewreminder_failure_consistent",
+                violation_error_message=_(
+                    "A failed reminder was not sent and has the server's reply; "
+                    "only a failure can be reported."
+                ),
+            ),
+        ]
+        indexes = [
+            # Each run looks up the failures not yet reported.
+            models.Index(
+                fields=["failed_at"],
+                condition=Q(failed_at__isnull=False, failure_reported_at__isnull=True),
+                name="reviewreminder_unreported",
             ),
         ]
 

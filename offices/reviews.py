@@ -6,19 +6,28 @@ the management command and the tests all drive the same code.
 
 import datetime
 import logging
+import smtplib
 import uuid
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
+from django.db.models import F, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
+from audit.models import AuditEntry
 from offices.models import Office, ReviewRecord, ReviewReminder
 
 
@@ -26,7 +35,8 @@ def mark_reviewed(offices, *, by, on=None, note=""):
     """Record a review of each office on `on` (default: today) by user `by`.
 
     Sets last_reviewed, clears any deferral (a review starts a new cycle) and
-    adds a ReviewRecord per office, all or nothing. Returns the number marked.
+    adds a ReviewRecord and an audit entry per office, all or nothing.
+    Returns the number marked.
     """
     on = on or timezone.localdate()
     offices = list(offices)
@@ -44,13 +54,22 @@ def mark_reviewed(offices, *, by, on=None, note=""):
             )
             for office in offices
         )
+        message = gettext("Reviewed on %(date)s.") % {"date": date_format(on)}
+        AuditEntry.objects.record_many(
+            AuditEntry.Action.MARK_REVIEWED,
+            offices,
+            actor=by,
+            message=f"{message} {note}".strip(),
+            data={"reviewed_on": on.isoformat()},
+        )
     return len(offices)
 
 
 def defer_review(office, *, until, by, reason, on=None):
     """Defer an office's review until a date, with the reason in its history.
 
-    The date must lie after `on` and within office.latest_deferral(on).
+    The date must lie after `on` and within office.latest_deferral(on). The
+    deferral goes into the audit trail too.
     """
     on = on or timezone.localdate()
     if not on < until <= office.latest_deferral(on):
@@ -68,6 +87,14 @@ def defer_review(office, *, until, by, reason, on=None):
             deferred_until=until,
             note=reason,
         )
+        message = gettext("Deferred until %(date)s.") % {"date": date_format(until)}
+        AuditEntry.objects.record(
+            AuditEntry.Action.DEFER,
+            office,
+            actor=by,
+            message=f"{message} {reason}".strip(),
+            data={"deferred_until": until.isoformat()},
+        )
     office.deferred_until = until
 
 
@@ -81,15 +108,25 @@ def defer_review(office, *, until, by, reason, on=None):
 #   office, given the latest one recorded (pure);
 # - plan_digests: the digests to send, one per kind and address, and what to
 #   report (pure, given the due offices and the reminders already recorded);
-# - handle_one_digest: claim the digest's rows (INSERT ... ON CONFLICT DO
-#   NOTHING, then re-select the rows carrying this run's id), send, record
-#   sent_at after the mail backend returns, or delete the claims when sending
-#   fails so the next run retries. Delivery is at least once: see
-#   docs/review-reminders.md.
+# - handle_one_digest: in one transaction, claim the digest's rows (INSERT ...
+#   ON CONFLICT DO NOTHING, then re-select the rows carrying this run's id),
+#   send, and record sent_at. The transaction holds the claim for as long as
+#   the send takes: a run that dies mid-send leaves nothing behind, and a
+#   concurrent run's INSERT of the same row waits for the first to commit (and
+#   then sends nothing) or roll back (and then sends it). A temporary failure
+#   rolls the claim back, so the next run retries; a permanent refusal (SMTP
+#   5xx) is committed as failed_at, so that address is not tried again, and
+#   the next run reports it to the fallback address. Delivery is at least
+#   once: see docs/review-reminders.md.
 
-# A claim this old without sent_at belongs to a run that died mid-send: the
-# next run takes it over (and may send a duplicate, never nothing).
-CLAIM_EXPIRES_AFTER = datetime.timedelta(minutes=30)
+# A claim's transaction may sit idle this long while the mail server answers.
+# Past it PostgreSQL ends the session, so a run whose host vanished (no TCP
+# reset to end its connection) does not hold its claims for hours.
+CLAIM_IDLE_TIMEOUT = datetime.timedelta(minutes=5)
+
+# PostgreSQL's SQLSTATE when it ends a session idle in a transaction past
+# idle_in_transaction_session_timeout (psycopg raises it as an InternalError).
+IDLE_IN_TRANSACTION_SESSION_TIMEOUT = "25P03"
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +148,32 @@ class UnknownOffices(ReminderInputError):
         )
 
 
+def is_outage(error):
+    """Whether a database error means the database is gone for this run.
+
+    Unreachable, gone away, or it ended the session (as it does when a claim
+    idles past CLAIM_IDLE_TIMEOUT). Other database errors are bugs, and keep
+    their traceback.
+    """
+    return isinstance(error, (InterfaceError, OperationalError)) or (
+        getattr(error.__cause__, "sqlstate", None)
+        == IDLE_IN_TRANSACTION_SESSION_TIMEOUT
+    )
+
+
+class RunInterrupted(Exception):
+    """The database failed while digests were being sent.
+
+    Raised from the database error. `run` is the ReminderRun of the digests
+    handled before it; the digest being handled may have been sent without
+    being recorded, and the next run sends it again.
+    """
+
+    def __init__(self, run):
+        super().__init__("The database failed while sending reminders.")
+        self.run = run
+
+
 @dataclass(frozen=True)
 class DueOffice:
     """An office as a reminder shows it, computed before any template runs."""
@@ -130,6 +193,14 @@ class DueOffice:
     @property
     def is_overdue(self):
         return self.due_on is None or self.days_overdue > 0
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A reminder the mail server refused for good, as the fallback is told."""
+
+    reminder: ReviewReminder  # with its office
+    admin_url: str
 
 
 @dataclass(frozen=True)
@@ -167,10 +238,14 @@ class Digest:
     items: tuple[DueOffice, ...]
     # Office pk -> the ReviewReminder sequence this digest claims for it.
     sequences: dict = field(default_factory=dict, repr=False)
-    # ReviewReminder pks of expired claims this digest takes over.
+    # ReviewReminder pks of claims left unsent by a dead run, taken over.
     takeovers: tuple[int, ...] = field(default=(), repr=False)
+    # Refused reminders reported to the fallback address (escalations only).
+    undelivered: tuple[Undelivered, ...] = ()
     sent: bool = False
     error: str = ""
+    # The mail server refused it for good: recorded, and not retried.
+    refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,11 +277,17 @@ class ReminderRun(Plan):
 
     @property
     def failed(self):
+        """Digests that could not be sent, retried or not."""
         return [d for d in self.digests if d.error]
 
     @property
+    def refused(self):
+        """Digests the mail server refused for good: recorded, not retried."""
+        return [d for d in self.digests if d.refused]
+
+    @property
     def people_count(self):
-        return len({d.to for d in self.delivered})
+        return len({d.to for d in self.delivered if d.items})
 
     @property
     def office_count(self):
@@ -221,9 +302,12 @@ def send_reminders(
     Offices due within `lead_days` of `as_of` are reminded to each reviewer in
     one digest per address; offices with no reachable reviewer go to
     REVIEW_FALLBACK_EMAIL, which also gets an escalation once per cycle for an
-    office overdue by more than REVIEW_ESCALATE_AFTER_DAYS. `using` names the
-    mailer (settings.MAILERS). Returns a ReminderRun; raises
-    ReminderInputError for bad input before anything is sent.
+    office overdue by more than REVIEW_ESCALATE_AFTER_DAYS, and once the
+    reminders the mail server refused for good since the last report. `using`
+    names the mailer (settings.MAILERS). Returns a ReminderRun; raises
+    ReminderInputError for bad input before anything is sent, a database
+    error if the database fails before anything is sent, and RunInterrupted
+    if it fails while sending.
     """
     if lead_days < 0:
         raise ReminderInputError(gettext("The lead time cannot be negative."))
@@ -249,10 +333,16 @@ def send_reminders(
         )
         if missing:
             raise UnknownOffices(missing)
+    # In one query: the reminders of the due offices' current cycles, and the
+    # refusals not yet reported, whatever their office's cycle.
+    unreported = Q(failed_at__isnull=False, failure_reported_at__isnull=True)
+    if office_slugs:
+        unreported &= Q(office__slug__in=office_slugs)
     previous = list(
         ReviewReminder.objects.filter(
-            office__in=offices, cycle_on__in={cycle_on(o) for o in offices}
-        )
+            Q(office__in=offices, cycle_on__in={cycle_on(o) for o in offices})
+            | unreported
+        ).select_related("office")
     )
 
     with translation.override(settings.LANGUAGE_CODE):  # links in the email's language
@@ -260,28 +350,38 @@ def send_reminders(
             offices,
             previous,
             as_of=as_of,
-            now=timezone.now(),
             fallback=settings.REVIEW_FALLBACK_EMAIL,
             escalate_after_days=settings.REVIEW_ESCALATE_AFTER_DAYS,
             repeat_days=settings.REVIEW_REMINDER_REPEAT_DAYS,
         )
-    digests = plan.digests
-    if not dry_run:
-        token = uuid.uuid4()
-        digests = [
-            handle_one_digest(digest, as_of=as_of, token=token, using=using)
-            for digest in digests
-        ]
-    return ReminderRun(
-        as_of=as_of,
-        dry_run=dry_run,
-        # Offices another run is already sending are not this run's to report.
-        digests=[d for d in digests if d.items],
-        skipped_reviewers=plan.skipped_reviewers,
-        fallback_offices=plan.fallback_offices,
-        unrouted_offices=plan.unrouted_offices,
-        unescalated_offices=plan.unescalated_offices,
-    )
+
+    def outcome(digests):
+        return ReminderRun(
+            as_of=as_of,
+            dry_run=dry_run,
+            # Offices another run is already sending are not this run's to report.
+            digests=[d for d in digests if d.items or d.undelivered],
+            skipped_reviewers=plan.skipped_reviewers,
+            fallback_offices=plan.fallback_offices,
+            unrouted_offices=plan.unrouted_offices,
+            unescalated_offices=plan.unescalated_offices,
+        )
+
+    if dry_run:
+        return outcome(plan.digests)
+    token = uuid.uuid4()
+    handled = []
+    try:
+        for digest in plan.digests:
+            handled.append(
+                handle_one_digest(digest, as_of=as_of, token=token, using=using)
+            )
+    except DatabaseError as error:
+        if not is_outage(error):
+            raise
+        # The next digests would fail the same way, each after a timeout.
+        raise RunInterrupted(outcome(handled)) from error
+    return outcome(handled)
 
 
 def cycle_on(office):
@@ -333,18 +433,19 @@ def route_office(reviewers, *, days_overdue, fallback, escalate_after_days):
     )
 
 
-def choose_next_sequence(last, *, kind, is_overdue, as_of, now, repeat_days):
+def choose_next_sequence(last, *, kind, is_overdue, as_of, repeat_days):
     """The sequence of the reminder owed now, or None if none is.
 
     `last` is the latest ReviewReminder of the cycle for this office, address
-    and kind (None if there is none). A claim without sent_at older than
-    CLAIM_EXPIRES_AFTER is taken over: its own sequence is owed again.
+    and kind (None if there is none). A claim is committed only with its
+    outcome, so a recorded row that is neither sent nor failed was left by a
+    run that died: its own sequence is owed again, at once.
     """
     if last is None:
         return 0
+    if last.failed_at is not None:
+        return None  # refused for good: not to this address again this cycle
     if last.sent_at is None:
-        if last.claimed_at >= now - CLAIM_EXPIRES_AFTER:
-            return None  # another run is sending it right now
         return last.sequence
     if (
         kind == ReviewReminder.Kind.REMINDER
@@ -356,14 +457,16 @@ def choose_next_sequence(last, *, kind, is_overdue, as_of, now, repeat_days):
 
 
 def plan_digests(
-    offices, previous, *, as_of, now, fallback, escalate_after_days, repeat_days
+    offices, previous, *, as_of, fallback, escalate_after_days, repeat_days
 ):
     """The digests owed on `as_of` about these due offices, as a Plan.
 
     `offices` carry next_review_on and their prefetched reviewers; `previous`
-    holds the ReviewReminders already recorded for their current cycles.
-    Digests come in the order first needed, each listing its offices in the
-    order given; offices already reminded (or being reminded) are left out.
+    holds the ReviewReminders already recorded for their current cycles, and
+    the refused ones not yet reported (with their office). Digests come in
+    the order first needed, each listing its offices in the order given;
+    offices already reminded are left out. Refusals not yet reported go to
+    each fallback address with its escalation digest, or in one of their own.
     """
     latest = {}  # The latest reminder per office, address, kind and cycle.
     for reminder in previous:
@@ -393,7 +496,7 @@ def plan_digests(
         for target in route.targets:
             wanted.setdefault(target, []).append(item)
 
-    digests = []
+    digests = {}
     for (kind, to), items in wanted.items():
         owed, sequences, takeovers = [], {}, []
         for item in items:
@@ -403,7 +506,6 @@ def plan_digests(
                 kind=kind,
                 is_overdue=item.is_overdue,
                 as_of=as_of,
-                now=now,
                 repeat_days=repeat_days,
             )
             if sequence is None:
@@ -413,17 +515,28 @@ def plan_digests(
             owed.append(item)
             sequences[item.office.pk] = sequence
         if owed:
-            digests.append(
-                Digest(
-                    kind=kind,
-                    to=to,
-                    items=tuple(owed),
-                    sequences=sequences,
-                    takeovers=tuple(takeovers),
-                )
+            digests[kind, to] = Digest(
+                kind=kind,
+                to=to,
+                items=tuple(owed),
+                sequences=sequences,
+                takeovers=tuple(takeovers),
             )
+
+    undelivered = tuple(
+        undelivered_reminder(reminder)
+        for reminder in sorted(
+            (r for r in previous if r.failed_at and r.failure_reported_at is None),
+            key=lambda r: (r.failed_at, r.pk),
+        )
+    )
+    if undelivered:
+        for to in fallback:
+            key = (ReviewReminder.Kind.ESCALATION, to)
+            digest = digests.get(key) or Digest(kind=key[0], to=to, items=())
+            digests[key] = replace(digest, undelivered=undelivered)
     return Plan(
-        digests=digests,
+        digests=list(digests.values()),
         skipped_reviewers=list(skipped.values()),
         fallback_offices=fallback_offices,
         unrouted_offices=unrouted_offices,
@@ -431,63 +544,179 @@ def plan_digests(
     )
 
 
+def undelivered_reminder(reminder):
+    """The Undelivered for a refused ReviewReminder loaded with its office."""
+    return Undelivered(
+        reminder=reminder,
+        admin_url=settings.SITE_URL
+        + reverse("admin:offices_office_change", args=[reminder.office_id]),
+    )
+
+
 def handle_one_digest(digest, *, as_of, token, using="default"):
     """Claim, send and record one digest; return it as sent or failed.
 
-    The returned Digest lists only the offices this run claimed (none if
-    another run got there first), with sent=True, or the error when the mail
-    backend failed and the claims were released.
+    One transaction holds the claims while the email is sent, and commits
+    them with the outcome: sent, or refused for good. A temporary failure
+    rolls them back so the next run retries. The returned Digest lists only
+    the offices (and refusals) this run claimed, none if another run sent
+    them first, with sent=True or the error (and refused=True if permanent).
+    A database error propagates.
     """
-    now = timezone.now()
     with transaction.atomic():
-        ReviewReminder.objects.bulk_create(
-            [
-                ReviewReminder(
-                    office=item.office,
-                    email=digest.to,
-                    kind=digest.kind,
-                    cycle_on=item.cycle_on,
-                    sequence=digest.sequences[item.office.pk],
-                    reminded_on=as_of,
-                    claimed_by=token,
-                    claimed_at=now,
+        limit_idle_time(CLAIM_IDLE_TIMEOUT)
+        claims = claim_reminders(digest, as_of=as_of, token=token)
+        reports = claim_reports(digest, token=token)
+        digest = replace(
+            digest,
+            items=tuple(i for i in digest.items if i.office.pk in claims),
+            undelivered=tuple(
+                u for u in digest.undelivered if u.reminder.pk in reports
+            ),
+        )
+        if not digest.items and not digest.undelivered:
+            return digest  # another run sent it first
+        try:
+            send_email(
+                f"review_{digest.kind}",
+                digest.to,
+                {
+                    "items": digest.items,
+                    "undelivered": digest.undelivered,
+                    "as_of": as_of,
+                    "escalate_after_days": settings.REVIEW_ESCALATE_AFTER_DAYS,
+                },
+                using=using,
+            )
+        except Exception as error:
+            reply = permanent_failure(error)
+            # A refusal is recorded against the digest's reminders; one with
+            # none (a report only) has nothing to record it on, and is retried.
+            if reply and claims:
+                logger.warning(
+                    "The mail server refused the review %s to %s: %s",
+                    digest.kind,
+                    digest.to,
+                    reply,
                 )
-                for item in digest.items
-            ],
-            ignore_conflicts=True,
+                ReviewReminder.objects.filter(pk__in=claims.values()).update(
+                    failed_at=timezone.now(), failure=reply
+                )
+                return replace(digest, error=reply, refused=True)
+            # Anything else may pass (4xx, the network, the configuration):
+            # release the claims so the next run retries.
+            logger.exception(
+                "Could not send the review %s to %s", digest.kind, digest.to
+            )
+            transaction.set_rollback(True)
+            return replace(digest, error=str(error) or type(error).__name__)
+        mark_sent(claims.values(), reports, token=token)
+    return replace(digest, sent=True)
+
+
+def limit_idle_time(timeout):
+    """Let PostgreSQL end this session if its transaction idles past timeout."""
+    milliseconds = int(timeout.total_seconds() * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('idle_in_transaction_session_timeout', %s, true)",
+            [str(milliseconds)],
         )
-        if digest.takeovers:
-            ReviewReminder.objects.filter(
-                pk__in=digest.takeovers,
-                sent_at__isnull=True,
-                claimed_at__lt=now - CLAIM_EXPIRES_AFTER,
-            ).update(claimed_by=token, claimed_at=now, reminded_on=as_of)
-        claims = ReviewReminder.objects.filter(
-            claimed_by=token, email=digest.to, kind=digest.kind
-        )
-        owned = dict(claims.values_list("office_id", "pk"))
-    items = tuple(item for item in digest.items if item.office.pk in owned)
-    if not items:
-        return replace(digest, items=())
-    claims = ReviewReminder.objects.filter(claimed_by=token, pk__in=owned.values())
-    try:
-        send_email(
-            f"review_{digest.kind}",
-            digest.to,
-            {
-                "items": items,
-                "as_of": as_of,
-                "escalate_after_days": settings.REVIEW_ESCALATE_AFTER_DAYS,
-            },
-            using=using,
-        )
-    except Exception as error:
-        # Whatever the backend raised, release the claim so the next run retries.
-        logger.exception("Could not send the review %s to %s", digest.kind, digest.to)
-        claims.delete()
-        return replace(digest, items=items, error=str(error) or type(error).__name__)
-    claims.update(sent_at=timezone.now())
-    return replace(digest, items=items, sent=True)
+
+
+def claim_reminders(digest, *, as_of, token):
+    """Claim the digest's rows for this run: {office pk: ReviewReminder pk}.
+
+    Inside the sending transaction: a row another run is sending is locked,
+    so inserting (or taking over) the same row waits for that run to finish,
+    then finds it sent (and leaves it out) or gone (and claims it).
+    """
+    if not digest.items:
+        return {}
+    now = timezone.now()
+    ReviewReminder.objects.bulk_create(
+        [
+            ReviewReminder(
+                office=item.office,
+                email=digest.to,
+                kind=digest.kind,
+                cycle_on=item.cycle_on,
+                sequence=digest.sequences[item.office.pk],
+                reminded_on=as_of,
+                claimed_by=token,
+                claimed_at=now,
+            )
+            for item in digest.items
+        ],
+        ignore_conflicts=True,
+    )
+    if digest.takeovers:
+        ReviewReminder.objects.filter(
+            pk__in=digest.takeovers, sent_at__isnull=True, failed_at__isnull=True
+        ).update(claimed_by=token, claimed_at=now, reminded_on=as_of)
+    return dict(
+        ReviewReminder.objects.filter(
+            claimed_by=token,
+            email=digest.to,
+            kind=digest.kind,
+            sent_at__isnull=True,
+            failed_at__isnull=True,
+        ).values_list("office_id", "pk")
+    )
+
+
+def claim_reports(digest, *, token):
+    """The pks of the digest's refusals this run may report, locked.
+
+    A refusal is this run's to report until another run reported it; this
+    run may report it to every fallback address (it marks it reported with
+    its own id after the first).
+    """
+    if not digest.undelivered:
+        return set()
+    return set(
+        ReviewReminder.objects.select_for_update()
+        .filter(pk__in=[u.reminder.pk for u in digest.undelivered])
+        .filter(Q(failure_reported_at__isnull=True) | Q(claimed_by=token))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def mark_sent(claims, reports, *, token):
+    """Record a digest as sent: its reminders, and the refusals it reported."""
+    now = timezone.now()
+    ReviewReminder.objects.filter(pk__in=claims).update(sent_at=now)
+    if reports:
+        ReviewReminder.objects.filter(
+            pk__in=reports, failure_reported_at__isnull=True
+        ).update(claimed_by=token, failure_reported_at=now)
+
+
+def permanent_failure(error):
+    """The mail server's reply if it refused the email for good, else "".
+
+    Only a 5xx reply about this recipient or this message counts: to RCPT TO
+    (SMTPRecipientsRefused) or after DATA (SMTPDataError). A refused sender,
+    login or TLS (also 5xx) is a configuration error that would refuse every
+    email: like 4xx replies, timeouts and network errors, it is retried.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        replies = list(error.recipients.values())
+    elif isinstance(error, smtplib.SMTPDataError):
+        replies = [(error.smtp_code, error.smtp_error)]
+    else:
+        return ""
+    if not replies or not all(500 <= code < 600 for code, _ in replies):
+        return ""
+    return "; ".join(f"{code} {smtp_text(message)}" for code, message in replies)
+
+
+def smtp_text(message):
+    """An SMTP reply's text on one line."""
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return " ".join(str(message).split())
 
 
 def send_email(name, to, context, *, using="default"):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hrprofile.views import public_cache
+from hrprofile.views import public_page
 from offices import views
 from offices.feeds import RecentProfilesFeed
 
@@ -11,9 +11,10 @@ urlpatterns = [
     path("", views.OfficeListView.as_view(), name="home"),
     path("offices/", views.OfficeListView.as_view(), name="index"),
     path("offices/<slug:slug>/", views.OfficeDetailView.as_view(), name="detail"),
+    path("offices/<slug:slug>/draft/", views.OfficeDraftView.as_view(), name="draft"),
     path(
         "feed/",
-        public_cache(RecentProfilesFeed()),
+        public_page(RecentProfilesFeed()),
         name="feed",
     ),
 ]

@@ -19,26 +19,30 @@ def test_editor_adds_field_office_reviews_publishes_and_readers_see_it(
     new_context, demo, staff_user
 ):
     iraq = Office.objects.get(slug="iraq")
-    iraq.status = Office.Status.DRAFT
-    iraq.save()
     page = new_context().new_page()
 
     log_in(page, staff_user)
     page.locator("#offices-office").get_by_role("link", name="Offices").click()
     page.get_by_role("link", name="UN Human Rights in Iraq").click()
+    # A published profile is changed in a draft, which the public does not see.
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.locator("#draft-banner h2")).to_have_text(
+        "Draft of UN Human Rights in Iraq — not public"
+    )
     page.get_by_role("button", name="Add another Field office").click()
     page.locator(".dynamic-field_offices input[name$='-name']").last.fill("Dohuk")
-    page.get_by_role("button", name="Save and continue editing").click()
-    expect(page.locator(".messagelist .success")).to_contain_text("was changed")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messagelist .success")).to_contain_text("draft")
+    expect(page.locator("#draft-banner")).to_contain_text("Dohuk")
 
     page.get_by_role("button", name="Mark as reviewed").click()
     expect(page.locator(".messagelist .success")).to_contain_text("reviewed today")
 
-    page.goto(reverse("admin:offices_office_changelist"))
-    page.get_by_role("checkbox", name=f"for an action - {iraq.name}").check()
-    page.get_by_role("combobox", name="Action").select_option(label="Publish")
-    page.get_by_role("button", name="Run").click()
-    expect(page.locator(".messagelist .success")).to_have_text("1 office published.")
+    page.get_by_role("link", name="Open the draft").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messagelist .success")).to_have_text(
+        "“UN Human Rights in Iraq” is published."
+    )
 
     reader = new_context().new_page()
     reader.goto(iraq.get_absolute_url())
@@ -48,6 +52,25 @@ def test_editor_adds_field_office_reviews_publishes_and_readers_see_it(
     expect(reader.get_by_role("listitem").filter(has_text="Dohuk")).to_be_visible()
     this_month = dateformat.format(timezone.localdate(), "F Y")
     expect(reader.get_by_text(f"Last reviewed: {this_month}")).to_be_visible()
+
+
+def test_editor_publishes_a_new_office_with_the_list_action(
+    new_context, demo, staff_user
+):
+    syria = Office.objects.get(slug="syria")
+    Office.objects.filter(pk=syria.pk).update(status=Office.Status.DRAFT)
+    page = new_context().new_page()
+    log_in(page, staff_user)
+
+    page.goto(reverse("admin:offices_office_changelist"))
+    page.get_by_role("checkbox", name=f"for an action - {syria.name}").check()
+    page.get_by_role("combobox", name="Action").select_option(label="Publish")
+    page.get_by_role("button", name="Run").click()
+
+    expect(page.locator(".messagelist .success")).to_have_text("1 office published.")
+    reader = new_context().new_page()
+    reader.goto(syria.get_absolute_url())
+    expect(reader.get_by_role("heading", level=1)).to_have_text(syria.name)
 
 
 @pytest.fixture
@@ -80,7 +103,9 @@ def test_office_editor_cannot_open_another_offices_change_page(page, office_edit
     log_in(page, office_editor)
 
     page.goto(reverse("admin:offices_office_change", args=[own.pk]))
-    expect(page.get_by_label("Name:", exact=True)).to_have_value(own.name)
+    # Published: shown as it is, with the button that opens a draft of it.
+    expect(page.get_by_role("heading", name=own.name)).to_be_visible()
+    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_visible()
 
     page.goto(reverse("admin:offices_office_change", args=[other.pk]))
     expect(page.locator("#office_form")).to_have_count(0)

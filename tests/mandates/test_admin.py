@@ -286,8 +286,13 @@ def mandate_data(mandate, **changes):
     }
 
 
+# Only a not-yet-published office's mandates are edited here; a published
+# office changes through its draft copy (tests/editorial).
+DRAFT = {"office__status": "draft"}
+
+
 def test_editing_a_mandate_marks_its_office_changed(admin_client):
-    mandate = MandateFactory()
+    mandate = MandateFactory(**DRAFT)
     then = yesterday_edited(mandate.office)
 
     response = admin_client.post(
@@ -300,7 +305,7 @@ def test_editing_a_mandate_marks_its_office_changed(admin_client):
 
 
 def test_moving_a_mandate_marks_both_offices_changed(admin_client):
-    mandate, other = MandateFactory(), OfficeFactory()
+    mandate, other = MandateFactory(**DRAFT), OfficeFactory(status="draft")
     then = yesterday_edited(mandate.office, other)
 
     admin_client.post(
@@ -312,7 +317,7 @@ def test_moving_a_mandate_marks_both_offices_changed(admin_client):
 
 
 def test_deleting_a_mandate_marks_its_office_changed(admin_client):
-    mandate = MandateFactory()
+    mandate = MandateFactory(**DRAFT)
     then = yesterday_edited(mandate.office)
 
     admin_client.post(admin_url(Mandate, "delete", mandate.pk), {"post": "yes"})
@@ -324,7 +329,7 @@ def test_deleting_a_mandate_marks_its_office_changed(admin_client):
 def test_deleting_mandates_through_the_action_marks_their_offices_changed(
     admin_client,
 ):
-    mandates = MandateFactory.create_batch(2)
+    mandates = MandateFactory.create_batch(2, **DRAFT)
     untouched = OfficeFactory()
     then = yesterday_edited(*(m.office for m in mandates), untouched)
 
@@ -340,6 +345,51 @@ def test_deleting_mandates_through_the_action_marks_their_offices_changed(
     assert not Mandate.objects.exists()
     assert all(last_changed(m.office) > then for m in mandates)
     assert last_changed(untouched) == then
+
+
+def test_a_published_offices_mandates_are_view_only_here(admin_client):
+    mandate = MandateFactory(title="Resolution 2522")
+
+    page = admin_client.get(admin_url(Mandate, "change", mandate.pk))
+    change = admin_client.post(
+        admin_url(Mandate, "change", mandate.pk), mandate_data(mandate, title="X")
+    )
+    delete = admin_client.post(
+        admin_url(Mandate, "delete", mandate.pk), {"post": "yes"}
+    )
+
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
+    assert (change.status_code, delete.status_code) == (403, 403)
+    mandate.refresh_from_db()
+    assert mandate.title == "Resolution 2522"
+
+
+def test_a_mandate_cannot_be_attached_to_a_published_office_here(admin_client):
+    published = OfficeFactory()
+
+    response = admin_client.post(
+        admin_url(Mandate, "add"),
+        {"office": published.pk, "kind": "thematic", "title": "X", "position": 0},
+    )
+
+    assert "Select a valid choice" in response.content.decode()
+    assert not Mandate.objects.exists()
+
+
+def test_the_delete_action_skips_published_offices_mandates(admin_client):
+    published = MandateFactory()
+
+    admin_client.post(
+        admin_url(Mandate, "changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [published.pk],
+            "post": "yes",
+        },
+    )
+
+    assert Mandate.objects.filter(pk=published.pk).exists()
 
 
 # Query counts: the same bound at two data sizes

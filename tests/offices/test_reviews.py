@@ -18,7 +18,6 @@ from django.utils import timezone
 from offices.forms import DeferReviewForm
 from offices.models import Office, ReviewRecord, ReviewReminder
 from offices.reviews import (
-    CLAIM_EXPIRES_AFTER,
     Digest,
     ReminderInputError,
     Route,
@@ -41,19 +40,32 @@ pytestmark = pytest.mark.django_db
 
 
 class RefusingBackend(EmailBackend):
-    """The locmem backend, except that the server refuses some addresses."""
+    """The locmem backend, except that the server refuses some addresses:
+    for good with the default 550, for now with a 4xx code."""
 
-    def __init__(self, *, refuse=(), **kwargs):
+    def __init__(self, *, refuse=(), code=550, **kwargs):
         super().__init__(**kwargs)
         self.refuse = set(refuse)
+        self.code = code
 
     def send_messages(self, messages):
         for message in messages:
             if refused := self.refuse.intersection(message.to):
+                reply = b"No such user" if self.code >= 500 else b"Try again later"
                 raise smtplib.SMTPRecipientsRefused(
-                    dict.fromkeys(refused, (550, b"No such user"))
+                    dict.fromkeys(refused, (self.code, reply))
                 )
         return super().send_messages(messages)
+
+
+def refusing(*addresses, code=550):
+    """MAILERS whose server refuses these addresses with this code."""
+    return {
+        "default": {
+            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
+            "OPTIONS": {"refuse": list(addresses), "code": code},
+        }
+    }
 
 
 class SlowBackend(EmailBackend):
@@ -502,7 +514,6 @@ NOW = datetime.datetime(2025, 6, 16, 9, tzinfo=datetime.UTC)
 MINUTE = datetime.timedelta(minutes=1)
 PLAN_INPUTS = {
     "as_of": AS_OF,
-    "now": NOW,
     "fallback": ["fallback@example.org"],
     "escalate_after_days": 30,
     "repeat_days": 7,
@@ -570,7 +581,7 @@ def test_route_past_the_limit_without_a_fallback_is_unescalated():
 
 def next_sequence(last, *, kind=ReviewReminder.Kind.REMINDER, is_overdue=True):
     return choose_next_sequence(
-        last, kind=kind, is_overdue=is_overdue, as_of=AS_OF, now=NOW, repeat_days=7
+        last, kind=kind, is_overdue=is_overdue, as_of=AS_OF, repeat_days=7
     )
 
 
@@ -603,14 +614,22 @@ def test_escalation_is_not_repeated():
     assert next_sequence(last, kind=ReviewReminder.Kind.ESCALATION) is None
 
 
-def test_unsent_claim_is_owed_again_only_once_it_expired():
-    held = ReviewReminderFactory.build(sequence=1, claimed_at=NOW - CLAIM_EXPIRES_AFTER)
-    expired = ReviewReminderFactory.build(
-        sequence=1, claimed_at=NOW - CLAIM_EXPIRES_AFTER - MINUTE
+def test_unsent_claim_is_owed_again_at_once():
+    # Claims are committed with their outcome: one without is a dead run's.
+    abandoned = ReviewReminderFactory.build(sequence=1, claimed_at=NOW - MINUTE)
+
+    assert next_sequence(abandoned) == 1
+
+
+def test_refused_reminder_is_not_owed_again_in_its_cycle():
+    refused = ReviewReminderFactory.build(
+        sequence=1,
+        reminded_on=AS_OF - 30 * DAY,
+        failed_at=NOW - 30 * DAY,
+        failure="550 No such user",
     )
 
-    assert next_sequence(held) is None
-    assert next_sequence(expired) == 1
+    assert next_sequence(refused) is None
 
 
 def due_offices():
@@ -668,26 +687,22 @@ def test_plan_reports_skipped_reviewers_once_and_offices_nobody_is_told_about():
     assert plan.fallback_offices == []
 
 
-def test_plan_leaves_out_claimed_reminders_and_takes_over_expired_claims(
+def test_plan_leaves_out_sent_and_refused_reminders_and_takes_over_abandoned_claims(
     django_assert_num_queries,
 ):
     alice = UserFactory(username="alice")
-    abandoned, new, sending, sent = (
+    abandoned, new, refused, sent = (
         due_on(AS_OF, name=name, reviewers=[alice])
-        for name in ("Abandoned", "New", "Sending", "Sent")
+        for name in ("Abandoned", "New", "Refused", "Sent")
     )
     claims = {
         office: ReviewReminderFactory(
-            office=office,
-            email=alice.email,
-            cycle_on=AS_OF,
-            claimed_at=claimed_at,
-            sent_at=sent_at,
+            office=office, email=alice.email, cycle_on=AS_OF, **outcome
         )
-        for office, claimed_at, sent_at in (
-            (abandoned, NOW - CLAIM_EXPIRES_AFTER - MINUTE, None),
-            (sending, NOW - MINUTE, None),
-            (sent, NOW - MINUTE, NOW),
+        for office, outcome in (
+            (abandoned, {}),
+            (refused, {"failed_at": NOW, "failure": "550 No such user"}),
+            (sent, {"sent_at": NOW}),
         )
     }
     offices = due_offices()
@@ -695,10 +710,17 @@ def test_plan_leaves_out_claimed_reminders_and_takes_over_expired_claims(
     with django_assert_num_queries(0):
         plan = plan_digests(offices, list(claims.values()), **PLAN_INPUTS)
 
-    [digest] = plan.digests
-    assert [item.office for item in digest.items] == [abandoned, new]
-    assert digest.sequences == {abandoned.pk: 0, new.pk: 0}
-    assert digest.takeovers == (claims[abandoned].pk,)
+    reminder, report = plan.digests
+    assert [item.office for item in reminder.items] == [abandoned, new]
+    assert reminder.sequences == {abandoned.pk: 0, new.pk: 0}
+    assert reminder.takeovers == (claims[abandoned].pk,)
+    # The refusal is not retried; the fallback address is told about it.
+    assert (report.kind, report.to, report.items) == (
+        "escalation",
+        "fallback@example.org",
+        (),
+    )
+    assert [u.reminder for u in report.undelivered] == [claims[refused]]
 
 
 def test_plan_repeats_counting_from_the_latest_reminder_of_the_cycle():
@@ -743,9 +765,11 @@ def test_handle_one_digest_returns_it_sent_and_records_it(reminder_settings):
     assert ReviewReminder.objects.get().sent_at is not None
 
 
-def test_handle_one_digest_leaves_out_offices_another_run_claimed(reminder_settings):
+def test_handle_one_digest_leaves_out_offices_another_run_sent(reminder_settings):
     office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
-    ReviewReminderFactory(office=office, email="alice@example.org", cycle_on=AS_OF)
+    ReviewReminderFactory(
+        office=office, email="alice@example.org", cycle_on=AS_OF, sent_at=NOW
+    )
     digest = digest_about(office, "alice@example.org")
 
     result = handle_one_digest(digest, as_of=AS_OF, token=uuid.uuid4())
@@ -754,22 +778,17 @@ def test_handle_one_digest_leaves_out_offices_another_run_claimed(reminder_setti
     assert mail.outbox == []
 
 
-def test_handle_one_digest_returns_the_error_and_releases_its_claims(
+def test_handle_one_digest_returns_a_temporary_error_and_releases_its_claims(
     reminder_settings,
 ):
-    reminder_settings.MAILERS = {
-        "default": {
-            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
-            "OPTIONS": {"refuse": ["alice@example.org"]},
-        }
-    }
+    reminder_settings.MAILERS = refusing("alice@example.org", code=451)
     office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
     digest = digest_about(office, "alice@example.org")
 
     result = handle_one_digest(digest, as_of=AS_OF, token=uuid.uuid4())
 
-    assert (result.items, result.sent) == (digest.items, False)
-    assert "No such user" in result.error
+    assert (result.items, result.sent, result.refused) == (digest.items, False, False)
+    assert "Try again later" in result.error
     assert not ReviewReminder.objects.exists()
 
 
@@ -779,19 +798,14 @@ def test_handle_one_digest_returns_the_error_and_releases_its_claims(
 def test_failure_for_one_recipient_leaves_the_others_sent_and_it_unrecorded(
     reminder_settings,
 ):
-    reminder_settings.MAILERS = {
-        "default": {
-            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
-            "OPTIONS": {"refuse": ["bob@example.org"]},
-        }
-    }
+    reminder_settings.MAILERS = refusing("bob@example.org", code=451)
     alice, bob, carol = (UserFactory(username=n) for n in ("alice", "bob", "carol"))
     due_on(AS_OF, reviewers=[alice, bob, carol])
 
     run = send_reminders(as_of=AS_OF)
 
     assert [e.to for e in run.failed] == ["bob@example.org"]
-    assert "No such user" in run.failed[0].error
+    assert "Try again later" in run.failed[0].error
     assert sorted(m.to[0] for m in mail.outbox) == [
         "alice@example.org",
         "carol@example.org",
@@ -803,12 +817,7 @@ def test_failure_for_one_recipient_leaves_the_others_sent_and_it_unrecorded(
 
 
 def test_next_run_retries_a_failed_recipient(reminder_settings):
-    reminder_settings.MAILERS = {
-        "default": {
-            "BACKEND": "tests.offices.test_reviews.RefusingBackend",
-            "OPTIONS": {"refuse": ["bob@example.org"]},
-        }
-    }
+    reminder_settings.MAILERS = refusing("bob@example.org", code=451)
     due_on(
         AS_OF, reviewers=[UserFactory(username="alice"), UserFactory(username="bob")]
     )
@@ -825,7 +834,7 @@ def test_next_run_retries_a_failed_recipient(reminder_settings):
     assert ReviewReminder.objects.filter(sent_at__isnull=False).count() == 2
 
 
-def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
+def test_claim_left_by_a_dead_run_is_taken_over_at_once(reminder_settings):
     office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
     dead = ReviewReminder.objects.create(
         office=office,
@@ -833,7 +842,7 @@ def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
         cycle_on=AS_OF,
         reminded_on=AS_OF,
         claimed_by="00000000-0000-0000-0000-000000000000",
-        claimed_at=timezone.now() - CLAIM_EXPIRES_AFTER - DAY / 24,
+        claimed_at=timezone.now() - MINUTE,
     )
 
     send_reminders(as_of=AS_OF)
@@ -842,23 +851,6 @@ def test_claim_left_by_a_dead_run_is_taken_over(reminder_settings):
     dead.refresh_from_db()
     assert dead.sent_at is not None
     assert ReviewReminder.objects.count() == 1
-
-
-def test_claim_of_a_run_still_sending_is_left_alone(reminder_settings):
-    office = due_on(AS_OF, reviewers=[UserFactory(username="alice")])
-    ReviewReminder.objects.create(
-        office=office,
-        email="alice@example.org",
-        cycle_on=AS_OF,
-        reminded_on=AS_OF,
-        claimed_by="00000000-0000-0000-0000-000000000000",
-        claimed_at=timezone.now() - datetime.timedelta(minutes=1),
-    )
-
-    run = send_reminders(as_of=AS_OF)
-
-    assert mail.outbox == []
-    assert run.digests == []
 
 
 @pytest.mark.django_db(transaction=True)

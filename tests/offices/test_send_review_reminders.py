@@ -11,10 +11,11 @@ from tests.factories import OfficeFactory, UserFactory
 
 AS_OF = "2025-06-16"
 DUE = datetime.date(2025, 6, 16)
+# The mail server refuses bob for now (4xx): the next run retries.
 REFUSE_BOB = {
     "default": {
         "BACKEND": "tests.offices.test_reviews.RefusingBackend",
-        "OPTIONS": {"refuse": ["bob@example.org"]},
+        "OPTIONS": {"refuse": ["bob@example.org"], "code": 451},
     }
 }
 

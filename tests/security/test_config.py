@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 
 ROOT = settings.BASE_DIR
-PROJECT = ["manage.py", "gunicorn.conf.py", "hrprofile", "offices", "mandates"]
+PROJECT = ["manage.py", "gunicorn.conf.py", "hrprofile", "offices", "mandates", "audit"]
 PROJECT += ["templates", "static", "locale"]
 PRODUCTION_ENV_FILE = ROOT / "deploy" / "production.env.example"
 # A connection attempt to the discard port fails at once: a command that

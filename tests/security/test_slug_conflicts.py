@@ -105,7 +105,9 @@ def test_a_slug_taken_while_adding_is_a_form_error_with_the_input_kept(
 
 @pytest.mark.django_db
 def test_a_slug_taken_while_renaming_is_a_form_error(admin_client, monkeypatch):
-    office = OfficeFactory(slug="old-name", name="Mine")
+    # A new office (in draft): a published one changes its slug in its draft
+    # copy, and a slug taken meanwhile is refused when it is published.
+    office = OfficeFactory(slug="old-name", name="Mine", status=Office.Status.DRAFT)
     data = office_data(admin_client, change_url(office), name="Renamed")
     save_meanwhile(monkeypatch, Office, lambda: OfficeFactory(slug="iraq"))
 
@@ -205,5 +207,5 @@ def test_two_editors_adding_the_same_slug_at_once_get_one_page_and_one_error(
     assert sorted(response.status_code for response in responses) == [200, 302]
     refused = next(r for r in responses if r.status_code == 200)
     # The page saved first is visible now, so the form's own check speaks.
-    assert slug_errors(refused) == ["Office with this Slug already exists."]
+    assert slug_errors(refused) == ["This slug is already taken."]
     assert Office.objects.filter(slug="iraq").count() == 1

@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -74,14 +75,33 @@ class Command(BaseCommand):
             )
         except reviews.ReminderInputError as error:
             raise CommandError(error) from error
+        except reviews.RunInterrupted as interrupted:
+            # Say what went out before the database failed, then why it stopped.
+            if verbosity >= 1:
+                self.report(interrupted.run, summary=False)
+            self.report_failures(interrupted.run)
+            error = interrupted.__cause__
+            raise CommandError(
+                ngettext(
+                    "database error, run stopped after recording %(count)d "
+                    "email: %(error)s. The next run sends the rest.",
+                    "database error, run stopped after recording %(count)d "
+                    "emails: %(error)s. The next run sends the rest.",
+                    len(interrupted.run.delivered),
+                )
+                % {"count": len(interrupted.run.delivered), "error": one_line(error)}
+            ) from error
+        except DatabaseError as error:
+            if not reviews.is_outage(error):
+                raise
+            raise CommandError(
+                gettext("database error, nothing sent: %(error)s")
+                % {"error": one_line(error)}
+            ) from error
 
         if verbosity >= 1:
             self.report(run)
-        for digest in run.failed:
-            self.stderr.write(
-                gettext("failed to send %(kind)s to %(to)s: %(error)s")
-                % {"kind": digest.kind, "to": digest.to, "error": digest.error}
-            )
+        self.report_failures(run)
         for office in run.unrouted_offices:
             self.stderr.write(
                 gettext(
@@ -99,14 +119,7 @@ class Command(BaseCommand):
                 % {"slug": office.slug, "days": settings.REVIEW_ESCALATE_AFTER_DAYS}
             )
         if run.failed:
-            raise CommandError(
-                ngettext(
-                    "%(count)d email failed; the next run retries it.",
-                    "%(count)d emails failed; the next run retries them.",
-                    len(run.failed),
-                )
-                % {"count": len(run.failed)}
-            )
+            raise CommandError(" ".join(failure_summary(run)))
         if run.unrouted_offices or run.unescalated_offices:
             raise CommandError(
                 gettext(
@@ -115,7 +128,19 @@ class Command(BaseCommand):
                 )
             )
 
-    def report(self, run):
+    def report_failures(self, run):
+        for digest in run.failed:
+            line = gettext("failed to send %(kind)s to %(to)s: %(error)s")
+            if digest.refused:
+                line = gettext(
+                    "mail server refused %(kind)s to %(to)s for good: %(error)s "
+                    "(recorded, not retried)"
+                )
+            self.stderr.write(
+                line % {"kind": digest.kind, "to": digest.to, "error": digest.error}
+            )
+
+    def report(self, run, *, summary=True):
         for user, reason in run.skipped_reviewers:
             self.stdout.write(
                 gettext("skipped reviewer %(user)s: %(reason)s")
@@ -126,20 +151,39 @@ class Command(BaseCommand):
                 gettext("no reviewer for %(slug)s: reminding REVIEW_FALLBACK_EMAIL")
                 % {"slug": office.slug}
             )
-        line = gettext("would send %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
+        line = gettext("would send %(kind)s to %(to)s: %(contents)s")
         if not run.dry_run:
-            line = gettext("sent %(kind)s to %(to)s: %(offices)s (%(slugs)s)")
+            line = gettext("sent %(kind)s to %(to)s: %(contents)s")
         for digest in run.delivered:
+            contents = []
+            if digest.items:
+                contents.append(
+                    gettext("%(offices)s (%(slugs)s)")
+                    % {
+                        "offices": offices_phrase(len(digest.items)),
+                        "slugs": ", ".join(item.office.slug for item in digest.items),
+                    }
+                )
+            if digest.undelivered:
+                contents.append(
+                    ngettext(
+                        "%(count)d undelivered reminder",
+                        "%(count)d undelivered reminders",
+                        len(digest.undelivered),
+                    )
+                    % {"count": len(digest.undelivered)}
+                )
             self.stdout.write(
                 line
                 % {
                     "kind": digest.kind,
                     "to": digest.to,
-                    "offices": offices_phrase(len(digest.items)),
-                    "slugs": ", ".join(item.office.slug for item in digest.items),
+                    "contents": ", ".join(contents),
                 }
             )
-        summary = {
+        if not summary:
+            return
+        counts = {
             "people": ngettext("%(count)d person", "%(count)d people", run.people_count)
             % {"count": run.people_count},
             "offices": offices_phrase(run.office_count),
@@ -147,14 +191,38 @@ class Command(BaseCommand):
         }
         if run.dry_run:
             self.stdout.write(
-                gettext("dry run: would remind %(people)s about %(offices)s") % summary
+                gettext("dry run: would remind %(people)s about %(offices)s") % counts
             )
         else:
             self.stdout.write(
                 gettext("reminded %(people)s about %(offices)s; %(failed)d failed")
-                % summary
+                % counts
             )
 
 
 def offices_phrase(count):
     return ngettext("%(count)d office", "%(count)d offices", count) % {"count": count}
+
+
+def failure_summary(run):
+    """The sentences saying what failed and what happens to it next."""
+    retried = len(run.failed) - len(run.refused)
+    if retried:
+        yield ngettext(
+            "%(count)d email failed; the next run retries it.",
+            "%(count)d emails failed; the next run retries them.",
+            retried,
+        ) % {"count": retried}
+    if run.refused:
+        yield ngettext(
+            "%(count)d email was refused for good; it is not retried, and the "
+            "next run reports it to REVIEW_FALLBACK_EMAIL.",
+            "%(count)d emails were refused for good; they are not retried, and "
+            "the next run reports them to REVIEW_FALLBACK_EMAIL.",
+            len(run.refused),
+        ) % {"count": len(run.refused)}
+
+
+def one_line(error):
+    """A database driver's message (often several lines) as one line."""
+    return " ".join(str(error).split()) or type(error).__name__

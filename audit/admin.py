@@ -1,0 +1,219 @@
+"""The audit trail in the admin: one list, read-only for everyone.
+
+Nobody adds, changes or deletes an entry through the admin, superusers
+included; "Can view audit entry" (the Content managers group has it) shows
+the list. Offices are reached through the app registry: audit imports
+nothing from the apps it records.
+"""
+
+from auditlog.render import render_logentry_changes_html
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.auth import get_user_model
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEntry
+from hrprofile.admin import BY_LABEL, HostileInputAdminMixin, user_label
+
+# auditlog registers its own, less filterable admin for the entry model.
+if admin.site.is_registered(AuditEntry):
+    admin.site.unregister(AuditEntry)
+
+
+def office_model():
+    return apps.get_model("offices", "Office")
+
+
+def _key(value):
+    """A filter's value as an id; anything else is a bad query string."""
+    if not value.isdigit():
+        raise IncorrectLookupParameters
+    return int(value)
+
+
+class ActorFilter(admin.SimpleListFilter):
+    """The people who did something: those with entries, by name."""
+
+    title = _("user")
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        actors = AuditEntry.objects.filter(actor__isnull=False).values("actor")
+        people = get_user_model().objects.filter(pk__in=actors)
+        return [(p.pk, user_label(p)) for p in people.order_by(BY_LABEL, "pk")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(actor=_key(self.value()))
+
+
+class OfficeFilter(admin.SimpleListFilter):
+    """The offices entries are filed under, by name (a draft's under its office)."""
+
+    title = _("office")
+    parameter_name = "office"
+
+    def lookups(self, request, model_admin):
+        filed = AuditEntry.objects.filter(office_id__isnull=False).values("office_id")
+        offices = office_model().objects.filter(pk__in=filed).order_by("name", "pk")
+        return [
+            (pk, name if deleted_at is None else _office_deleted(name))
+            for pk, name, deleted_at in offices.values_list("pk", "name", "deleted_at")
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.filter(office_id=_key(self.value()))
+
+
+def _office_deleted(name):
+    return gettext("%(office)s (deleted)") % {"office": name}
+
+
+class AuditChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        # The offices of the page's entries, in one query; the entries keep
+        # the ids only, so an office that was purged has no name any more.
+        entries = list(self.result_list)  # evaluated once, rendered as is
+        ids = {entry.office_id for entry in entries if entry.office_id is not None}
+        offices = {}
+        if ids:
+            offices = {
+                pk: (name, deleted_at is not None)
+                for pk, name, deleted_at in office_model()
+                .objects.filter(pk__in=ids)
+                .values_list("pk", "name", "deleted_at")
+            }
+        for entry in entries:
+            entry.filed_office = offices.get(entry.office_id)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "timestamp",
+        "actor_name",
+        "action",
+        "object_label",
+        "office_link",
+        "ip_address",
+    ]
+    list_filter = ["action", ActorFilter, OfficeFilter, "timestamp"]
+    list_select_related = ["actor", "content_type"]
+    date_hierarchy = "timestamp"
+    search_fields = ["object_repr", "actor__username", "remote_addr"]
+    # The trail only grows: one count of the entries per page is enough.
+    show_full_result_count = False
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "timestamp",
+                    "actor_name",
+                    "action",
+                    "object_label",
+                    "office_link",
+                    "ip_address",
+                ]
+            },
+        ),
+        (_("What changed"), {"fields": ["changes_text", "changes_table"]}),
+        (
+            _("Details"),
+            {
+                "fields": ["actor_email", "object_pk", "additional_data", "cid"],
+                "classes": ["collapse"],
+            },
+        ),
+    ]
+    readonly_fields = [
+        "timestamp",
+        "actor_name",
+        "action",
+        "object_label",
+        "office_link",
+        "ip_address",
+        "changes_text",
+        "changes_table",
+        "actor_email",
+        "object_pk",
+        "additional_data",
+        "cid",
+    ]
+
+    # The trail is a record: nobody edits it here, superusers included.
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changelist(self, request, **kwargs):
+        return AuditChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        entry = super().get_object(request, object_id, from_field)
+        if entry is not None and entry.office_id is not None:
+            office = (
+                office_model()
+                .objects.filter(pk=entry.office_id)
+                .values_list("name", "deleted_at")
+                .first()
+            )
+            entry.filed_office = office and (office[0], office[1] is not None)
+        return entry
+
+    @admin.display(description=_("user"), ordering="actor__username")
+    def actor_name(self, entry):
+        if entry.actor is not None:
+            return user_label(entry.actor)
+        # A failed login has no user; a removed account leaves its address.
+        return entry.actor_email or self.get_empty_value_display()
+
+    @admin.display(description=_("object"), ordering="object_repr")
+    def object_label(self, entry):
+        return gettext("%(type)s: %(object)s") % {
+            "type": capfirst(entry.content_type.name),
+            "object": Truncator(entry.object_repr).chars(100),
+        }
+
+    @admin.display(description=_("office"), ordering="office_id")
+    def office_link(self, entry):
+        if entry.office_id is None:
+            return self.get_empty_value_display()
+        # (name, deleted?), looked up for the page by AuditChangeList.
+        office = getattr(entry, "filed_office", None)
+        if office is None:
+            return gettext("Office #%(id)s (removed)") % {"id": entry.office_id}
+        name, deleted = office
+        if deleted:
+            label, view = _office_deleted(name), "deletedoffice"
+        else:
+            label, view = name, "office"
+        try:
+            url = reverse(f"admin:offices_{view}_change", args=[entry.office_id])
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+    @admin.display(description=_("IP address"), ordering="remote_addr")
+    def ip_address(self, entry):
+        return entry.remote_addr or self.get_empty_value_display()
+
+    @admin.display(description=_("changes"))
+    def changes_table(self, entry):
+        return render_logentry_changes_html(entry) or self.get_empty_value_display()

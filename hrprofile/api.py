@@ -1,0 +1,530 @@
+"""The open-data API's shared HTTP behaviour (Django REST framework).
+
+What every /api/v1/ answer has in common: anonymous and read-only, errors as
+JSON, a per-client rate limit, Cache-Control, and an ETag that a 304 answers
+for one small query. The data and its serializers live with the apps that own
+it (offices/api.py, mandates/api.py); hrprofile/api_urls.py routes them.
+"""
+
+from django.conf import settings
+from django.core import signals
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    set_response_etag,
+)
+from django.utils.log import log_response
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csp import csp_override
+from drf_spectacular.renderers import (
+    OpenApiJsonRenderer,
+    OpenApiJsonRenderer2,
+    OpenApiYamlRenderer,
+    OpenApiYamlRenderer2,
+)
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from hrprofile.throttle import client_ip
+from hrprofile.views import PUBLIC_MAX_AGE, RELEASE, UNAVAILABLE_RETRY_AFTER
+from offices.models import content_version
+
+
+def absolute_url(path):
+    """An absolute URL on the public site: links never follow the Host header."""
+    return settings.SITE_URL + path
+
+
+class ApiThrottle(AnonRateThrottle):
+    """API_RATE_LIMIT requests per client, counted in the shared cache.
+
+    The client is the address behind our own proxies (TRUSTED_PROXY_COUNT),
+    as for login lockouts and search limits: X-Forwarded-For alone is
+    whatever the client wrote.
+    """
+
+    scope = "api"
+
+    def get_rate(self):
+        return settings.API_RATE_LIMIT
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class InvalidQuery(exceptions.ValidationError):
+    """A query string with unknown or invalid parameters, each named."""
+
+    default_code = "invalid_query"
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.summary = _("Invalid query parameters: %(names)s.") % {
+            "names": ", ".join(sorted(errors))
+        }
+
+
+def unexpected_error(exc, request):
+    """A 500 (503 while the database is unreachable) as JSON.
+
+    Reported as Django reports any uncaught exception (the log, ADMINS, the
+    got_request_exception signal), only not answered with an HTML page.
+    """
+    signals.got_request_exception.send(sender=None, request=request)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        response = error_response(
+            503,
+            "service_unavailable",
+            _("The service is briefly unavailable. Please try again shortly."),
+        )
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    else:
+        response = error_response(
+            500, "server_error", _("Something went wrong on our side.")
+        )
+    log_response(
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        response=response,
+        request=request,
+        exception=exc,
+    )
+    return response
+
+
+def error_response(status, code, detail, errors=None, headers=None):
+    body = {"status": status, "code": code, "detail": str(detail)}
+    if errors is not None:
+        body["errors"] = errors
+    return Response(body, status=status, headers=headers)
+
+
+def exception_handler(exc, context):
+    """Every API error as {"status", "code", "detail"} (and "errors" for a 400).
+
+    Unexpected exceptions too, except in local DEBUG mode, where Django's
+    technical page helps more.
+    """
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Nothing at this address."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        if settings.DEBUG:
+            return None
+        return unexpected_error(exc, context["request"]._request)
+    if isinstance(exc, exceptions.ValidationError):
+        detail = getattr(exc, "summary", _("Invalid request."))
+        errors = response.data if isinstance(response.data, dict) else None
+    else:
+        detail, errors = exc.detail, None
+    code = getattr(exc, "default_code", "error")
+    # DRF's handler adds Retry-After to a 429.
+    headers = {
+        name: response[name]
+        for name in ("Retry-After", "WWW-Authenticate")
+        if response.has_header(name)
+    }
+    return error_response(response.status_code, code, detail, errors, headers)
+
+
+class CodeLabelSerializer(serializers.Serializer):
+    """A choice as its stable code and its label in the reader's language.
+
+    A subclass sets choices (the TextChoices) and declares code as a
+    ChoiceField of them, so the schema lists the codes.
+    """
+
+    choices = None
+    code = serializers.CharField(help_text=_("Stable: use it in programs."))
+    label = serializers.CharField(
+        help_text=_("For people, in the language of the answer.")
+    )
+
+    def to_representation(self, value):
+        return {"code": value, "label": str(self.choices(value).label)}
+
+
+# The help text of every CodeLabelSerializer's code.
+CODE_HELP = _("Stable: use it in programs and in filters.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Documents the body of every error answer."""
+
+    status = serializers.IntegerField(help_text=_("The HTTP status code, again."))
+    code = serializers.CharField(
+        help_text=_(
+            "A stable, machine-readable code: invalid_query, not_found, "
+            "method_not_allowed, not_acceptable, throttled, server_error, "
+            "service_unavailable."
+        )
+    )
+    detail = serializers.CharField(
+        help_text=_("What went wrong, in a sentence for people.")
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_(
+            "For invalid_query: each offending query parameter with its messages."
+        ),
+    )
+
+    class Meta:
+        ref_name = "Error"
+
+
+ETAG_HEADER = OpenApiParameter(
+    "ETag",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    description=_(
+        "Send it back in If-None-Match: while nothing changed the answer is "
+        "an empty 304."
+    ),
+)
+CACHE_CONTROL_HEADER = OpenApiParameter(
+    "Cache-Control",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    response=True,
+    description=_("public, max-age=300 for data; errors are never stored (no-store)."),
+)
+RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[429],
+    description=_("Seconds to wait before the next request."),
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_("An ETag from an earlier answer: 304 while it is still current."),
+)
+
+
+def documented(ok, *, summary, description, errors=(), parameters=(), **kwargs):
+    """extend_schema for an API operation: its answer, the errors every
+    operation can give (400 for unknown parameters, 429) and the caching
+    headers."""
+    responses = {
+        200: OpenApiResponse(ok, description=summary),
+        304: OpenApiResponse(
+            description=_("Not modified: the copy whose ETag was sent is current.")
+        ),
+        400: OpenApiResponse(
+            ErrorSerializer,
+            description=_("Unknown or invalid query parameters, each named."),
+        ),
+        429: OpenApiResponse(
+            ErrorSerializer,
+            description=_("Too many requests from this client: see Retry-After."),
+        ),
+    }
+    for status, text in errors:
+        responses[status] = OpenApiResponse(ErrorSerializer, description=text)
+    responses["default"] = OpenApiResponse(
+        ErrorSerializer,
+        description=_(
+            "Any other error, in the same form: 406 for an Accept header "
+            "without JSON, 500, or 503 (with Retry-After) while the database "
+            "cannot be reached."
+        ),
+    )
+    return extend_schema(
+        summary=summary,
+        description=description,
+        responses=responses,
+        parameters=[
+            *parameters,
+            IF_NONE_MATCH,
+            ETAG_HEADER,
+            CACHE_CONTROL_HEADER,
+            RETRY_AFTER_HEADER,
+        ],
+        **kwargs,
+    )
+
+
+class ApiPagination(PageNumberPagination):
+    """Pages of 50 (page_size up to 100), linked through SITE_URL."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    page_query_description = _("The page number, from 1.")
+    page_size_query_description = _("Results per page: 1 to 100 (default 50).")
+
+    def _url(self):
+        return absolute_url(self.request.get_full_path())
+
+    def get_next_link(self):
+        if not self.page.has_next():
+            return None
+        return replace_query_param(
+            self._url(), self.page_query_param, self.page.next_page_number()
+        )
+
+    def get_previous_link(self):
+        if not self.page.has_previous():
+            return None
+        number = self.page.previous_page_number()
+        if number == 1:
+            return remove_query_param(self._url(), self.page_query_param)
+        return replace_query_param(self._url(), self.page_query_param, number)
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": ["string", "null"], "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": _("How many results there are on all pages."),
+                },
+                "next": {**link, "description": _("The next page, or null.")},
+                "previous": {**link, "description": _("The previous page, or null.")},
+                "results": schema,
+            },
+        }
+
+    def check_query(self, query):
+        """Errors for invalid page and page_size values (name: [messages])."""
+        errors = {}
+        for name in (self.page_query_param, self.page_size_query_param):
+            value = query.get(name, "")
+            if value and not (value.isascii() and value.isdigit() and int(value) > 0):
+                errors[name] = [_("A whole number from 1.")]
+        return errors
+
+
+class PublicApiView(APIView):
+    """An API answer: rate-limited per client, cacheable by anyone when it
+    succeeds, never otherwise."""
+
+    throttle_classes = [ApiThrottle]
+
+    def options(self, request, *args, **kwargs):
+        """The methods in Allow, nothing else (a CORS preflight never gets
+        here: corsheaders answers it)."""
+        return Response(status=200)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code in (200, 304):
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        else:
+            add_never_cache_headers(response)
+        return response
+
+
+class BodyEtagMixin:
+    """An ETag from the answer's bytes, for answers made without the database."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        if hasattr(response, "render"):
+            response.render()
+        set_response_etag(response)
+        return get_conditional_response(
+            request, etag=response["ETag"], response=response
+        )
+
+
+class PublicDataView(PublicApiView):
+    """Published content, with query strings checked and validated by version.
+
+    The ETag names the public content version (offices.models.content_version:
+    one small query), the release of the code, the language and the address,
+    so a client's If-None-Match is answered with a 304 before anything else
+    is read. A detail view's row is asked for in the same query: a missing
+    one is a 404 at once.
+    """
+
+    # A Serializer for the query string: its fields are the accepted filters.
+    query_serializer_class = None
+    query = {}
+
+    def get_page_queryset(self):
+        return None
+
+    def get(self, request, *args, **kwargs):
+        self.query = self.check_query(request)
+        version = content_version(self.get_page_queryset())
+        if version.page_exists is False:
+            raise exceptions.NotFound(_("Nothing is published at this address."))
+        etag = version.etag(
+            RELEASE, get_language(), settings.SITE_URL, request.get_full_path()
+        )
+        response = get_conditional_response(request, etag=etag)
+        if response is None:
+            response = super().get(request, *args, **kwargs)
+        response["ETag"] = etag
+        return response
+
+    def check_query(self, request):
+        """The validated filters; InvalidQuery names every bad parameter."""
+        params = request.query_params
+        fields = (
+            self.query_serializer_class().fields if self.query_serializer_class else {}
+        )
+        paginator = self.paginator
+        allowed = set(fields)
+        if paginator is not None:
+            allowed |= {paginator.page_query_param, paginator.page_size_query_param}
+        errors = {
+            name: [
+                _("Unknown query parameter. Accepted here: %(names)s.")
+                % {"names": ", ".join(sorted(allowed)) or _("none")}
+            ]
+            for name in params
+            if name not in allowed
+        }
+        if paginator is not None:
+            errors |= paginator.check_query(params)
+        query = {}
+        if fields:
+            # An empty value filters nothing, as in the index page's form.
+            serializer = self.query_serializer_class(
+                data={name: params[name] for name in fields if params.get(name)}
+            )
+            if serializer.is_valid():
+                query = serializer.validated_data
+            else:
+                errors |= serializer.errors
+        if errors:
+            raise InvalidQuery(errors)
+        return query
+
+
+class ApiRootView(BodyEtagMixin, PublicApiView):
+    """The API's entry point: where everything is."""
+
+    ENDPOINTS = {
+        "offices": "api:office-list",
+        "pillars": "api:pillar-list",
+        "shifts": "api:shift-list",
+        "populations": "api:population-list",
+        "tags": "api:tag-list",
+        "schema": "api:schema",
+        "docs": "api:docs",
+    }
+
+    @documented(
+        inline_serializer(
+            "ApiRoot",
+            {
+                name: serializers.URLField(
+                    help_text=_("Absolute URL of %(name)s.") % {"name": name}
+                )
+                for name in ENDPOINTS
+            },
+        ),
+        summary=_("The API's endpoints"),
+        description=_("Absolute URLs of the lists, the schema and the docs."),
+        operation_id="api_root",
+        tags=["api"],
+    )
+    def get(self, request):
+        if request.query_params:
+            raise InvalidQuery(
+                {name: [_("This address takes no parameters.")] for name in request.GET}
+            )
+        return Response(
+            {name: absolute_url(reverse(url)) for name, url in self.ENDPOINTS.items()}
+        )
+
+
+class SchemaView(BodyEtagMixin, PublicApiView, SpectacularAPIView):
+    """The OpenAPI 3.1 document: JSON, or YAML for Accept: application/yaml."""
+
+    renderer_classes = [
+        OpenApiJsonRenderer,
+        OpenApiJsonRenderer2,
+        OpenApiYamlRenderer,
+        OpenApiYamlRenderer2,
+    ]
+
+
+# Swagger UI's stylesheet draws its icons as data: images; nothing else is
+# relaxed, and the page has no inline script or style (templates/api/docs.html).
+DOCS_CSP = {
+    **settings.SECURE_CSP,
+    "img-src": [*settings.SECURE_CSP["img-src"], "data:"],
+}
+
+
+class DocsView(BodyEtagMixin, PublicApiView, SpectacularSwaggerView):
+    """Swagger UI, from our own static files (drf-spectacular-sidecar).
+
+    Not rate-limited: the page is static (the schema it loads is limited
+    like the rest of the API).
+    """
+
+    template_name = "api/docs.html"
+    url_name = "api:schema"
+    throttle_classes = []
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return csp_override(DOCS_CSP)(super().as_view(**initkwargs))
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        # drf-spectacular relaxes it for OAuth pop-ups; the API has none.
+        del response["Cross-Origin-Opener-Policy"]
+        return response
+
+
+class NotFoundView(PublicApiView):
+    """Anything else under /api/: a JSON 404 (a missing final slash: a 301)."""
+
+    schema = None
+    throttle_classes = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise exceptions.NotFound(
+            _("No such address in the API. Its documentation: %(url)s")
+            % {"url": absolute_url(reverse("api:docs"))}
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        path = request.path_info
+        if request.method in ("GET", "HEAD") and not path.endswith("/"):
+            try:
+                match = resolve(path + "/")
+            except Resolver404:
+                match = None
+            if match and getattr(match.func, "view_class", None) is not NotFoundView:
+                query = request.META.get("QUERY_STRING", "")
+                return HttpResponsePermanentRedirect(
+                    f"{request.path}/" + (f"?{query}" if query else "")
+                )
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,90 @@
+"""Liveness and readiness, for load balancers and orchestrators.
+
+/healthz says the process answers (no database, no cache); /readyz says it can
+serve: the database and the cache each answer within READY_TIMEOUT seconds.
+Neither is cached, rate-limited or logged at INFO (RequestLogMiddleware).
+"""
+
+import concurrent.futures
+import uuid
+
+from django.core.cache import cache
+from django.db import connections
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.cache import never_cache
+
+READY_TIMEOUT = 2  # seconds, for each dependency
+HEALTH_PATHS = {"/healthz", "/readyz"}
+
+# Checks run in worker threads so that a dependency that never answers costs
+# READY_TIMEOUT, not the client's patience. Database connections are per
+# thread in Django: each check closes its own.
+_checks = concurrent.futures.ThreadPoolExecutor(
+    max_workers=4, thread_name_prefix="readyz"
+)
+
+
+def _database():
+    connection = connections["default"]
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()
+
+
+def _cache():
+    key, value = f"readyz:{uuid.uuid4().hex}", "ok"
+    cache.set(key, value, timeout=10)
+    if cache.get(key) != value:
+        raise RuntimeError("the cache did not return what was stored")
+    cache.delete(key)
+
+
+CHECKS = {"database": _database, "cache": _cache}
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz and /readyz before anything else looks at the request.
+
+    Load balancers and orchestrators probe by IP address, a Host that
+    ALLOWED_HOSTS rightly refuses, and often over plain HTTP: the probes
+    must not depend on either.
+    """
+
+    views = {}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = self.views.get(request.path)
+        return view(request) if view else self.get_response(request)
+
+
+@never_cache
+def healthz(request):
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+def readyz(request):
+    futures = {name: _checks.submit(check) for name, check in CHECKS.items()}
+    results = {}
+    for name, future in futures.items():
+        try:
+            future.result(timeout=READY_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            results[name] = f"no answer within {READY_TIMEOUT} s"
+        except Exception as error:  # any failure of a dependency is "not ready"
+            results[name] = f"{type(error).__name__}: {error}".strip()[:300]
+        else:
+            results[name] = "ok"
+    ready = all(result == "ok" for result in results.values())
+    return JsonResponse(
+        {"status": "ready" if ready else "unavailable", "checks": results},
+        status=200 if ready else 503,
+    )
+
+
+HealthCheckMiddleware.views = {"/healthz": healthz, "/readyz": readyz}

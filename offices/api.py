@@ -1,0 +1,299 @@
+"""Offices in the open-data API: the published profiles as JSON.
+
+The HTTP side (errors, ETags, limits, caching) is hrprofile/api.py's; the
+filters are the index page's own (OfficeQuerySet.filtered).
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+
+from hrprofile.api import (
+    CODE_HELP,
+    ApiPagination,
+    CodeLabelSerializer,
+    PublicDataView,
+    absolute_url,
+    documented,
+)
+from mandates.api import MandateSerializer, TagSerializer, TermSerializer
+from offices.models import EngagementType, Office, Region
+
+
+class RegionSerializer(CodeLabelSerializer):
+    """The region, as OHCHR groups its presences."""
+
+    choices = Region
+    code = serializers.ChoiceField(Region.choices, help_text=CODE_HELP)
+
+
+class EngagementTypeSerializer(CodeLabelSerializer):
+    """The kind of presence."""
+
+    choices = EngagementType
+    code = serializers.ChoiceField(EngagementType.choices, help_text=CODE_HELP)
+
+
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "date-time"},
+            {"type": "string", "format": "date"},
+        ]
+    }
+)
+class DateTimeOrDateField(serializers.DateTimeField):
+    """An ISO 8601 date-time, or a date meaning its midnight.
+
+    Both parse already (datetime.fromisoformat reads a date alone); only the
+    schema needs telling.
+    """
+
+
+class OfficeQuerySerializer(serializers.Serializer):
+    """The list's filters: those of the public index, and updated_since.
+
+    An empty value filters nothing; any other parameter is refused.
+    """
+
+    region = serializers.ChoiceField(
+        Region.choices, required=False, help_text=_("Only offices in this region.")
+    )
+    engagement_type = serializers.ChoiceField(
+        EngagementType.choices,
+        required=False,
+        help_text=_("Only presences of this type."),
+    )
+    pillar = serializers.SlugField(
+        required=False,
+        max_length=100,
+        help_text=_("Only offices working on this thematic pillar (its slug)."),
+    )
+    shift = serializers.SlugField(
+        required=False,
+        max_length=100,
+        help_text=_("Only offices working on this shift (its slug)."),
+    )
+    population = serializers.SlugField(
+        required=False,
+        max_length=100,
+        help_text=_("Only offices with this spotlight population (its slug)."),
+    )
+    q = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Search the name, country, field offices, mandates and profile "
+            "text; the best matches come first."
+        ),
+    )
+    updated_since = DateTimeOrDateField(
+        required=False,
+        help_text=_(
+            "Only offices changed at or after this time: an ISO 8601 date-time "
+            "(2026-05-01T09:00:00Z) or date (2026-05-01: from midnight). "
+            "Without an offset, the site's time zone."
+        ),
+    )
+
+
+class OfficeSummarySerializer(serializers.Serializer):
+    """An office as the list gives it; its url has everything else."""
+
+    slug = serializers.SlugField(
+        help_text=_(
+            "Identifies the office here and in its page's address. Editors "
+            "may change it."
+        )
+    )
+    name = serializers.CharField(help_text=_('For example "UN Human Rights in Iraq".'))
+    country = serializers.CharField(
+        help_text=_("The host country; empty for a regional presence.")
+    )
+    country_code = serializers.CharField(
+        help_text=_("ISO 3166-1 alpha-2 code of the country, e.g. IQ; may be empty.")
+    )
+    region = RegionSerializer(help_text=_("The region."))
+    engagement_type = EngagementTypeSerializer(help_text=_("The type of engagement."))
+    year_established = serializers.IntegerField(
+        help_text=_("The year the presence was established.")
+    )
+    closed_on = serializers.DateField(
+        allow_null=True,
+        help_text=_(
+            "When the presence closed or will close (ISO 8601 date); null while open."
+        ),
+    )
+    last_reviewed = serializers.DateField(
+        allow_null=True,
+        help_text=_(
+            "When the profile was last checked for accuracy (ISO 8601 date), or null."
+        ),
+    )
+    updated_at = serializers.DateTimeField(
+        help_text=_(
+            "When the published profile last changed, field offices and "
+            "mandates included (ISO 8601 date-time)."
+        )
+    )
+    field_office_count = serializers.IntegerField(
+        help_text=_("How many field offices it has.")
+    )
+    summary = serializers.CharField(
+        help_text=_("The profile's first sentence; may be empty.")
+    )
+    url = serializers.SerializerMethodField(
+        help_text=_("This office in the API: the whole profile.")
+    )
+    page_url = serializers.SerializerMethodField(
+        help_text=_("The office's public page.")
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, office):
+        return absolute_url(reverse("api:office-detail", args=[office.slug]))
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_page_url(self, office):
+        return absolute_url(office.get_absolute_url())
+
+
+class FieldOfficeSerializer(serializers.Serializer):
+    """A city where the presence has staff."""
+
+    name = serializers.CharField(help_text=_('The city, for example "Erbil".'))
+    note = serializers.CharField(help_text=_("A note on it; may be empty."))
+    is_head_office = serializers.BooleanField(
+        help_text=_("The head office (at most one, listed first).")
+    )
+
+
+class OfficeSerializer(OfficeSummarySerializer):
+    """Everything the office's public profile shows."""
+
+    host_mission = serializers.CharField(
+        help_text=_('The UN mission the office sits in, e.g. "UNAMI"; may be empty.')
+    )
+    year_established_note = serializers.CharField(
+        help_text=_("A note on the year established; may be empty.")
+    )
+    profile = serializers.ListField(
+        source="paragraphs",
+        child=serializers.CharField(),
+        help_text=_("The profile text, paragraph by paragraph."),
+    )
+    field_offices = FieldOfficeSerializer(
+        many=True, help_text=_("Where it has staff, the head office first.")
+    )
+    field_offices_note = serializers.CharField(
+        help_text=_("A note on the field offices; may be empty.")
+    )
+    coverage_note = serializers.CharField(
+        help_text=_("For a regional presence: the countries it covers; may be empty.")
+    )
+    mandates = MandateSerializer(
+        many=True, help_text=_("Its legal bases, in the profile's order.")
+    )
+    pillars = TermSerializer(many=True, help_text=_("Its thematic pillars."))
+    shifts = TermSerializer(many=True, help_text=_("Its shifts."))
+    spotlight_populations = TermSerializer(
+        many=True, help_text=_("Its spotlight populations.")
+    )
+    tags = TagSerializer(many=True, help_text=_("Its tags."))
+    staff_count = serializers.IntegerField(
+        allow_null=True, help_text=_("Number of staff, or null when unknown.")
+    )
+    budget_needs_usd = serializers.IntegerField(
+        allow_null=True,
+        help_text=_("Annual budget needs in whole US dollars, or null when unknown."),
+    )
+    achievements = serializers.ListField(
+        source="achievement_list",
+        child=serializers.CharField(),
+        help_text=_("Its achievements, one per item."),
+    )
+    partners_and_donors = serializers.CharField(
+        help_text=_(
+            "Partners and donors as written, paragraphs separated by a blank "
+            "line; may be empty."
+        )
+    )
+    closed_note = serializers.CharField(
+        help_text=_("A note on the closure; may be empty.")
+    )
+    more_info_url = serializers.CharField(
+        source="more_info_link",
+        help_text=_("A page with more on its work (http or https); may be empty."),
+    )
+    more_info_label = serializers.CharField(
+        help_text=_("The text of that link; may be empty.")
+    )
+
+
+@extend_schema_view(
+    get=documented(
+        OfficeSummarySerializer,
+        summary=_("Published offices"),
+        description=_(
+            "The published offices, by name (by relevance with q), in pages. "
+            "The filters are the public index's, plus updated_since; they "
+            "combine."
+        ),
+        errors=[(404, _("No such page of results."))],
+        parameters=[OfficeQuerySerializer],
+        operation_id="offices_list",
+        tags=["offices"],
+    )
+)
+class OfficeListView(PublicDataView, ListAPIView):
+    serializer_class = OfficeSummarySerializer
+    query_serializer_class = OfficeQuerySerializer
+    pagination_class = ApiPagination
+
+    def get_queryset(self):
+        filters = dict(self.query)
+        updated_since = filters.pop("updated_since", None)
+        offices = Office.objects.published().filtered(**filters)
+        if updated_since:
+            offices = offices.filter(updated_at__gte=updated_since)
+        # pk last: pages must not overlap when names are equal.
+        order = ["-rank", "name", "pk"] if filters.get("q") else ["name", "pk"]
+        return offices.with_field_office_count().order_by(*order)
+
+
+@extend_schema_view(
+    get=documented(
+        OfficeSerializer,
+        summary=_("One published office"),
+        description=_("Everything its public profile shows."),
+        errors=[(404, _("No published office at this address."))],
+        parameters=[
+            OpenApiParameter(
+                "slug",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description=_("The office's slug, as in the list."),
+            )
+        ],
+        operation_id="offices_retrieve",
+        tags=["offices"],
+    )
+)
+class OfficeDetailView(PublicDataView, RetrieveAPIView):
+    serializer_class = OfficeSerializer
+    lookup_field = "slug"
+
+    def get_page_queryset(self):
+        return Office.objects.published().filter(slug=self.kwargs["slug"])
+
+    def get_queryset(self):
+        return (
+            Office.objects.published().with_field_office_count().with_page_relations()
+        )

@@ -1,0 +1,245 @@
+"""What a profile holds, and what changed between two states of it.
+
+A snapshot is the whole profile as the public sees it (the office's content
+fields, its terms and tags by name, its field offices and mandates), built
+from live rows or from a reversion revision. Two snapshots compare into a list
+of Change rows: the draft banner, the History view and the conflict message
+all show the same thing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from reversion.errors import RevertError
+from reversion.models import Version
+
+from mandates.models import Mandate
+from offices.models import FieldOffice, Office
+
+# Office fields that are not the profile's content: the editorial and review
+# state, which publishing and reverting leave as they are.
+NOT_CONTENT = {
+    "id",
+    "draft_of",
+    "edit_version",
+    "deleted_at",
+    "deleted_by",
+    "created_at",
+    "updated_at",
+    "old_slugs",
+    "status",
+    "last_reviewed",
+    "deferred_until",
+    "reviewers",
+}
+TERM_FIELDS = ["pillars", "shifts", "spotlight_populations", "tags"]
+INLINES = {"field_offices": FieldOffice, "mandates": Mandate}
+INLINE_NOT_CONTENT = {"id", "office", "copied_from"}
+
+
+def content_fields(model=Office):
+    """The concrete fields an editor edits (no m2m), in form order."""
+    skip = NOT_CONTENT if model is Office else INLINE_NOT_CONTENT
+    return [f for f in model._meta.concrete_fields if f.name not in skip]
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str
+    field: str
+    before: str
+    after: str
+
+
+def _display(field, value):
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(field, models.DateField) and not isinstance(value, str):
+        return date_format(value)
+    return str(value)
+
+
+def _row(model, values):
+    return {
+        field.name: _display(field, values.get(field.attname, values.get(field.name)))
+        for field in content_fields(model)
+    }
+
+
+def _term_lookup(id_lists):
+    """{field: {id: name}} for the term ids in these {field: ids} dicts.
+
+    One query per vocabulary, however many dicts.
+    """
+    lookup = {}
+    for name in TERM_FIELDS:
+        model = Office._meta.get_field(name).related_model
+        ids = {pk for ids_by_field in id_lists for pk in ids_by_field.get(name) or []}
+        lookup[name] = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return lookup
+
+
+def _term_names(ids_by_field, lookup=None):
+    """{field: "name; name"} for lists of term ids (one query per vocabulary)."""
+    if lookup is None:
+        lookup = _term_lookup([ids_by_field])
+    names = {}
+    for name in TERM_FIELDS:
+        found = lookup[name]
+        ids = ids_by_field.get(name) or []
+        names[name] = (
+            "; ".join(
+                sorted(
+                    found.get(pk, gettext("#%(id)s (deleted)") % {"id": pk})
+                    for pk in ids
+                )
+            )
+            or "—"
+        )
+    return names
+
+
+def snapshot(office):
+    """The profile as its rows hold it now (a live office or a draft copy).
+
+    Inline rows are keyed by the live row they stand for: a draft copy's rows
+    by copied_from, so a draft and its office line up row by row.
+    """
+    values = {f.attname: getattr(office, f.attname) for f in content_fields()}
+    profile = {"office": _row(Office, values)}
+    profile["office"].update(
+        {
+            name: "; ".join(sorted(t.name for t in getattr(office, name).all())) or "—"
+            for name in TERM_FIELDS
+        }
+    )
+    for relation, model in INLINES.items():
+        profile[relation] = {
+            row.copied_from or row.pk: _row(model, row.__dict__)
+            for row in getattr(office, relation).all()
+        }
+    return profile
+
+
+def snapshot_of_revision(revision, office_pk):
+    """The profile as a reversion revision recorded it (None if it did not)."""
+    return snapshots_of_revisions([revision], office_pk)[revision.pk]
+
+
+def _recorded_fields(revision_versions, office_pk):
+    """(office fields, {relation: {id: fields}}) from one revision's versions.
+
+    None if the revision did not record the office, or recorded it before a
+    field was renamed or removed.
+    """
+    by_model = {}
+    for version in revision_versions:
+        by_model.setdefault(version.content_type.model_class(), []).append(version)
+    office = next(
+        (v for v in by_model.get(Office, []) if str(v.object_id) == str(office_pk)),
+        None,
+    )
+    if office is None:
+        return None
+    try:
+        inlines = {
+            relation: {
+                int(v.object_id): v.field_dict
+                for v in by_model.get(model, [])
+                if str(v.field_dict.get("office_id")) == str(office_pk)
+            }
+            for relation, model in INLINES.items()
+        }
+        return office.field_dict, inlines
+    except RevertError:  # recorded before a field was renamed or removed
+        return None
+
+
+def snapshots_of_revisions(revisions, office_pk):
+    """{revision id: snapshot or None} for many revisions of one office.
+
+    A constant number of queries however many revisions: the History view
+    shows them all.
+    """
+    versions = Version.objects.filter(revision__in=revisions).select_related(
+        "content_type"
+    )
+    by_revision = {revision.pk: [] for revision in revisions}
+    for version in versions:
+        by_revision[version.revision_id].append(version)
+    recorded = {
+        pk: _recorded_fields(revision_versions, office_pk)
+        for pk, revision_versions in by_revision.items()
+    }
+    lookup = _term_lookup(
+        [
+            {name: fields.get(name) for name in TERM_FIELDS}
+            for fields, _inlines in filter(None, recorded.values())
+        ]
+    )
+    snapshots = {}
+    for pk, found in recorded.items():
+        if found is None:
+            snapshots[pk] = None
+            continue
+        fields, inlines = found
+        profile = {"office": _row(Office, fields)}
+        profile["office"].update(
+            _term_names({name: fields.get(name) for name in TERM_FIELDS}, lookup)
+        )
+        for relation, model in INLINES.items():
+            profile[relation] = {
+                row_pk: _row(model, values)
+                for row_pk, values in inlines[relation].items()
+            }
+        snapshots[pk] = profile
+    return snapshots
+
+
+def _labels(model):
+    labels = {f.name: capfirst(f.verbose_name) for f in content_fields(model)}
+    if model is Office:
+        labels.update(
+            {
+                name: capfirst(Office._meta.get_field(name).verbose_name)
+                for name in TERM_FIELDS
+            }
+        )
+    return labels
+
+
+def diff(before, after):
+    """Changes from snapshot `before` to snapshot `after`, office first."""
+    changes = []
+    labels = _labels(Office)
+    office_section = str(capfirst(Office._meta.verbose_name))
+    for name, label in labels.items():
+        old, new = before["office"].get(name, "—"), after["office"].get(name, "—")
+        if old != new:
+            changes.append(Change(office_section, str(label), old, new))
+    for relation, model in INLINES.items():
+        kind = str(capfirst(model._meta.verbose_name))
+        old_rows, new_rows = before[relation], after[relation]
+        model_labels = _labels(model)
+        for key in [*old_rows, *(k for k in new_rows if k not in old_rows)]:
+            old, new = old_rows.get(key), new_rows.get(key)
+            title = (new or old).get("name") or (new or old).get("title") or ""
+            section = f"{kind} “{title}”"
+            if old is None:
+                changes.append(Change(section, gettext("Added"), "—", title))
+            elif new is None:
+                changes.append(Change(section, gettext("Removed"), title, "—"))
+            else:
+                changes.extend(
+                    Change(section, str(label), old[name], new[name])
+                    for name, label in model_labels.items()
+                    if old[name] != new[name]
+                )
+    return changes

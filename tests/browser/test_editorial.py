@@ -1,0 +1,100 @@
+"""The editor's day: a published profile changed in a draft, previewed,
+published by a content manager, and reverted from its history."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from offices import editorial
+from offices.models import Office
+from tests.browser.support import editorial_group, log_in
+from tests.factories import OfficeFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+OLD_TEXT = "The office monitors the human rights situation across the country."
+NEW_TEXT = "The office now also supports the national human rights institution."
+
+
+@pytest.fixture
+def people(transactional_db):
+    editor = UserFactory(username="eda", first_name="Eda", last_name="Editor")
+    editor.groups.add(editorial_group("Office editors"))
+    manager = UserFactory(username="manon", first_name="Manon", last_name="Manager")
+    manager.groups.add(editorial_group("Content managers"))
+    return editor, manager
+
+
+@pytest.fixture
+def iraq(people):
+    """A published profile with one version in its history: its text today."""
+    editor, manager = people
+    office = OfficeFactory(
+        name="UN Human Rights in Iraq",
+        slug="iraq",
+        profile=OLD_TEXT,
+        status=Office.Status.DRAFT,
+        reviewers=[editor],
+    )
+    return editorial.publish(office, by=manager)
+
+
+def expect_public_text(new_context, office, shown, hidden):
+    """What a reader sees now (a new reader: public pages may be cached)."""
+    reader = new_context().new_page()
+    reader.goto(office.get_absolute_url())
+    expect(reader.get_by_text(shown)).to_be_visible()
+    expect(reader.get_by_text(hidden)).to_have_count(0)
+
+
+def test_the_editors_day(new_context, people, iraq):
+    editor, manager = people
+
+    # The office editor changes the live profile in a draft.
+    page = new_context().new_page()
+    log_in(page, editor)
+    page.goto(reverse("admin:offices_office_changelist"))
+    page.get_by_role("link", name="UN Human Rights in Iraq").click()
+    page.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.locator("#draft-banner h2")).to_have_text(
+        "Draft of UN Human Rights in Iraq — not public"
+    )
+    page.locator("#id_profile").fill(NEW_TEXT)
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "The draft of “UN Human Rights in Iraq” is saved."
+    )
+    expect(page.locator("#draft-banner table")).to_contain_text(NEW_TEXT)
+    expect(page.get_by_role("button", name="Publish")).to_have_count(0)
+
+    # The preview shows the new text with the banner; the public the old one.
+    page.get_by_role("link", name="Preview", exact=True).click()
+    expect(page.get_by_text("Pending changes – not public")).to_be_visible()
+    expect(page.get_by_text(NEW_TEXT).first).to_be_visible()
+    expect_public_text(new_context, iraq, shown=OLD_TEXT, hidden=NEW_TEXT)
+
+    # A content manager publishes it.
+    page = new_context().new_page()
+    log_in(page, manager)
+    page.goto(reverse("admin:offices_office_change", args=[iraq.pk]))
+    expect(page.locator("#editorial-state")).to_contain_text(
+        "changes that are not published yet"
+    )
+    page.get_by_role("link", name="Open the draft").click()
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator(".messagelist .success")).to_have_text(
+        "“UN Human Rights in Iraq” is published."
+    )
+    expect_public_text(new_context, iraq, shown=NEW_TEXT, hidden=OLD_TEXT)
+
+    # The manager reverts it to the version before, from its history.
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "History of “UN Human Rights in Iraq”"
+    )
+    expect(page.locator(".editorial-changes")).to_contain_text(NEW_TEXT)
+    page.get_by_role("button", name="Revert to this version").click()
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "“UN Human Rights in Iraq” is reverted to the version of"
+    )
+    expect_public_text(new_context, iraq, shown=OLD_TEXT, hidden=NEW_TEXT)

@@ -1,0 +1,452 @@
+"""The Dockerfile, deploy/compose.yaml and the Kubernetes manifests, read
+without docker or a cluster: what they promise docs/deployment.md.
+
+tests/deploy/test_image.py builds and runs the image where docker is
+available.
+"""
+
+import os
+import re
+import runpy
+import shlex
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from django.apps import apps
+from django.conf import settings
+from gunicorn.config import Config
+
+ROOT = settings.BASE_DIR
+DEPLOY = ROOT / "deploy"
+KUBERNETES = DEPLOY / "kubernetes"
+BUILD_PLACEHOLDERS = {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "EMAIL_URL"}
+
+
+# The Dockerfile
+
+
+def dockerfile_stages():
+    """[(stage name, [(INSTRUCTION, arguments)])], continuations joined."""
+    text = re.sub(r"^\s*#.*\n", "", (ROOT / "Dockerfile").read_text(), flags=re.M)
+    text = text.replace("\\\n", " ")
+    stages = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        instruction, _, arguments = line.strip().partition(" ")
+        instruction = instruction.upper()
+        if instruction == "FROM":
+            name = arguments.split(" AS ")[-1] if " AS " in arguments else ""
+            stages.append((name, []))
+        if stages:
+            stages[-1][1].append((instruction, " ".join(arguments.split())))
+    return stages
+
+
+def instructions(stage, kind):
+    return [arguments for instruction, arguments in stage if instruction == kind]
+
+
+@pytest.fixture(scope="module")
+def builder():
+    return dict(dockerfile_stages())["builder"]
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    return dockerfile_stages()[-1][1]
+
+
+def test_the_image_is_built_in_two_stages_from_one_python():
+    stages = dockerfile_stages()
+    header = (ROOT / "Dockerfile").read_text()
+
+    assert [name for name, _ in stages] == ["builder", "runtime"]
+    assert "ARG PYTHON_IMAGE=python:3.13-slim" in header
+    for _, stage in stages:
+        assert instructions(stage, "FROM")[0].startswith("${PYTHON_IMAGE} AS")
+
+
+def test_the_builder_installs_the_hashed_lock_file(builder):
+    [install] = [run for run in instructions(builder, "RUN") if "install" in run]
+
+    assert "COPY requirements.txt /tmp/requirements.txt" in [
+        f"COPY {arguments}" for arguments in instructions(builder, "COPY")
+    ]
+    assert "--require-hashes" in install
+    assert "--only-binary=:all: -r /tmp/requirements.txt" in install
+
+
+def test_static_files_are_collected_at_build_time(builder):
+    [collect] = [run for run in instructions(builder, "RUN") if "collectstatic" in run]
+
+    assert "HRPROFILE_ENV=production" in collect
+    assert "manage.py collectstatic --noinput" in collect
+    # Placeholders for that command only, never configuration of an image.
+    for name in BUILD_PLACEHOLDERS:
+        assert f"{name}=" in collect
+
+
+def test_no_placeholder_reaches_the_image_configuration(builder, runtime):
+    for stage in (builder, runtime):
+        declared = " ".join(instructions(stage, "ENV") + instructions(stage, "ARG"))
+        for name in BUILD_PLACEHOLDERS:
+            assert name not in declared
+
+
+def test_the_runtime_takes_only_the_venv_and_the_application(runtime):
+    assert instructions(runtime, "COPY") == [
+        "--from=builder /opt/venv /opt/venv",
+        "--from=builder /srv/hrprofile /srv/hrprofile",
+    ]
+
+
+def test_the_container_runs_as_a_fixed_non_root_user(runtime):
+    [user] = instructions(runtime, "USER")
+    [useradd] = [run for run in instructions(runtime, "RUN") if "useradd" in run]
+
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) > 0
+    assert f"--uid {uid}" in useradd
+    assert f"--gid {gid}" in useradd
+
+
+def test_the_container_serves_gunicorn_on_port_8000(runtime):
+    [env] = instructions(runtime, "ENV")
+
+    assert instructions(runtime, "EXPOSE") == ["8000"]
+    assert "GUNICORN_BIND=0.0.0.0:8000" in env
+    assert "HRPROFILE_ENV=production" in env
+    assert instructions(runtime, "CMD") == [
+        '["gunicorn", "-c", "gunicorn.conf.py", "hrprofile.wsgi"]'
+    ]
+
+
+def test_the_healthcheck_asks_healthz_with_python(runtime):
+    [healthcheck] = instructions(runtime, "HEALTHCHECK")
+
+    assert 'CMD ["python", "-c"' in healthcheck
+    assert "urllib.request.urlopen('http://127.0.0.1:8000/healthz'" in healthcheck
+
+
+def test_the_image_has_labels(runtime):
+    [labels] = instructions(runtime, "LABEL")
+
+    assert 'org.opencontainers.image.title="hrprofile"' in labels
+
+
+def dockerignore_allowed():
+    lines = (ROOT / ".dockerignore").read_text().splitlines()
+    patterns = [line for line in lines if line and not line.startswith("#")]
+    return patterns[0], {p[1:].rstrip("/") for p in patterns if p.startswith("!")}
+
+
+def test_the_build_context_is_an_allow_list():
+    first, allowed = dockerignore_allowed()
+
+    assert first == "*"
+    assert not allowed & {".env", "var", ".venv", ".git", "tests"}
+
+
+def test_every_project_app_is_in_the_build_context():
+    _, allowed = dockerignore_allowed()
+    project_apps = {
+        Path(config.path).name
+        for config in apps.get_app_configs()
+        if Path(config.path).parent == ROOT
+    }
+
+    assert project_apps
+    assert project_apps <= allowed
+    assert {
+        "manage.py",
+        "gunicorn.conf.py",
+        "hrprofile",
+        "templates",
+        "static",
+    } <= allowed
+
+
+# gunicorn.conf.py
+
+
+def gunicorn_settings(monkeypatch, **env):
+    """The settings gunicorn.conf.py makes, as gunicorn reads the file."""
+    # setenv first: monkeypatch then restores the variable's absence, even
+    # though the file itself sets HRPROFILE_ENV (os.environ.setdefault).
+    for name in ("HRPROFILE_ENV", "GUNICORN_CONTROL_SOCKET"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    namespace = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    known = Config().settings
+    return {name: value for name, value in namespace.items() if name in known}
+
+
+def test_the_control_socket_is_off_by_default(monkeypatch):
+    config = gunicorn_settings(monkeypatch)
+
+    assert config["control_socket_disable"] is True
+    assert "control_socket" not in config
+
+
+def test_the_control_socket_can_have_a_per_instance_path(monkeypatch):
+    config = gunicorn_settings(
+        monkeypatch, GUNICORN_CONTROL_SOCKET="/run/hrprofile/web-1.ctl"
+    )
+
+    assert config["control_socket"] == "/run/hrprofile/web-1.ctl"
+    assert "control_socket_disable" not in config
+
+
+# deploy/compose.yaml
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+APP_SERVICES = ["migrate", "app", "reminders", "housekeeping"]
+
+
+def test_compose_runs_postgresql_18_redis_and_a_proxy(services):
+    assert services["db"]["image"] == "postgres:18"
+    assert services["redis"]["image"].startswith("redis:")
+    assert services["proxy"]["image"].startswith("nginx:")
+    assert services["app"]["deploy"]["replicas"] == 2
+
+
+def test_every_app_service_uses_the_one_image(services):
+    images = {services[name]["image"] for name in APP_SERVICES}
+
+    assert len(images) == 1
+    for name in APP_SERVICES:
+        assert services[name]["build"] == {"context": "..", "dockerfile": "Dockerfile"}
+
+
+def test_the_apps_start_after_the_migrate_job(services):
+    assert services["migrate"]["command"] == [
+        "python",
+        "manage.py",
+        "migrate",
+        "--noinput",
+    ]
+    assert services["migrate"]["restart"] == "no"
+    assert services["app"]["depends_on"] == {
+        "migrate": {"condition": "service_completed_successfully"},
+        "db": {"condition": "service_healthy"},
+        "redis": {"condition": "service_healthy"},
+    }
+    assert services["proxy"]["depends_on"] == {"app": {"condition": "service_healthy"}}
+
+
+def test_every_long_running_service_has_a_healthcheck(services):
+    for name, service in services.items():
+        if name == "migrate":
+            assert service["healthcheck"] == {"disable": True}
+        else:
+            assert service["healthcheck"]["test"][0] == "CMD", name
+
+
+def test_the_apps_use_redis_behind_one_trusted_proxy(services):
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["CACHE_URL"] == "redis://redis:6379/0"
+        assert environment["BEHIND_PROXY"] == "true"
+        assert environment["TRUSTED_PROXY_COUNT"] == "1"
+        assert environment["HRPROFILE_ENV"] == "production"
+        assert re.fullmatch(
+            r"postgres://hrprofile:\$\{POSTGRES_PASSWORD:\?[^}]+\}@db:5432/hrprofile",
+            environment["DATABASE_URL"],
+        )
+        assert not (BUILD_PLACEHOLDERS - {"DATABASE_URL"}) & environment.keys()
+
+
+def test_secrets_come_from_the_production_env_files(services):
+    for name in APP_SERVICES:
+        assert services[name]["env_file"] == [
+            {"path": "production.env.example"},
+            {"path": "production.env", "required": False},
+        ]
+    assert (DEPLOY / "production.env.example").is_file()
+
+
+def test_the_schedule_runs_the_daily_commands(services):
+    reminders = services["reminders"]["command"]
+    housekeeping = " ".join(services["housekeeping"]["command"])
+
+    assert reminders[:2] == ["sh", "deploy/daily.sh"]
+    assert reminders[3:] == ["python", "manage.py", "send_review_reminders"]
+    assert "python manage.py clearsessions" in housekeeping
+    assert "axes_reset_failure_logs --age 90" in housekeeping
+    assert "deploy/daily.sh" in dockerignore_allowed()[1]
+
+
+def test_nginx_spreads_requests_and_sets_the_trusted_headers(services):
+    [mount, _] = services["proxy"]["volumes"]
+    config = (DEPLOY / "nginx.conf").read_text()
+
+    assert mount == "./nginx.conf:/etc/nginx/conf.d/default.conf:ro"
+    assert "server app:8000 resolve" in config
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
+    assert "proxy_set_header X-Request-ID $request_id;" in config
+
+
+# deploy/daily.sh
+
+
+def test_daily_refuses_a_time_it_cannot_read():
+    result = subprocess.run(
+        ["sh", DEPLOY / "daily.sh", "25:99", "true"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=False,
+    )
+
+    assert result.returncode == 2
+
+
+def test_daily_stops_at_once_on_term():
+    in_a_while = time.strftime("%H:%M", time.gmtime(time.time() + 3 * 3600))
+    process = subprocess.Popen(
+        ["sh", DEPLOY / "daily.sh", in_a_while, "true"], start_new_session=True
+    )
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+# deploy/kubernetes/
+
+
+@pytest.fixture(scope="module")
+def manifests():
+    documents = {}
+    for path in sorted(KUBERNETES.glob("*.yaml")):
+        for document in yaml.safe_load_all(path.read_text()):
+            documents[(document["kind"], document["metadata"]["name"])] = document
+    return documents
+
+
+def pod_spec(document):
+    spec = document["spec"]
+    if document["kind"] == "CronJob":
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]
+
+
+def containers(manifests):
+    for (kind, name), document in manifests.items():
+        if kind in {"Deployment", "Job", "CronJob"}:
+            for container in pod_spec(document)["containers"]:
+                yield f"{kind}/{name}", pod_spec(document), container
+
+
+def test_the_manifests_are_the_web_service_migrations_and_schedules(manifests):
+    assert set(manifests) == {
+        ("Deployment", "hrprofile-web"),
+        ("Service", "hrprofile-web"),
+        ("PodDisruptionBudget", "hrprofile-web"),
+        ("Job", "hrprofile-migrate"),
+        ("CronJob", "hrprofile-review-reminders"),
+        ("CronJob", "hrprofile-clearsessions"),
+    }
+
+
+def test_every_workload_runs_the_same_image(manifests):
+    images = {container["image"] for _, _, container in containers(manifests)}
+
+    assert len(images) == 1
+    assert not images.pop().endswith(":latest")
+
+
+def test_every_workload_is_production_configured_from_the_secret(manifests):
+    for where, _, container in containers(manifests):
+        assert {"name": "HRPROFILE_ENV", "value": "production"} in container["env"]
+        assert container["envFrom"] == [{"secretRef": {"name": "hrprofile-env"}}], where
+    assert not any(kind in {"Secret", "ConfigMap"} for kind, _ in manifests)
+
+
+def test_every_workload_is_non_root_with_a_read_only_root(manifests):
+    for where, _, container in containers(manifests):
+        security = container["securityContext"]
+        assert security["runAsNonRoot"] is True, where
+        assert security["readOnlyRootFilesystem"] is True, where
+        assert security["allowPrivilegeEscalation"] is False, where
+        assert container["resources"]["requests"], where
+
+
+def test_the_deployment_runs_two_replicas_probed_on_readyz_and_healthz(manifests):
+    deployment = manifests[("Deployment", "hrprofile-web")]
+    [container] = pod_spec(deployment)["containers"]
+
+    assert deployment["spec"]["replicas"] == 2
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["ports"] == [{"name": "http", "containerPort": 8000}]
+    assert {"name": "GUNICORN_BIND", "value": "0.0.0.0:8000"} in container["env"]
+
+
+def test_the_pods_run_as_the_image_user(manifests):
+    [user] = instructions(dockerfile_stages()[-1][1], "USER")
+    uid, _, gid = user.partition(":")
+
+    for kind, name in [("Deployment", "hrprofile-web"), ("Job", "hrprofile-migrate")]:
+        security = pod_spec(manifests[(kind, name)])["securityContext"]
+        assert (security["runAsUser"], security["runAsGroup"]) == (int(uid), int(gid))
+
+
+def test_tmp_is_the_one_writable_place(manifests):
+    for kind, name in [("Deployment", "hrprofile-web"), ("Job", "hrprofile-migrate")]:
+        spec = pod_spec(manifests[(kind, name)])
+        [container] = spec["containers"]
+        assert container["volumeMounts"] == [{"name": "tmp", "mountPath": "/tmp"}]
+        [volume] = spec["volumes"]
+        assert volume["name"] == "tmp"
+        assert "emptyDir" in volume
+
+
+def test_the_service_selects_the_deployment_pods(manifests):
+    service = manifests[("Service", "hrprofile-web")]
+    deployment = manifests[("Deployment", "hrprofile-web")]
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+
+    assert service["spec"]["selector"].items() <= labels.items()
+    assert service["spec"]["ports"][0]["targetPort"] == "http"
+    assert deployment["spec"]["selector"]["matchLabels"] == service["spec"]["selector"]
+
+
+def test_the_migrate_job_runs_migrate_once(manifests):
+    job = manifests[("Job", "hrprofile-migrate")]
+    [container] = pod_spec(job)["containers"]
+
+    assert container["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert pod_spec(job)["restartPolicy"] == "Never"
+
+
+def test_the_cronjobs_still_run_the_daily_commands(manifests):
+    reminders = manifests[("CronJob", "hrprofile-review-reminders")]
+    clearsessions = manifests[("CronJob", "hrprofile-clearsessions")]
+    [reminder] = pod_spec(reminders)["containers"]
+    [housekeeping] = pod_spec(clearsessions)["containers"]
+
+    assert reminder["command"] == ["python", "manage.py", "send_review_reminders"]
+    assert "python manage.py clearsessions" in shlex.join(housekeeping["command"])
+    assert reminders["spec"]["concurrencyPolicy"] == "Forbid"

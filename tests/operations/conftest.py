@@ -1,0 +1,37 @@
+import pytest
+
+from tests.servers import collectstatic
+
+
+@pytest.fixture(scope="session")
+def static_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("staticfiles")
+    collectstatic(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def committed(django_db_setup, django_db_blocker):
+    """Rows other processes can read: made outside any test transaction,
+    removed when the module is done, with what the servers wrote meanwhile
+    (sessions, audit entries, failed logins, versions)."""
+    from axes.models import AccessFailureLog
+    from django.contrib.sessions.models import Session
+    from reversion.models import Revision
+
+    from audit.models import AuditEntry
+
+    created = []
+
+    def make(factory, **fields):
+        with django_db_blocker.unblock():
+            row = factory(**fields)
+        created.append(row)
+        return row
+
+    yield make
+    with django_db_blocker.unblock():
+        for row in reversed(created):
+            type(row).objects.filter(pk=row.pk).delete()
+        for model in (AuditEntry, Session, AccessFailureLog, Revision):
+            model.objects.all().delete()
