@@ -44,13 +44,13 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hrprofile.throttle import client_ip
-from hrprofile.views import PUBLIC_MAX_AGE, RELEASE, UNAVAILABLE_RETRY_AFTER
+from hrprofile.views import (
+    PUBLIC_MAX_AGE,
+    RELEASE,
+    UNAVAILABLE_RETRY_AFTER,
+    absolute_url,
+)
 from offices.models import content_version
-
-
-def absolute_url(path):
-    """An absolute URL on the public site: links never follow the Host header."""
-    return settings.SITE_URL + path
 
 
 class ApiThrottle(AnonRateThrottle):

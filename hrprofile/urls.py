@@ -3,14 +3,13 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 # The admin's User and Group pages (and failed logins) are set up in
 # hrprofile/admin.py. Autodiscovery imports only the admin modules of
 # INSTALLED_APPS, and hrprofile is configuration, not an app; the admin is
 # reachable only through this URLconf, so importing it here runs it first.
 import hrprofile.admin  # noqa: F401
-from hrprofile.views import public_cache, public_page
+from hrprofile.views import public_page, robots_txt
 from offices.sitemaps import sitemaps
 
 # "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
@@ -24,13 +23,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("hrprofile.api_urls")),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
-    path(
-        "robots.txt",
-        public_cache(
-            TemplateView.as_view(template_name="robots.txt", content_type="text/plain")
-        ),
-        name="robots",
-    ),
+    path("robots.txt", robots_txt, name="robots"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import (
     add_never_cache_headers,
@@ -36,6 +38,19 @@ PUBLIC_MAX_AGE = 300
 
 # For a page with no database content (robots.txt).
 public_cache = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+
+
+def absolute_url(path):
+    """An absolute URL on the public site (SITE_URL): never the Host header,
+    which a client or a misconfigured proxy writes."""
+    return settings.SITE_URL + path
+
+
+def absolute_static(path):
+    """The absolute URL of a static file (an Open Graph image)."""
+    url = static(path)
+    return url if "://" in url else absolute_url(url)
+
 
 # How long the server's cache keeps a page. Its key names the content version,
 # which holds today's date, so a stored page is never read after midnight.
@@ -109,7 +124,10 @@ def versioned_page(request, respond, version):
     language and the whole address (query string included): any edit makes
     a new key, and the old pages are simply never asked for again.
     """
-    etag = version.etag(RELEASE, get_language(), request.build_absolute_uri())
+    # The page's links follow SITE_URL, not the Host header: one stored page
+    # answers every host name the site is reached by.
+    address = absolute_url(request.get_full_path())
+    etag = version.etag(RELEASE, get_language(), address)
     last_modified = max(version.last_modified, STARTED_AT)
     response = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
@@ -151,6 +169,16 @@ def public_page(view):
         return response
 
     return wrapper
+
+
+@public_cache
+def robots_txt(request):
+    return render(
+        request,
+        "robots.txt",
+        {"sitemap_url": absolute_url(reverse("sitemap"))},
+        content_type="text/plain",
+    )
 
 
 def too_many_requests(request, retry_after):
@@ -232,6 +260,6 @@ class PublicPageMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            canonical_url=self.request.build_absolute_uri(self.get_canonical_path()),
+            canonical_url=absolute_url(self.get_canonical_path()),
             **kwargs,
         )

@@ -3,11 +3,12 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.views import absolute_url
 from offices.models import Office
 
 # Control characters XML 1.0 cannot carry. Text pasted from word processors
@@ -29,16 +30,38 @@ def tag_uri(date, specific):
     return f"tag:{authority},{date.isoformat()}:{specific}"
 
 
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose summaries are plain text (type="text").
+
+    Django writes every summary as type="html", but ours are plain text: a
+    reader would take "children <18" for the start of a tag and drop it.
+    """
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"] is not None:
+            handler.addQuickElement("summary", item["description"], {"type": "text"})
+
+
 class RecentProfilesFeed(Feed):
     """Profiles most recently updated or reviewed (a review bumps updated_at)."""
 
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtomFeed
     title = _("UN Human Rights field presences: recently updated profiles")
     subtitle = _("Profiles of UN Human Rights field presences, newest changes first.")
-    link = reverse_lazy("offices:index")
     author_name = _("UN Human Rights")
     # Entry ids are tag: URIs, not the entries' addresses.
     item_guid_is_permalink = False
+
+    # Absolute links on SITE_URL: Django would prefix the Host header.
+    def link(self):
+        return absolute_url(reverse("offices:index"))
+
+    def feed_url(self):
+        return absolute_url(reverse("offices:feed"))
+
+    def item_link(self, office):
+        return absolute_url(office.get_absolute_url())
 
     def feed_guid(self):
         # One feed per language, each with its own id.

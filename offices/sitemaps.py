@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
@@ -5,7 +6,18 @@ from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.models import Office
 
 
-class IndexSitemap(Sitemap):
+class SiteSitemap(Sitemap):
+    """Locations on SITE_URL: Django's default is the request's Host header."""
+
+    def get_protocol(self, protocol=None):
+        return settings.SITE_URL.split("://", 1)[0]
+
+    def get_domain(self, site=None):
+        # Host and any path prefix: get_urls() writes protocol://domain/path.
+        return settings.SITE_URL.split("://", 1)[1]
+
+
+class IndexSitemap(SiteSitemap):
     i18n = True
     changefreq = "weekly"
     priority = 1.0
@@ -17,7 +29,7 @@ class IndexSitemap(Sitemap):
         return reverse(item)
 
 
-class OfficeSitemap(Sitemap):
+class OfficeSitemap(SiteSitemap):
     i18n = True
     changefreq = "monthly"
     priority = 0.8
@@ -29,7 +41,7 @@ class OfficeSitemap(Sitemap):
         return office.updated_at
 
 
-class TermSitemap(Sitemap):
+class TermSitemap(SiteSitemap):
     i18n = True
     changefreq = "monthly"
     priority = 0.5

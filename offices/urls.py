@@ -10,6 +10,7 @@ urlpatterns = [
     # The home page is the index itself; its canonical link names offices/.
     path("", views.OfficeListView.as_view(), name="home"),
     path("offices/", views.OfficeListView.as_view(), name="index"),
+    path("offices.csv", views.OfficeCsvView.as_view(), name="csv"),
     path("offices/<slug:slug>/", views.OfficeDetailView.as_view(), name="detail"),
     path("offices/<slug:slug>/draft/", views.OfficeDraftView.as_view(), name="draft"),
     path(

@@ -7,14 +7,21 @@ from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedi
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import condition
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, View
 
 from hrprofile.auth import acting_user
+from hrprofile.csv import csv_response
 from hrprofile.throttle import client_ip, seconds_to_wait
-from hrprofile.views import PublicPageMixin, too_many_requests
+from hrprofile.views import (
+    PublicPageMixin,
+    absolute_static,
+    absolute_url,
+    too_many_requests,
+)
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
 from offices.models import Office, can_preview
@@ -83,8 +90,8 @@ class OfficeViewMixin(PublicPageMixin):
         return super().get_context_data(is_preview=self.is_preview, **kwargs)
 
 
-class OfficeListView(OfficeViewMixin, ListView):
-    context_object_name = "offices"
+class SearchRateLimitMixin:
+    """Anonymous searches and filters are rate-limited per client."""
 
     def dispatch(self, request, *args, **kwargs):
         # Searches and filters cost the database far more than the plain
@@ -103,6 +110,34 @@ class OfficeListView(OfficeViewMixin, ListView):
                 return too_many_requests(request, wait)
         return super().dispatch(request, *args, **kwargs)
 
+
+# The index's filter fields -> the API's names for them.
+API_FILTERS = {"engagement": "engagement_type"}
+
+
+def download_links(form):
+    """The CSV and API addresses of the selection a valid filter form shows.
+
+    Invalid values are left out, as the index ignores them; the API would
+    refuse them.
+    """
+    selection = {name: value for name, value in form.cleaned_data.items() if value}
+    api_query = {
+        API_FILTERS.get(name, name): value for name, value in selection.items()
+    }
+    return {
+        "csv_url": with_query(reverse("offices:csv"), selection),
+        "api_url": with_query(reverse("api:office-list"), api_query),
+    }
+
+
+def with_query(path, query):
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
+    context_object_name = "offices"
+
     def get_queryset(self):
         self.form = OfficeFilterForm(self.request.GET)
         return self.form.filter(super().get_queryset())
@@ -111,7 +146,85 @@ class OfficeListView(OfficeViewMixin, ListView):
         return reverse("offices:index")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(form=self.form, **kwargs)
+        return super().get_context_data(
+            form=self.form, **download_links(self.form), **kwargs
+        )
+
+
+# The download's columns, stable: scripts read them by name.
+CSV_COLUMNS = [
+    "name",
+    "slug",
+    "country",
+    "country_code",
+    "region",
+    "region_label",
+    "engagement_type",
+    "engagement_type_label",
+    "host_mission",
+    "year_established",
+    "field_offices",
+    "head_office",
+    "mandates",
+    "pillars",
+    "shifts",
+    "spotlight_populations",
+    "tags",
+    "staff_count",
+    "budget_needs_usd",
+    "closed_on",
+    "last_reviewed",
+    "page_url",
+    "api_url",
+    "updated_at",
+]
+
+
+def csv_row(office):
+    field_offices = list(office.field_offices.all())
+    head_office = next((f.name for f in field_offices if f.is_head_office), "")
+    return [
+        office.name,
+        office.slug,
+        office.country,
+        office.country_code,
+        office.region,
+        office.get_region_display(),
+        office.engagement_type,
+        office.get_engagement_type_display(),
+        office.host_mission,
+        office.year_established,
+        [field_office.name for field_office in field_offices],
+        head_office,
+        [
+            f"{mandate.title} ({mandate.symbol})" if mandate.symbol else mandate.title
+            for mandate in office.mandates.all()
+        ],
+        [term.name for term in office.pillars.all()],
+        [term.name for term in office.shifts.all()],
+        [term.name for term in office.spotlight_populations.all()],
+        [tag.name for tag in office.tags.all()],
+        office.staff_count,
+        office.budget_needs_usd,
+        office.closed_on and office.closed_on.isoformat(),
+        office.last_reviewed and office.last_reviewed.isoformat(),
+        absolute_url(office.get_absolute_url()),
+        absolute_url(reverse("api:office-detail", args=[office.slug])),
+        office.updated_at.isoformat(),
+    ]
+
+
+class OfficeCsvView(SearchRateLimitMixin, PublicPageMixin, View):
+    """The index's selection as CSV: one row per published office.
+
+    Always the published offices, whoever asks: a download is public data,
+    never a preview.
+    """
+
+    def get(self, request, *args, **kwargs):
+        form = OfficeFilterForm(request.GET)
+        offices = form.filter(Office.objects.published()).with_page_relations()
+        return csv_response("offices.csv", CSV_COLUMNS, map(csv_row, offices))
 
 
 def moved_permanently(offices, slug, url_name):
@@ -137,41 +250,65 @@ class OfficePageMixin(OfficeViewMixin):
         context["description"] = office.summary or gettext(
             "The profile of %(name)s, a field presence of UN Human Rights."
         ) % {"name": office.name}
+        context["og_image"] = absolute_static("img/og-card.png")
         context["json_ld"] = json_ld_script(
-            {
-                "@context": "https://schema.org",
-                "@type": "GovernmentOrganization",
-                "name": office.name,
-                "url": context["canonical_url"],
-                "description": context["description"],
-                "foundingDate": str(office.year_established),
-                **(
-                    {"areaServed": {"@type": "Country", "name": office.country}}
-                    if office.country
-                    else {}
-                ),
-                "parentOrganization": {
-                    "@type": "GovernmentOrganization",
-                    "name": gettext(
-                        "Office of the United Nations High Commissioner "
-                        "for Human Rights"
-                    ),
-                },
-                "location": [
-                    {
-                        "@type": "Place",
-                        "name": field_office.name,
-                        **(
-                            {"description": field_office.note}
-                            if field_office.note
-                            else {}
-                        ),
-                    }
-                    for field_office in office.field_offices.all()
-                ],
-            }
-        )
+            organization_ld(office, context["canonical_url"], context["description"])
+        ) + json_ld_script(breadcrumbs_ld(office, context["canonical_url"]))
         return context
+
+
+def organization_ld(office, url, description):
+    """The office as a schema.org GovernmentOrganization."""
+    area = {"@type": "Country", "name": office.country}
+    if office.country_code:
+        area["identifier"] = office.country_code
+    return {
+        "@context": "https://schema.org",
+        "@type": "GovernmentOrganization",
+        "@id": f"{url}#organization",
+        "name": office.name,
+        "url": url,
+        "description": description,
+        "foundingDate": str(office.year_established),
+        **(
+            {"dissolutionDate": office.closed_on.isoformat()}
+            if office.is_closed
+            else {}
+        ),
+        **({"areaServed": area} if office.country else {}),
+        "parentOrganization": {
+            "@type": "GovernmentOrganization",
+            "name": gettext(
+                "Office of the United Nations High Commissioner for Human Rights"
+            ),
+        },
+        "location": [
+            {
+                "@type": "Place",
+                "name": field_office.name,
+                **({"description": field_office.note} if field_office.note else {}),
+            }
+            for field_office in office.field_offices.all()
+        ],
+    }
+
+
+def breadcrumbs_ld(office, url):
+    """The breadcrumbs the page shows, as a schema.org BreadcrumbList."""
+    index = absolute_url(reverse("offices:index"))
+    crumbs = [(gettext("Field presences"), index)]
+    if office.region:
+        region_url = with_query(index, {"region": office.region})
+        crumbs.append((office.get_region_display(), region_url))
+    crumbs.append((office.name, url))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": item}
+            for position, (name, item) in enumerate(crumbs, start=1)
+        ],
+    }
 
 
 class OfficeDetailView(OfficePageMixin, DetailView):

@@ -40,6 +40,13 @@ def staff_user(db):
 
 
 @pytest.fixture
+def site_url(settings):
+    """The public site's address: absolute links name it, never the Host header."""
+    settings.SITE_URL = "https://profiles.example.org"
+    return settings.SITE_URL
+
+
+@pytest.fixture
 def reminder_settings(settings):
     """Review reminder settings with known values, and absolute links."""
     settings.SITE_URL = "https://profiles.example.org"

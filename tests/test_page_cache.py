@@ -172,14 +172,16 @@ def test_each_query_string_has_its_own_entry(client, site):
     assert NAME not in html(client, "/en/offices/?region=africa")
 
 
-def test_each_host_has_its_own_entry(client, site, settings):
-    """The canonical link names the host the page was asked on."""
-    settings.ALLOWED_HOSTS = ["testserver", "profiles.example.org"]
+def test_every_host_is_served_the_same_entry(client, site, settings, site_url):
+    """Links name SITE_URL, whatever Host the page was asked on."""
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example.org"]
     primed(client, "/en/offices/iraq/")
 
-    page = client.get("/en/offices/iraq/", headers={"host": "profiles.example.org"})
+    page = client.get("/en/offices/iraq/", headers={"host": "mirror.example.org"})
 
-    assert "http://profiles.example.org/en/offices/iraq/" in page.content.decode()
+    assert page.headers["ETag"] == client.get("/en/offices/iraq/").headers["ETag"]
+    assert f"{site_url}/en/offices/iraq/" in page.content.decode()
+    assert "mirror.example.org" not in page.content.decode()
 
 
 # ---------------------------------------------------------------- never stored

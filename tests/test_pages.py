@@ -43,16 +43,16 @@ def test_root_redirects_to_english(client, db):
     assert response.headers["Location"] == "/en/"
 
 
-def test_sitemap_lists_published_profiles_and_term_pages(client, site):
+def test_sitemap_lists_published_profiles_and_term_pages(client, site, site_url):
     response = client.get("/sitemap.xml")
 
     assert response.status_code == 200
     root = ET.fromstring(response.content)
     locations = [loc.text for loc in root.iter(f"{SITEMAP}loc")]
-    assert "http://testserver/en/offices/" in locations
-    assert "http://testserver/en/offices/iraq/" in locations
-    assert "http://testserver/en/pillars/accountability/" in locations
-    assert "http://testserver/en/shifts/prevention/" in locations
+    assert f"{site_url}/en/offices/" in locations
+    assert f"{site_url}/en/offices/iraq/" in locations
+    assert f"{site_url}/en/pillars/accountability/" in locations
+    assert f"{site_url}/en/shifts/prevention/" in locations
     assert not any("secret" in location for location in locations)
 
 
@@ -67,20 +67,20 @@ def test_sitemap_gives_profiles_their_last_modification(client, site):
     assert entry.find(f"{SITEMAP}lastmod").text == site.updated_at.date().isoformat()
 
 
-def test_robots_txt_points_at_the_sitemap(client, db):
+def test_robots_txt_points_at_the_sitemap(client, db, site_url):
     response = client.get("/robots.txt")
 
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     lines = response.content.decode().splitlines()
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert f"Sitemap: {site_url}/sitemap.xml" in lines
     assert "Disallow: /admin/" in lines
 
 
 # ---------------------------------------------------------------- feed
 
 
-def test_feed_is_atom_with_recently_updated_profiles_first(client, site):
+def test_feed_is_atom_with_recently_updated_profiles_first(client, site, site_url):
     older = OfficeFactory(name="Older profile", slug="older")
     Office.objects.filter(pk=older.pk).update(
         updated_at=site.updated_at - datetime.timedelta(days=3)
@@ -94,8 +94,8 @@ def test_feed_is_atom_with_recently_updated_profiles_first(client, site):
     entries = root.findall(f"{ATOM}entry")
     links = [entry.find(f"{ATOM}link").get("href") for entry in entries]
     assert links == [
-        "http://testserver/en/offices/iraq/",
-        "http://testserver/en/offices/older/",
+        f"{site_url}/en/offices/iraq/",
+        f"{site_url}/en/offices/older/",
     ]
     assert entries[0].find(f"{ATOM}summary").text == (
         "The office works to advance human rights."
@@ -121,7 +121,9 @@ def test_feed_survives_control_characters_pasted_into_a_profile(client, db):
     assert entry.find(f"{ATOM}summary").text == "Line one ends here."
 
 
-def test_reviewing_a_profile_brings_it_to_the_top_of_the_feed(client, site, admin_user):
+def test_reviewing_a_profile_brings_it_to_the_top_of_the_feed(
+    client, site, admin_user, site_url
+):
     older = OfficeFactory(name="Older profile", slug="older")
     Office.objects.filter(pk=older.pk).update(
         updated_at=site.updated_at - datetime.timedelta(days=3)
@@ -131,7 +133,7 @@ def test_reviewing_a_profile_brings_it_to_the_top_of_the_feed(client, site, admi
 
     root = ET.fromstring(client.get("/en/feed/").content)
     first = root.find(f"{ATOM}entry").find(f"{ATOM}link").get("href")
-    assert first == "http://testserver/en/offices/older/"
+    assert first == f"{site_url}/en/offices/older/"
 
 
 # ---------------------------------------------------------- caching, query budgets

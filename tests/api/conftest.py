@@ -120,9 +120,3 @@ def api(db, openapi):
 def api_with(db, openapi):
     """An ApiClient around a client of the test's own making."""
     return lambda client: ApiClient(openapi, client)
-
-
-@pytest.fixture
-def site_url(settings):
-    settings.SITE_URL = "https://profiles.example.org"
-    return settings.SITE_URL

@@ -1,0 +1,56 @@
+"""CSV downloads that spreadsheet programs open safely.
+
+UTF-8 with a byte order mark, so Excel reads non-Latin text as UTF-8; every
+text cell guarded against formula injection (OWASP's "CSV injection"): a
+cell a spreadsheet would read as a formula is prefixed with a quote. Shared by
+every download (the offices list, an audit export).
+"""
+
+import csv
+
+from django.http import HttpResponse
+
+# What makes a spreadsheet read a cell as a formula: the four operators, and
+# a tab or carriage return some programs skip before looking (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Several values in one cell (field offices, mandates, terms).
+LIST_SEPARATOR = "; "
+
+BOM = "\ufeff"
+
+
+def safe_cell(value):
+    """One cell's text: lists joined, None empty, formulas defused.
+
+    Numbers are written as they are: a negative number is data, not a formula
+    anybody wrote, and a quote would make it text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, list | tuple):
+        value = LIST_SEPARATOR.join(str(item) for item in value)
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(file, header, rows):
+    """Write the BOM, the header and every row (an iterable of sequences)."""
+    file.write(BOM)
+    writer = csv.writer(file)
+    writer.writerow(header)
+    writer.writerows([safe_cell(value) for value in row] for row in rows)
+
+
+def csv_response(filename, header, rows):
+    """A download of the rows as filename, built in memory (it is cached)."""
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    write_csv(response, header, rows)
+    return response
