@@ -19,7 +19,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
-from hrprofile.admin import BY_LABEL, HostileInputAdminMixin, user_label
+from hrprofile.admin import (
+    BY_LABEL,
+    HostileInputAdminMixin,
+    ReadOnlyAdminMixin,
+    user_label,
+)
 
 # auditlog registers its own, less filterable admin for the entry model.
 if admin.site.is_registered(AuditEntry):
@@ -97,8 +102,9 @@ class AuditChangeList(ChangeList):
             entry.filed_office = offices.get(entry.office_id)
 
 
+# The trail is a record: nobody edits it here, superusers included.
 @admin.register(AuditEntry)
-class AuditEntryAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, HostileInputAdminMixin, admin.ModelAdmin):
     list_display = [
         "timestamp",
         "actor_name",
@@ -150,17 +156,6 @@ class AuditEntryAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         "additional_data",
         "cid",
     ]
-
-    # The trail is a record: nobody edits it here, superusers included.
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_changelist(self, request, **kwargs):
         return AuditChangeList

@@ -85,6 +85,22 @@ class AutocompleteSelectMultiple(
     pass
 
 
+class ReadOnlyAdminMixin:
+    """A record to read, never to edit: no add, change or delete, for anyone.
+
+    The list and the detail page stay (view permission decides who sees them).
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class HostileInputAdminMixin:
     """Malformed query strings and ids get the admin's usual answers.
 
@@ -238,7 +254,9 @@ class SlugConflictAdminMixin:
 
 
 @admin.register(AccessFailureLog)
-class AccessFailureLogAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class AccessFailureLogAdmin(
+    ReadOnlyAdminMixin, HostileInputAdminMixin, admin.ModelAdmin
+):
     """Failed staff logins, for managers: written by the axes handler only.
 
     Visible to superusers and to staff given "Can view access failure".
@@ -260,15 +278,6 @@ class AccessFailureLogAdmin(HostileInputAdminMixin, admin.ModelAdmin):
         "http_accept",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # django-otp's own device admins show each person's secret key and QR code,

@@ -32,6 +32,7 @@ from reversion.models import Version
 
 from hrprofile.admin import (
     HostileInputAdminMixin,
+    ReadOnlyAdminMixin,
     SlugConflictAdminMixin,
     staff_choices,
     user_label,
@@ -1095,7 +1096,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
 
 
 @admin.register(DeletedOffice)
-class DeletedOfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class DeletedOfficeAdmin(ReadOnlyAdminMixin, HostileInputAdminMixin, admin.ModelAdmin):
     """Deleted offices, until restored or purged (`manage.py purge_offices`).
 
     Read-only: a deleted office is not edited, only restored.
@@ -1128,15 +1129,6 @@ class DeletedOfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
     def has_restore_permission(self, request):
         return request.user.has_perm("offices.delete_office")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("deleted by"), ordering="deleted_by__username")
     def deleted_by_name(self, office):
         if office.deleted_by is None:
@@ -1162,7 +1154,7 @@ class DeletedOfficeAdmin(HostileInputAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ReviewRecord)
-class ReviewRecordAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class ReviewRecordAdmin(ReadOnlyAdminMixin, HostileInputAdminMixin, admin.ModelAdmin):
     """The review history of every office, for audit: written by reviews.py."""
 
     list_display = [
@@ -1184,12 +1176,3 @@ class ReviewRecordAdmin(HostileInputAdminMixin, admin.ModelAdmin):
             .get_queryset(request)
             .filter(office__in=Office.objects.editable_by(request.user))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.servers import free_port
 
 ROOT = settings.BASE_DIR
 PROJECT = ["manage.py", "gunicorn.conf.py", "hrprofile", "offices", "mandates", "audit"]
@@ -243,12 +244,6 @@ def test_gunicorn_takes_port_bind_and_workers_from_the_environment(checkout):
     )
     assert config["bind"] == "['0.0.0.0:8080']"
     assert config["workers"] == "3"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_readme_production_commands_serve_without_debug(checkout, tmp_path):
