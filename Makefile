@@ -70,9 +70,16 @@ run: install ## Start the embedded database, migrate, load demo content, serve o
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Coverage settings are in pyproject.toml ([tool.coverage.run]); the report
-# lists the files that are not fully covered, then the total.
+# lists the files that are not fully covered, then the total. COVERAGE=0
+# skips it (CI's second run, against the PostgreSQL service). The suite runs
+# on every core (pytest-xdist); each module stays on one worker, so module
+# fixtures (gunicorn servers, Redis) are set up once. TEST_WORKERS=0 runs it
+# in one process.
+COVERAGE ?= 1
+TEST_WORKERS ?= auto
 test: install check-chromium ## Run the whole test suite with coverage, then check that migrations are complete
-	$(PY) -m pytest --cov --cov-report=term:skip-covered
+	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope) \
+		$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # The same tools as .pre-commit-config.yaml, which names the same Django version.

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import UserFactory
+from tests.servers import collected_static_root
 from tests.support import VerifiedClient
 
 
@@ -74,3 +75,10 @@ def limited_editor(db):
 def fast_password_hashing(settings):
     """Factories create many users; a real password hash costs ~0.2 s each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def static_root():
+    """collectstatic's output for production-mode servers, shared by every
+    test (and kept between runs while its inputs are unchanged)."""
+    return collected_static_root()

@@ -3,9 +3,12 @@ this project on 127.0.0.1, and a TCP relay in front of PostgreSQL that can
 stop, go silent, and come back."""
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import secrets
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,7 +73,7 @@ def production_env(**overrides):
 
 
 def collectstatic(static_root):
-    """The hashed static files a production server needs (once per session)."""
+    """The hashed static files a production server needs."""
     env = production_env(
         DATABASE_URL="postgres://nobody@127.0.0.1:9/none", STATIC_ROOT=str(static_root)
     )
@@ -272,3 +275,37 @@ class Session:
     def post(self, path, data, form_page=None):
         token = self.csrf_token(form_page or path)
         return self.request("POST", path, {**data, "csrfmiddlewaretoken": token})
+
+
+def static_inputs_digest():
+    """What collectstatic's output depends on: the locked packages (the admin's,
+    DRF's and the API docs' files), our static/ tree and the settings."""
+    digest = hashlib.sha256()
+    for name in ["requirements.txt", "hrprofile/settings.py"]:
+        digest.update((ROOT / name).read_bytes())
+    for path in sorted((ROOT / "static").rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def collected_static_root():
+    """collectstatic's output, built once and kept in var/test-static/ for as
+    long as its inputs are unchanged: compressing ~1,000 files with Brotli
+    costs ~20 s of CPU, and every process-level test wants the same output.
+    A lock keeps parallel test workers from building it twice."""
+    cache = ROOT / "var" / "test-static"
+    cache.mkdir(parents=True, exist_ok=True)
+    root = cache / static_inputs_digest()
+    with (cache / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "staticfiles.json").exists():
+            building = cache / f"building-{os.getpid()}"
+            shutil.rmtree(building, ignore_errors=True)
+            collectstatic(building)
+            for stale in cache.iterdir():
+                if stale.is_dir() and stale != building:
+                    shutil.rmtree(stale, ignore_errors=True)
+            building.rename(root)
+    return root

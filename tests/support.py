@@ -1,7 +1,9 @@
 """Helpers shared by test modules: a test module never imports another."""
 
 import datetime
+from importlib import import_module
 
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -103,3 +105,21 @@ def add_rows(data, prefix, *rows):
         data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
     data[f"{prefix}-TOTAL_FORMS"] = start + len(rows)
     return data
+
+
+def editorial_group(name):
+    """A group of the data migration (offices 0009), as a new database has it.
+
+    A transactional test (browser, process-level) empties the database after
+    it, which takes the migration's groups away, and parallel workers may run
+    such a test before any other: they are made again from its own table.
+    """
+    roles = import_module("offices.migrations.0009_editorial_groups").ROLES
+    group, created = Group.objects.get_or_create(name=name)
+    if created:
+        for app_label, codename in roles[name]:
+            permissions = Permission.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                permissions = permissions.filter(codename=codename)
+            group.permissions.add(*permissions)
+    return group

@@ -35,7 +35,6 @@ from tests.factories import (
 )
 from tests.servers import (
     Gunicorn,
-    collectstatic,
     database_url,
     free_port,
     production_env,
@@ -533,13 +532,6 @@ def test_pages_are_served_while_the_cache_is_down(client, site, settings, caplog
         assert response.status_code == 200
         assert NAME in response.content.decode()
     assert "The page cache is unavailable" in caplog.text
-
-
-@pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("staticfiles")
-    collectstatic(root)
-    return root
 
 
 @pytest.fixture

@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audit.admin import AuditEntryAdmin
 from audit.models import AuditEntry
 from tests.factories import FieldOfficeFactory, OfficeFactory, UserFactory
-from tests.support import SIGNED_IN_QUERIES
+from tests.support import SIGNED_IN_QUERIES, editorial_group
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +120,7 @@ def test_changes_are_shown_as_a_table(admin_client):
 
 def test_content_managers_see_the_trail(client, trail):
     manager = UserFactory(username="manager")
-    manager.groups.add(Group.objects.get(name="Content managers"))
+    manager.groups.add(editorial_group("Content managers"))
     client.force_login(manager)
 
     assert client.get(CHANGELIST).status_code == 200

@@ -1,10 +1,7 @@
 """What the browser tests share: logging in, axe-core audits, screenshots."""
 
-from importlib import import_module
-
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -37,23 +34,6 @@ def log_in(page, user):
     page.get_by_label("Code").fill(totp_code(device))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("link", name="Two-step verification")).to_be_visible()
-
-
-def editorial_group(name):
-    """A group of the data migration (offices 0009), as a new database has it.
-
-    Browser tests run on a database emptied after every test, which takes
-    the migration's groups away: they are made again from its own table.
-    """
-    roles = import_module("offices.migrations.0009_editorial_groups").ROLES
-    group, created = Group.objects.get_or_create(name=name)
-    if created:
-        for app_label, codename in roles[name]:
-            permissions = Permission.objects.filter(content_type__app_label=app_label)
-            if codename != "*":
-                permissions = permissions.filter(codename=codename)
-            group.permissions.add(*permissions)
-    return group
 
 
 def audit(page):

@@ -7,8 +7,9 @@ from playwright.sync_api import expect
 
 from offices import editorial
 from offices.models import Office
-from tests.browser.support import editorial_group, log_in
+from tests.browser.support import log_in
 from tests.factories import OfficeFactory, UserFactory
+from tests.support import editorial_group
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ database has them), not of hand-made permission sets.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from reversion.models import Version
 
@@ -13,7 +12,7 @@ from mandates.models import Tag
 from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, TagFactory, UserFactory
-from tests.support import VerifiedClient, form_data
+from tests.support import VerifiedClient, editorial_group, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,7 @@ def url(name, office, *args):
 
 def member(username, group):
     user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=group))
+    user.groups.add(editorial_group(group))
     return user
 
 

@@ -1,14 +1,5 @@
 import pytest
 
-from tests.servers import collectstatic
-
-
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("staticfiles")
-    collectstatic(root)
-    return root
-
 
 @pytest.fixture(scope="module")
 def committed(django_db_setup, django_db_blocker):
