@@ -46,6 +46,7 @@ from offices.forms import (
     MarkReviewedForm,
     OfficeEditForm,
     OfficeForm,
+    PushBackReviewForm,
 )
 from offices.history import diff, snapshot, snapshots_of_revisions
 from offices.models import DeletedOffice, FieldOffice, Office, ReviewRecord
@@ -263,7 +264,13 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         "updated_at",
     ]
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
-    actions = ["mark_reviewed", "publish", "move_to_draft", "delete_offices"]
+    actions = [
+        "mark_reviewed",
+        "push_back_review",
+        "publish",
+        "move_to_draft",
+        "delete_offices",
+    ]
     fieldsets = [
         (
             _("Identity"),
@@ -684,6 +691,58 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Push back review…"), permissions=["change"])
+    def push_back_review(self, request, queryset):
+        """Defer the selected offices' reviews: one date, one reason, each recorded.
+
+        An intermediate page asks for the date and reason; each office is
+        deferred as by its own "Defer review" button, within its own limits.
+        """
+        offices = list(queryset.order_by("name", "pk"))
+        form = PushBackReviewForm(
+            request.POST if "apply" in request.POST else None, offices=offices
+        )
+        if form.is_valid():
+            until = form.cleaned_data["until"]
+            try:
+                count = reviews.defer_reviews(
+                    offices,
+                    until=until,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValueError:
+                # An interval changed since the form was checked: nothing done.
+                self.message_user(
+                    request,
+                    _("No review was pushed back: the limits changed. Try again."),
+                    messages.ERROR,
+                )
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "The review of %(count)d office is pushed back until %(date)s.",
+                    "The reviews of %(count)d offices are pushed back until %(date)s.",
+                    count,
+                )
+                % {"count": count, "date": date_format(until)},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Push back the review of these offices"),
+            "offices": offices,
+            "form": form,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/push_back_review.html", context
         )
 
     @admin.action(description=_("Publish"), permissions=["publish"])

@@ -249,3 +249,44 @@ class DeferReviewForm(forms.Form):
                 params={"date": date_format(latest)},
             )
         return until
+
+
+class PushBackReviewForm(DeferReviewForm):
+    """One date and one reason for many offices, each within its own limit.
+
+    The limits are a single deferral's (DeferReviewForm): after today, and
+    no further than each office's latest_deferral(). A date too far for any
+    of the offices is refused, naming them, rather than applied to some.
+    """
+
+    until = forms.DateField(
+        label=_("Push back until"),
+        widget=AdminDateWidget,
+        help_text=_("The reviews will not be due before this date."),
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, office=None, **kwargs)
+        self.offices = list(offices)
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        today = timezone.localdate()
+        if until <= today:
+            raise ValidationError(_("Choose a date after today."), code="not_in_future")
+        too_far = [o for o in self.offices if until > o.latest_deferral(today)]
+        if too_far:
+            latest = min(o.latest_deferral(today) for o in self.offices)
+            raise ValidationError(
+                _(
+                    "A review can be deferred by at most one review interval "
+                    "(and never more than two years). Too far for: %(offices)s. "
+                    "Choose %(date)s or earlier, or leave those offices out."
+                ),
+                code="too_far",
+                params={
+                    "offices": ", ".join(o.name for o in too_far),
+                    "date": date_format(latest),
+                },
+            )
+        return until
