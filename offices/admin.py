@@ -38,7 +38,7 @@ from hrprofile.admin import (
     user_label,
 )
 from mandates.models import Mandate
-from offices import editorial, reviews
+from offices import calendar, editorial, reviews
 from offices.forms import (
     DeferReviewForm,
     FieldOfficeForm,
@@ -49,7 +49,13 @@ from offices.forms import (
     PushBackReviewForm,
 )
 from offices.history import diff, snapshot, snapshots_of_revisions
-from offices.models import DeletedOffice, FieldOffice, Office, ReviewRecord
+from offices.models import (
+    CalendarFeed,
+    DeletedOffice,
+    FieldOffice,
+    Office,
+    ReviewRecord,
+)
 
 DUE_SOON_DAYS = 30
 
@@ -825,6 +831,11 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 name="{}_{}_review_schedule".format(*info),
             ),
             path(
+                "review-schedule/calendar/",
+                view(self.reset_calendar_view),
+                name="{}_{}_reset_calendar".format(*info),
+            ),
+            path(
                 "<path:object_id>/mark-reviewed/",
                 view(self.mark_reviewed_view),
                 name="{}_{}_mark_reviewed".format(*info),
@@ -1137,6 +1148,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
+        feed = CalendarFeed.objects.filter(user=request.user).first()
         offices = (
             self.get_queryset(request)
             .open()
@@ -1148,10 +1160,31 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "opts": self.opts,
             "title": _("Review schedule"),
             "rows": [(office, next_review_html(office, today)) for office in offices],
+            "calendar_url": feed and calendar.feed_url(feed),
         }
         return TemplateResponse(
             request, "admin/offices/office/review_schedule.html", context
         )
+
+    def reset_calendar_view(self, request):
+        """A new address for the user's calendar feed; the old one stops working."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        existed = CalendarFeed.objects.filter(user=request.user).exists()
+        calendar.reset_feed(request.user)
+        self.message_user(
+            request,
+            _(
+                "Your calendar has a new address: subscribe to it again. The old "
+                "address no longer works."
+            )
+            if existed
+            else _("Your calendar's address is ready: subscribe to it."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:offices_office_review_schedule")
 
 
 @admin.register(DeletedOffice)

@@ -1104,3 +1104,35 @@ class ReviewReminder(models.Model):
             "office": self.office_id,
             "cycle": date_format(self.cycle_on),
         }
+
+
+class CalendarFeed(models.Model):
+    """A reviewer's private calendar feed of review due dates (offices/calendar.py).
+
+    The feed's address carries a token derived from `key` and the site's
+    SECRET_KEY (an HMAC): the token itself is never stored, so the table alone
+    opens no feed, yet the review schedule page can show the address again.
+    Resetting draws a new key, and the old address answers 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reset_at = models.DateTimeField(
+        _("last reset at"),
+        auto_now=True,
+        help_text=_("When the feed's address last changed."),
+    )
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["user"]
+
+    def __str__(self):
+        return _("Calendar feed of user #%(user)s") % {"user": self.user_id}
