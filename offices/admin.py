@@ -47,6 +47,9 @@ from offices.forms import (
     OfficeEditForm,
     OfficeForm,
     PushBackReviewForm,
+    ScheduleForm,
+    SendBackForm,
+    SubmitForPublicationForm,
 )
 from offices.history import diff, snapshot, snapshots_of_revisions
 from offices.models import (
@@ -54,6 +57,7 @@ from offices.models import (
     DeletedOffice,
     FieldOffice,
     Office,
+    PublicationRequest,
     ReviewRecord,
 )
 
@@ -665,6 +669,32 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "can_unpublish": is_live_published(obj)
             and self.has_publish_permission(request, obj),
             "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
+            **self._publication_context(request, obj, pending),
+        }
+
+    def _publication_context(self, request, obj, pending):
+        """The moderation request and the schedule, for the change page."""
+        # The request of the draft this page is about: itself, or the pending
+        # draft copy of a published office.
+        draft = obj if editorial.is_draft(obj) else pending
+        publication_request = (
+            PublicationRequest.objects.filter(office=draft)
+            .select_related("requested_by", "answered_by")
+            .first()
+            if draft is not None and draft.pk
+            else None
+        )
+        may_publish = self.has_publish_permission(request, obj)
+        return {
+            "publication_draft": draft,
+            "publication_request": publication_request,
+            "can_submit": editorial.is_draft(obj) and self.may_work_on(request, obj),
+            "can_send_back": bool(
+                publication_request and publication_request.is_pending and may_publish
+            ),
+            "can_schedule": may_publish and obj.deleted_at is None,
+            "scheduled_at": obj.unpublish_at if obj.is_published else obj.publish_at,
+            "time_zone": timezone.get_current_timezone_name(),
         }
 
     # The list
@@ -844,6 +874,21 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 "<path:object_id>/defer-review/",
                 view(self.defer_review_view),
                 name="{}_{}_defer_review".format(*info),
+            ),
+            path(
+                "<path:object_id>/submit/",
+                view(self.submit_view),
+                name="{}_{}_submit".format(*info),
+            ),
+            path(
+                "<path:object_id>/send-back/",
+                view(self.send_back_view),
+                name="{}_{}_send_back".format(*info),
+            ),
+            path(
+                "<path:object_id>/schedule/",
+                view(self.schedule_view),
+                name="{}_{}_schedule".format(*info),
             ),
             path(
                 "<path:object_id>/edit/",
@@ -1112,6 +1157,151 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             messages.SUCCESS,
         )
         return self._change_page(office)
+
+    def _form_page(self, request, office, form, *, title, button, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "original": office,
+            "form": form,
+            "button": button,
+            "intro": intro,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/publication_form.html", context
+        )
+
+    def _notified_messages(self, request, notified, done):
+        self.message_user(request, done, messages.SUCCESS)
+        if notified.failed:
+            self.message_user(
+                request,
+                _("The email could not be sent to %(addresses)s.")
+                % {"addresses": ", ".join(notified.failed)},
+                messages.WARNING,
+            )
+
+    def submit_view(self, request, object_id):
+        draft = self._get_editable_office(request, object_id)
+        if draft is None:
+            return self._missing(request, object_id)
+        if not editorial.is_draft(draft):
+            return self._change_page(draft)
+        form = SubmitForPublicationForm(request.POST or None)
+        if form.is_valid():
+            try:
+                notified = editorial.submit_for_publication(
+                    draft, by=request.user, message=form.cleaned_data["message"]
+                )
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self._notified_messages(
+                    request,
+                    notified,
+                    ngettext(
+                        "Submitted for publication: %(count)d publisher was notified.",
+                        "Submitted for publication: %(count)d publishers were "
+                        "notified.",
+                        len(notified.sent),
+                    )
+                    % {"count": len(notified.sent)},
+                )
+            return self._change_page(draft)
+        live = draft.draft_of or draft
+        return self._form_page(
+            request,
+            draft,
+            form,
+            title=_("Submit “%(office)s” for publication") % {"office": live},
+            button=_("Submit for publication"),
+            intro=_(
+                "Everyone who may publish this office gets an email with your "
+                "message. The draft shows as awaiting publication until it is "
+                "published or sent back."
+            ),
+        )
+
+    def send_back_view(self, request, object_id):
+        draft = self._get_editable_office(request, object_id)
+        if draft is None:
+            return self._missing(request, object_id)
+        if not self.has_publish_permission(request, draft):
+            raise PermissionDenied
+        form = SendBackForm(request.POST or None)
+        if form.is_valid():
+            try:
+                notified = editorial.send_back(
+                    draft, by=request.user, comment=form.cleaned_data["comment"]
+                )
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self._notified_messages(
+                    request,
+                    notified,
+                    _("The draft is sent back to its editor with your comment."),
+                )
+            return self._change_page(draft)
+        live = draft.draft_of or draft
+        return self._form_page(
+            request,
+            draft,
+            form,
+            title=_("Send the draft of “%(office)s” back") % {"office": live},
+            button=_("Send back"),
+            intro=_("The editor who submitted it gets your comment by email."),
+        )
+
+    def schedule_view(self, request, object_id):
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        if not self.has_publish_permission(request, office):
+            raise PermissionDenied
+        unpublishing = office.is_published
+        label = _("Unpublish at") if unpublishing else _("Publish at")
+        current = office.unpublish_at if unpublishing else office.publish_at
+        form = ScheduleForm(
+            request.POST or None,
+            label=label,
+            initial={"at": current and timezone.localtime(current)},
+        )
+        if form.is_valid():
+            at = form.cleaned_data["at"]
+            try:
+                editorial.schedule(office, by=request.user, at=at)
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("The schedule is cancelled.")
+                    if at is None
+                    else _("Scheduled for %(time)s.")
+                    % {"time": date_format(timezone.localtime(at), "DATETIME_FORMAT")},
+                    messages.SUCCESS,
+                )
+            return self._change_page(office)
+        live = office.draft_of or office
+        return self._form_page(
+            request,
+            office,
+            form,
+            title=(
+                _("Schedule unpublishing “%(office)s”")
+                if unpublishing
+                else _("Schedule publishing “%(office)s”")
+            )
+            % {"office": live},
+            button=_("Save the schedule"),
+            intro=_(
+                "It happens within a few minutes of the time you choose "
+                "(python manage.py publish_scheduled runs every few minutes)."
+            ),
+        )
 
     def defer_review_view(self, request, object_id):
         office = self._get_editable_office(request, object_id)

@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
+from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -290,3 +290,52 @@ class PushBackReviewForm(DeferReviewForm):
                 },
             )
         return until
+
+
+class SubmitForPublicationForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the publishers"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("What changed and why: it is emailed to everyone who may publish."),
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment to the editor"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("What to change before it can be published: it is emailed."),
+    )
+
+
+class ScheduleForm(forms.Form):
+    """When a draft is published, or a published profile unpublished.
+
+    Entered and shown in TIME_ZONE (the admin activates no other time zone);
+    empty cancels the schedule.
+    """
+
+    at = forms.SplitDateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_("Leave empty to cancel the schedule."),
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["at"].label = label
+        self.fields["at"].help_text = _(
+            "In the %(zone)s time zone. Leave empty to cancel the schedule."
+        ) % {"zone": timezone.get_current_timezone_name()}
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at is not None and at <= timezone.now():
+            raise ValidationError(
+                _("Choose a time in the future."), code="not_in_future"
+            )
+        return at
