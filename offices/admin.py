@@ -10,6 +10,7 @@ is refused instead of overwriting it.
 """
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
@@ -164,13 +165,14 @@ class ProfileInlineMixin:
         )
 
 
-class FieldOfficeInline(ProfileInlineMixin, admin.StackedInline):
-    # Stacked rather than tabular: Django's tabular rows have no <label> per
-    # input, which leaves screen-reader users guessing at each field.
+class FieldOfficeInline(ProfileInlineMixin, admin.TabularInline):
+    # Compact rows; the template gives every input a (visually hidden) label,
+    # which Django's tabular rows lack, for screen-reader users.
     model = FieldOffice
     form = FieldOfficeForm
     formset = FieldOfficeFormSet
-    fields = [("name", "is_head_office", "position"), "note"]
+    fields = ["name", "note", "is_head_office", "position"]
+    template = "admin/offices/office/edit_inline/tabular.html"
     extra = 0
 
 
@@ -243,6 +245,99 @@ HISTORY_PER_PAGE = 20
 LIVE_ONLY_FIELDS = {"last_reviewed", "deferred_until"}
 
 
+# The sections of the office's change form, in the order of the public page,
+# with the base names of their fields. A translated field (name_fr, added by
+# the languages work) belongs to its base field's section; a field no section
+# names goes to a last "More" section, so extra fields never break the form.
+FORM_SECTIONS = [
+    (
+        "identity",
+        _("Identity"),
+        {"name", "slug", "status", "country", "country_code", "region", "host_mission"},
+    ),
+    (
+        "profile",
+        _("Profile"),
+        {
+            "engagement_type",
+            "year_established",
+            "year_established_note",
+            "profile",
+            "more_info_url",
+            "more_info_label",
+        },
+    ),
+    ("field-offices", _("Field offices"), {"field_offices_note", "coverage_note"}),
+    ("mandates", _("Mandates"), set()),
+    (
+        "focus-areas",
+        _("Focus areas"),
+        {"pillars", "shifts", "spotlight_populations", "tags"},
+    ),
+    (
+        "figures",
+        _("Figures"),
+        {"staff_count", "budget_needs_usd", "achievements", "partners_and_donors"},
+    ),
+    (
+        "review",
+        _("Review"),
+        {
+            "last_reviewed",
+            "review_interval_months",
+            "deferred_until",
+            "reviewers",
+            "reviewer_names",
+        },
+    ),
+    ("closure", _("Closure"), {"closed_on", "closed_note"}),
+]
+MORE_SECTION = ("more", _("More"))
+SECTION_OF_FIELD = {name: key for key, _title, names in FORM_SECTIONS for name in names}
+
+
+def base_field_name(name):
+    """name without a language suffix (name_fr, profile_zh_hans → name, profile)."""
+    for code, _language in settings.LANGUAGES:
+        suffix = "_" + code.replace("-", "_")
+        if name.endswith(suffix) and name[: -len(suffix)] in SECTION_OF_FIELD:
+            return name[: -len(suffix)]
+    return name
+
+
+def section_of(fields):
+    """The section key of a fieldset with these fields (lines may be tuples)."""
+    for line in fields:
+        for name in line if isinstance(line, (list, tuple)) else [line]:
+            key = SECTION_OF_FIELD.get(base_field_name(name))
+            if key:
+                return key
+    return MORE_SECTION[0]
+
+
+def form_sections(adminform, inline_admin_formsets, inline_sections):
+    """The change form's sections: their fieldsets, inlines and whether they
+    hold a validation error. Empty sections are left out."""
+    sections = {
+        key: {"key": key, "title": title, "fieldsets": [], "inlines": []}
+        for key, title, _names in [*FORM_SECTIONS, (*MORE_SECTION, None)]
+    }
+    errors = set(adminform.form.errors)
+    for fieldset in adminform:
+        section = sections[section_of(fieldset.fields)]
+        section["fieldsets"].append(fieldset)
+        names = flatten_fieldsets([(None, {"fields": fieldset.fields})])
+        section["has_errors"] = section.get("has_errors") or bool(errors & set(names))
+    for inline in inline_admin_formsets:
+        section = sections[inline_sections.get(type(inline.opts), MORE_SECTION[0])]
+        section["inlines"].append(inline)
+        formset = inline.formset
+        section["has_errors"] = section.get("has_errors") or bool(
+            formset.is_bound and formset.total_error_count()
+        )
+    return [s for s in sections.values() if s["fieldsets"] or s["inlines"]]
+
+
 @admin.register(Office)
 class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdmin):
     form = OfficeEditForm
@@ -274,6 +369,13 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         "updated_at",
     ]
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
+
+    class Media:
+        # The section menu, the first error's focus and the unsaved-changes
+        # warning: static files, as the admin's CSP allows no inline code.
+        css = {"all": ["offices/admin/office_form.css"]}
+        js = ["offices/admin/office_form.js"]
+
     actions = [
         "mark_reviewed",
         "push_back_review",
@@ -281,6 +383,8 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         "move_to_draft",
         "delete_offices",
     ]
+    # In the order of the public page; each fieldset falls into a section of
+    # the form (FORM_SECTIONS) by the base names of its fields.
     fieldsets = [
         (
             _("Identity"),
@@ -306,19 +410,14 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 ]
             },
         ),
-        (
-            _("Field offices"),
-            {
-                "fields": ["field_offices_note", "coverage_note"],
-                "description": _("The field offices themselves are listed below."),
-            },
-        ),
+        # The field offices' own heading (the inline's) names this section.
+        (None, {"fields": ["field_offices_note", "coverage_note"]}),
         (
             _("Focus areas"),
             {"fields": ["pillars", "shifts", "spotlight_populations", "tags"]},
         ),
         (
-            _("Facts"),
+            _("Figures"),
             {
                 "fields": [
                     "staff_count",
@@ -327,10 +426,6 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                     "partners_and_donors",
                 ]
             },
-        ),
-        (
-            _("Closure"),
-            {"fields": ["closed_on", "closed_note"], "classes": ["collapse"]},
         ),
         (
             _("Review"),
@@ -347,6 +442,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 ),
             },
         ),
+        (_("Closure"), {"fields": ["closed_on", "closed_note"]}),
         (
             _("Timestamps"),
             {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
@@ -644,6 +740,15 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         context.update(self._editorial_context(request, obj))
+        context["form_sections"] = form_sections(
+            context["adminform"],
+            context["inline_admin_formsets"],
+            {
+                FieldOfficeInline: "field-offices",
+                MandateInline: "mandates",
+                ReviewRecordInline: "review",
+            },
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _editorial_context(self, request, obj):
