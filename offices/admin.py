@@ -18,7 +18,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -456,13 +456,19 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     # in the queryset, so their URLs get the admin's usual "doesn't exist".
     def get_queryset(self, request):
         drafts = Office.objects.filter(draft_of=OuterRef("pk")).values("pk")
+        # A request awaiting publication: the office's own (never published)
+        # or its draft copy's.
+        awaiting = PublicationRequest.objects.filter(
+            Q(office=OuterRef("pk")) | Q(office__draft_of=OuterRef("pk")),
+            status=PublicationRequest.Status.PENDING,
+        )
         return (
             super()
             .get_queryset(request)
             .live()
             .editable_by(request.user)
             .with_next_review()
-            .annotate(draft_pk=Subquery(drafts[:1]))
+            .annotate(draft_pk=Subquery(drafts[:1]), is_awaiting=Exists(awaiting))
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -811,11 +817,13 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     @admin.display(description=_("pending changes"))
     def pending_changes(self, office):
         if office.draft_pk is None:
+            if office.is_awaiting:
+                return _("Awaiting publication")
             return self.get_empty_value_display()
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:offices_office_change", args=[office.draft_pk]),
-            _("Draft pending"),
+            _("Awaiting publication") if office.is_awaiting else _("Draft pending"),
         )
 
     # Actions

@@ -223,3 +223,14 @@ def test_one_failing_address_does_not_stop_the_others(
     assert notified.failed == [managers[0].email]
     assert managers[1].email in sent
     assert PublicationRequest.objects.get().is_pending
+
+
+def test_the_office_list_shows_drafts_awaiting_publication(admin_client, draft, editor):
+    editorial.submit_for_publication(draft, by=editor, message=MESSAGE)
+    new = OfficeFactory(name="New office", status=Office.Status.DRAFT)
+    editorial.submit_for_publication(new, by=editor, message=MESSAGE)
+
+    response = admin_client.get(reverse("admin:offices_office_changelist"))
+
+    assert response.text.count("Awaiting publication") == 2
+    assert f'href="{url("change", draft)}"' in response.text
