@@ -113,6 +113,9 @@ class AuditEntry(AbstractLogEntry):
         MARK_REVIEWED = 15
         DEFER = 16
         REVIEWERS = 17
+        SUBMIT = 18
+        SEND_BACK = 19
+        SCHEDULE = 23
         LOGIN = 20
         LOGOUT = 21
         LOGIN_FAILED = 22
@@ -130,6 +133,9 @@ class AuditEntry(AbstractLogEntry):
             (MARK_REVIEWED, _("mark reviewed")),
             (DEFER, _("defer review")),
             (REVIEWERS, _("change reviewers")),
+            (SUBMIT, _("submit for publication")),
+            (SEND_BACK, _("send back")),
+            (SCHEDULE, _("schedule")),
             (LOGIN, _("log in")),
             (LOGOUT, _("log out")),
             (LOGIN_FAILED, _("failed login")),

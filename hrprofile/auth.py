@@ -354,7 +354,16 @@ class SecureAdminSite(admin.AdminSite):
             and requires_2fa(user)
             and not user_has_device(user)
         )
-        return super().index(request, {"otp_offer": offer, **(extra_context or {})})
+        context = {"otp_offer": offer}
+        if user.has_perm("offices.view_office") or user.has_perm(
+            "offices.change_office"
+        ):
+            # The editor's desk (offices/dashboard.py): this site is the
+            # project's glue, the panels are the offices app's.
+            from offices.dashboard import dashboard
+
+            context["desk"] = dashboard(user)
+        return super().index(request, {**context, **(extra_context or {})})
 
     def _next_url(self, request):
         """The page asked for, if it is on this site; else the admin index."""

@@ -8,7 +8,7 @@ every download (the offices list, an audit export).
 
 import csv
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 # What makes a spreadsheet read a cell as a formula: the four operators, and
 # a tab or carriage return some programs skip before looking (OWASP).
@@ -53,4 +53,33 @@ def csv_response(filename, header, rows):
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
     write_csv(response, header, rows)
+    return response
+
+
+class _Echo:
+    """A file whose write() hands back what it is given, for a streamed CSV."""
+
+    def write(self, value):
+        return value
+
+
+def csv_streaming_response(filename, header, rows):
+    """A download of the rows as filename, written as they are read.
+
+    For lists that only grow (the audit trail): the rows are never all in
+    memory. Not cacheable: the data is not public.
+    """
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield BOM + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe_cell(value) for value in row])
+
+    response = StreamingHttpResponse(
+        lines(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    response["Cache-Control"] = "private, no-store"
     return response

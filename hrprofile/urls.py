@@ -11,6 +11,7 @@ from django.urls import include, path
 import hrprofile.admin  # noqa: F401
 from hrprofile.views import public_page, robots_txt
 from offices.sitemaps import sitemaps
+from offices.views import review_calendar
 
 # "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
 # to the visitor's language, "/en/" for now. 404.html and 500.html are the
@@ -24,6 +25,12 @@ urlpatterns = [
     path("api/", include("hrprofile.api_urls")),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
+    # A reviewer's private feed: no language prefix, the token is the login.
+    path(
+        "calendar/<int:user_id>/<str:token>/reviews.ics",
+        review_calendar,
+        name="review_calendar",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -10,6 +10,7 @@ is refused instead of overwriting it.
 """
 
 import reversion
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
@@ -17,7 +18,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -38,7 +39,7 @@ from hrprofile.admin import (
     user_label,
 )
 from mandates.models import Mandate
-from offices import editorial, reviews
+from offices import calendar, editorial, reviews
 from offices.forms import (
     DeferReviewForm,
     FieldOfficeForm,
@@ -46,9 +47,20 @@ from offices.forms import (
     MarkReviewedForm,
     OfficeEditForm,
     OfficeForm,
+    PushBackReviewForm,
+    ScheduleForm,
+    SendBackForm,
+    SubmitForPublicationForm,
 )
 from offices.history import diff, snapshot, snapshots_of_revisions
-from offices.models import DeletedOffice, FieldOffice, Office, ReviewRecord
+from offices.models import (
+    CalendarFeed,
+    DeletedOffice,
+    FieldOffice,
+    Office,
+    PublicationRequest,
+    ReviewRecord,
+)
 
 DUE_SOON_DAYS = 30
 
@@ -153,13 +165,14 @@ class ProfileInlineMixin:
         )
 
 
-class FieldOfficeInline(ProfileInlineMixin, admin.StackedInline):
-    # Stacked rather than tabular: Django's tabular rows have no <label> per
-    # input, which leaves screen-reader users guessing at each field.
+class FieldOfficeInline(ProfileInlineMixin, admin.TabularInline):
+    # Compact rows; the template gives every input a (visually hidden) label,
+    # which Django's tabular rows lack, for screen-reader users.
     model = FieldOffice
     form = FieldOfficeForm
     formset = FieldOfficeFormSet
-    fields = [("name", "is_head_office", "position"), "note"]
+    fields = ["name", "note", "is_head_office", "position"]
+    template = "admin/offices/office/edit_inline/tabular.html"
     extra = 0
 
 
@@ -232,6 +245,99 @@ HISTORY_PER_PAGE = 20
 LIVE_ONLY_FIELDS = {"last_reviewed", "deferred_until"}
 
 
+# The sections of the office's change form, in the order of the public page,
+# with the base names of their fields. A translated field (name_fr, added by
+# the languages work) belongs to its base field's section; a field no section
+# names goes to a last "More" section, so extra fields never break the form.
+FORM_SECTIONS = [
+    (
+        "identity",
+        _("Identity"),
+        {"name", "slug", "status", "country", "country_code", "region", "host_mission"},
+    ),
+    (
+        "profile",
+        _("Profile"),
+        {
+            "engagement_type",
+            "year_established",
+            "year_established_note",
+            "profile",
+            "more_info_url",
+            "more_info_label",
+        },
+    ),
+    ("field-offices", _("Field offices"), {"field_offices_note", "coverage_note"}),
+    ("mandates", _("Mandates"), set()),
+    (
+        "focus-areas",
+        _("Focus areas"),
+        {"pillars", "shifts", "spotlight_populations", "tags"},
+    ),
+    (
+        "figures",
+        _("Figures"),
+        {"staff_count", "budget_needs_usd", "achievements", "partners_and_donors"},
+    ),
+    (
+        "review",
+        _("Review"),
+        {
+            "last_reviewed",
+            "review_interval_months",
+            "deferred_until",
+            "reviewers",
+            "reviewer_names",
+        },
+    ),
+    ("closure", _("Closure"), {"closed_on", "closed_note"}),
+]
+MORE_SECTION = ("more", _("More"))
+SECTION_OF_FIELD = {name: key for key, _title, names in FORM_SECTIONS for name in names}
+
+
+def base_field_name(name):
+    """name without a language suffix (name_fr, profile_zh_hans → name, profile)."""
+    for code, _language in settings.LANGUAGES:
+        suffix = "_" + code.replace("-", "_")
+        if name.endswith(suffix) and name[: -len(suffix)] in SECTION_OF_FIELD:
+            return name[: -len(suffix)]
+    return name
+
+
+def section_of(fields):
+    """The section key of a fieldset with these fields (lines may be tuples)."""
+    for line in fields:
+        for name in line if isinstance(line, (list, tuple)) else [line]:
+            key = SECTION_OF_FIELD.get(base_field_name(name))
+            if key:
+                return key
+    return MORE_SECTION[0]
+
+
+def form_sections(adminform, inline_admin_formsets, inline_sections):
+    """The change form's sections: their fieldsets, inlines and whether they
+    hold a validation error. Empty sections are left out."""
+    sections = {
+        key: {"key": key, "title": title, "fieldsets": [], "inlines": []}
+        for key, title, _names in [*FORM_SECTIONS, (*MORE_SECTION, None)]
+    }
+    errors = set(adminform.form.errors)
+    for fieldset in adminform:
+        section = sections[section_of(fieldset.fields)]
+        section["fieldsets"].append(fieldset)
+        names = flatten_fieldsets([(None, {"fields": fieldset.fields})])
+        section["has_errors"] = section.get("has_errors") or bool(errors & set(names))
+    for inline in inline_admin_formsets:
+        section = sections[inline_sections.get(type(inline.opts), MORE_SECTION[0])]
+        section["inlines"].append(inline)
+        formset = inline.formset
+        section["has_errors"] = section.get("has_errors") or bool(
+            formset.is_bound and formset.total_error_count()
+        )
+    return [s for s in sections.values() if s["fieldsets"] or s["inlines"]]
+
+
 @admin.register(Office)
 class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdmin):
     form = OfficeEditForm
@@ -263,7 +369,22 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         "updated_at",
     ]
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
-    actions = ["mark_reviewed", "publish", "move_to_draft", "delete_offices"]
+
+    class Media:
+        # The section menu, the first error's focus and the unsaved-changes
+        # warning: static files, as the admin's CSP allows no inline code.
+        css = {"all": ["offices/admin/office_form.css"]}
+        js = ["offices/admin/office_form.js"]
+
+    actions = [
+        "mark_reviewed",
+        "push_back_review",
+        "publish",
+        "move_to_draft",
+        "delete_offices",
+    ]
+    # In the order of the public page; each fieldset falls into a section of
+    # the form (FORM_SECTIONS) by the base names of its fields.
     fieldsets = [
         (
             _("Identity"),
@@ -289,19 +410,14 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 ]
             },
         ),
-        (
-            _("Field offices"),
-            {
-                "fields": ["field_offices_note", "coverage_note"],
-                "description": _("The field offices themselves are listed below."),
-            },
-        ),
+        # The field offices' own heading (the inline's) names this section.
+        (None, {"fields": ["field_offices_note", "coverage_note"]}),
         (
             _("Focus areas"),
             {"fields": ["pillars", "shifts", "spotlight_populations", "tags"]},
         ),
         (
-            _("Facts"),
+            _("Figures"),
             {
                 "fields": [
                     "staff_count",
@@ -310,10 +426,6 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                     "partners_and_donors",
                 ]
             },
-        ),
-        (
-            _("Closure"),
-            {"fields": ["closed_on", "closed_note"], "classes": ["collapse"]},
         ),
         (
             _("Review"),
@@ -330,6 +442,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 ),
             },
         ),
+        (_("Closure"), {"fields": ["closed_on", "closed_note"]}),
         (
             _("Timestamps"),
             {"fields": ["created_at", "updated_at"], "classes": ["collapse"]},
@@ -343,13 +456,19 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     # in the queryset, so their URLs get the admin's usual "doesn't exist".
     def get_queryset(self, request):
         drafts = Office.objects.filter(draft_of=OuterRef("pk")).values("pk")
+        # A request awaiting publication: the office's own (never published)
+        # or its draft copy's.
+        awaiting = PublicationRequest.objects.filter(
+            Q(office=OuterRef("pk")) | Q(office__draft_of=OuterRef("pk")),
+            status=PublicationRequest.Status.PENDING,
+        )
         return (
             super()
             .get_queryset(request)
             .live()
             .editable_by(request.user)
             .with_next_review()
-            .annotate(draft_pk=Subquery(drafts[:1]))
+            .annotate(draft_pk=Subquery(drafts[:1]), is_awaiting=Exists(awaiting))
         )
 
     def get_object(self, request, object_id, from_field=None):
@@ -627,6 +746,15 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         context.update(self._editorial_context(request, obj))
+        context["form_sections"] = form_sections(
+            context["adminform"],
+            context["inline_admin_formsets"],
+            {
+                FieldOfficeInline: "field-offices",
+                MandateInline: "mandates",
+                ReviewRecordInline: "review",
+            },
+        )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _editorial_context(self, request, obj):
@@ -652,6 +780,32 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "can_unpublish": is_live_published(obj)
             and self.has_publish_permission(request, obj),
             "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
+            **self._publication_context(request, obj, pending),
+        }
+
+    def _publication_context(self, request, obj, pending):
+        """The moderation request and the schedule, for the change page."""
+        # The request of the draft this page is about: itself, or the pending
+        # draft copy of a published office.
+        draft = obj if editorial.is_draft(obj) else pending
+        publication_request = (
+            PublicationRequest.objects.filter(office=draft)
+            .select_related("requested_by", "answered_by")
+            .first()
+            if draft is not None and draft.pk
+            else None
+        )
+        may_publish = self.has_publish_permission(request, obj)
+        return {
+            "publication_draft": draft,
+            "publication_request": publication_request,
+            "can_submit": editorial.is_draft(obj) and self.may_work_on(request, obj),
+            "can_send_back": bool(
+                publication_request and publication_request.is_pending and may_publish
+            ),
+            "can_schedule": may_publish and obj.deleted_at is None,
+            "scheduled_at": obj.unpublish_at if obj.is_published else obj.publish_at,
+            "time_zone": timezone.get_current_timezone_name(),
         }
 
     # The list
@@ -663,11 +817,13 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
     @admin.display(description=_("pending changes"))
     def pending_changes(self, office):
         if office.draft_pk is None:
+            if office.is_awaiting:
+                return _("Awaiting publication")
             return self.get_empty_value_display()
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:offices_office_change", args=[office.draft_pk]),
-            _("Draft pending"),
+            _("Awaiting publication") if office.is_awaiting else _("Draft pending"),
         )
 
     # Actions
@@ -684,6 +840,58 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             )
             % {"count": count},
             messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Push back review…"), permissions=["change"])
+    def push_back_review(self, request, queryset):
+        """Defer the selected offices' reviews: one date, one reason, each recorded.
+
+        An intermediate page asks for the date and reason; each office is
+        deferred as by its own "Defer review" button, within its own limits.
+        """
+        offices = list(queryset.order_by("name", "pk"))
+        form = PushBackReviewForm(
+            request.POST if "apply" in request.POST else None, offices=offices
+        )
+        if form.is_valid():
+            until = form.cleaned_data["until"]
+            try:
+                count = reviews.defer_reviews(
+                    offices,
+                    until=until,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValueError:
+                # An interval changed since the form was checked: nothing done.
+                self.message_user(
+                    request,
+                    _("No review was pushed back: the limits changed. Try again."),
+                    messages.ERROR,
+                )
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "The review of %(count)d office is pushed back until %(date)s.",
+                    "The reviews of %(count)d offices are pushed back until %(date)s.",
+                    count,
+                )
+                % {"count": count, "date": date_format(until)},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Push back the review of these offices"),
+            "offices": offices,
+            "form": form,
+            "media": self.media + form.media,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/push_back_review.html", context
         )
 
     @admin.action(description=_("Publish"), permissions=["publish"])
@@ -766,6 +974,11 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 name="{}_{}_review_schedule".format(*info),
             ),
             path(
+                "review-schedule/calendar/",
+                view(self.reset_calendar_view),
+                name="{}_{}_reset_calendar".format(*info),
+            ),
+            path(
                 "<path:object_id>/mark-reviewed/",
                 view(self.mark_reviewed_view),
                 name="{}_{}_mark_reviewed".format(*info),
@@ -774,6 +987,21 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 "<path:object_id>/defer-review/",
                 view(self.defer_review_view),
                 name="{}_{}_defer_review".format(*info),
+            ),
+            path(
+                "<path:object_id>/submit/",
+                view(self.submit_view),
+                name="{}_{}_submit".format(*info),
+            ),
+            path(
+                "<path:object_id>/send-back/",
+                view(self.send_back_view),
+                name="{}_{}_send_back".format(*info),
+            ),
+            path(
+                "<path:object_id>/schedule/",
+                view(self.schedule_view),
+                name="{}_{}_schedule".format(*info),
             ),
             path(
                 "<path:object_id>/edit/",
@@ -1043,6 +1271,151 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         )
         return self._change_page(office)
 
+    def _form_page(self, request, office, form, *, title, button, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "original": office,
+            "form": form,
+            "button": button,
+            "intro": intro,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(
+            request, "admin/offices/office/publication_form.html", context
+        )
+
+    def _notified_messages(self, request, notified, done):
+        self.message_user(request, done, messages.SUCCESS)
+        if notified.failed:
+            self.message_user(
+                request,
+                _("The email could not be sent to %(addresses)s.")
+                % {"addresses": ", ".join(notified.failed)},
+                messages.WARNING,
+            )
+
+    def submit_view(self, request, object_id):
+        draft = self._get_editable_office(request, object_id)
+        if draft is None:
+            return self._missing(request, object_id)
+        if not editorial.is_draft(draft):
+            return self._change_page(draft)
+        form = SubmitForPublicationForm(request.POST or None)
+        if form.is_valid():
+            try:
+                notified = editorial.submit_for_publication(
+                    draft, by=request.user, message=form.cleaned_data["message"]
+                )
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self._notified_messages(
+                    request,
+                    notified,
+                    ngettext(
+                        "Submitted for publication: %(count)d publisher was notified.",
+                        "Submitted for publication: %(count)d publishers were "
+                        "notified.",
+                        len(notified.sent),
+                    )
+                    % {"count": len(notified.sent)},
+                )
+            return self._change_page(draft)
+        live = draft.draft_of or draft
+        return self._form_page(
+            request,
+            draft,
+            form,
+            title=_("Submit “%(office)s” for publication") % {"office": live},
+            button=_("Submit for publication"),
+            intro=_(
+                "Everyone who may publish this office gets an email with your "
+                "message. The draft shows as awaiting publication until it is "
+                "published or sent back."
+            ),
+        )
+
+    def send_back_view(self, request, object_id):
+        draft = self._get_editable_office(request, object_id)
+        if draft is None:
+            return self._missing(request, object_id)
+        if not self.has_publish_permission(request, draft):
+            raise PermissionDenied
+        form = SendBackForm(request.POST or None)
+        if form.is_valid():
+            try:
+                notified = editorial.send_back(
+                    draft, by=request.user, comment=form.cleaned_data["comment"]
+                )
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self._notified_messages(
+                    request,
+                    notified,
+                    _("The draft is sent back to its editor with your comment."),
+                )
+            return self._change_page(draft)
+        live = draft.draft_of or draft
+        return self._form_page(
+            request,
+            draft,
+            form,
+            title=_("Send the draft of “%(office)s” back") % {"office": live},
+            button=_("Send back"),
+            intro=_("The editor who submitted it gets your comment by email."),
+        )
+
+    def schedule_view(self, request, object_id):
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        if not self.has_publish_permission(request, office):
+            raise PermissionDenied
+        unpublishing = office.is_published
+        label = _("Unpublish at") if unpublishing else _("Publish at")
+        current = office.unpublish_at if unpublishing else office.publish_at
+        form = ScheduleForm(
+            request.POST or None,
+            label=label,
+            initial={"at": current and timezone.localtime(current)},
+        )
+        if form.is_valid():
+            at = form.cleaned_data["at"]
+            try:
+                editorial.schedule(office, by=request.user, at=at)
+            except editorial.EditorialError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("The schedule is cancelled.")
+                    if at is None
+                    else _("Scheduled for %(time)s.")
+                    % {"time": date_format(timezone.localtime(at), "DATETIME_FORMAT")},
+                    messages.SUCCESS,
+                )
+            return self._change_page(office)
+        live = office.draft_of or office
+        return self._form_page(
+            request,
+            office,
+            form,
+            title=(
+                _("Schedule unpublishing “%(office)s”")
+                if unpublishing
+                else _("Schedule publishing “%(office)s”")
+            )
+            % {"office": live},
+            button=_("Save the schedule"),
+            intro=_(
+                "It happens within a few minutes of the time you choose "
+                "(python manage.py publish_scheduled runs every few minutes)."
+            ),
+        )
+
     def defer_review_view(self, request, object_id):
         office = self._get_editable_office(request, object_id)
         if office is None:
@@ -1078,6 +1451,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
+        feed = CalendarFeed.objects.filter(user=request.user).first()
         offices = (
             self.get_queryset(request)
             .open()
@@ -1089,10 +1463,31 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "opts": self.opts,
             "title": _("Review schedule"),
             "rows": [(office, next_review_html(office, today)) for office in offices],
+            "calendar_url": feed and calendar.feed_url(feed),
         }
         return TemplateResponse(
             request, "admin/offices/office/review_schedule.html", context
         )
+
+    def reset_calendar_view(self, request):
+        """A new address for the user's calendar feed; the old one stops working."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        existed = CalendarFeed.objects.filter(user=request.user).exists()
+        calendar.reset_feed(request.user)
+        self.message_user(
+            request,
+            _(
+                "Your calendar has a new address: subscribe to it again. The old "
+                "address no longer works."
+            )
+            if existed
+            else _("Your calendar's address is ready: subscribe to it."),
+            messages.SUCCESS,
+        )
+        return redirect("admin:offices_office_review_schedule")
 
 
 @admin.register(DeletedOffice)

@@ -13,10 +13,17 @@ revision where content changes, and writes one audit entry. See
 docs/editorial-workflow.md.
 """
 
+import logging
+import smtplib
+from dataclasses import dataclass, field
+
 import reversion
 from auditlog.context import disable_auditlog
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,7 +39,7 @@ from offices.history import (
     snapshot,
     snapshot_of_revision,
 )
-from offices.models import Office
+from offices.models import Office, PublicationRequest
 
 # What reverting an office must leave as it is: its editorial and review state.
 KEPT_ON_REVERT = [
@@ -132,7 +139,7 @@ def _sync_inlines(live, draft):
             target.save()
 
 
-def publish(office, *, by):
+def publish(office, *, by, note=""):
     """Put an office on the public site: its draft copy's content, or itself.
 
     For a draft copy, the live office takes its content (fields, terms and
@@ -164,7 +171,17 @@ def publish(office, *, by):
             AuditEntry.Action.PUBLISH,
             live,
             by,
-            _("Published") if draft is None else _publication_message(changes),
+            " ".join(
+                filter(
+                    None,
+                    [
+                        _("Published")
+                        if draft is None
+                        else _publication_message(changes),
+                        note,
+                    ],
+                )
+            ),
             changes=[list(change.__dict__.values()) for change in changes],
         )
     return live
@@ -187,6 +204,9 @@ def _apply(live, draft):
         if live.slug != old_slug:
             live.record_old_slug(old_slug)
     live.status = Office.Status.PUBLISHED
+    # A new office's own schedule and request are done; a draft copy's go
+    # with the copy.
+    live.publish_at = None
     live.edit_version = F("edit_version") + 1
     try:
         with transaction.atomic():
@@ -202,6 +222,8 @@ def _apply(live, draft):
             getattr(live, name).set(getattr(draft, name).all())
         _sync_inlines(live, draft)
         draft.delete()
+    else:
+        PublicationRequest.objects.filter(office=live).delete()
 
 
 def discard_draft(draft, *, by):
@@ -217,20 +239,26 @@ def discard_draft(draft, *, by):
     return live
 
 
-def unpublish(office, *, by):
+def unpublish(office, *, by, note=""):
     """Take a live office off the public site (it stays, as a draft)."""
     with transaction.atomic(), reversion.create_revision():
         live = _lock(office)
         if live.draft_of_id or not live.is_published:
             raise EditorialError(_("Only a published office can be unpublished."))
         live.status = Office.Status.DRAFT
+        live.unpublish_at = None
         live.edit_version = F("edit_version") + 1
         live.save()
         live.refresh_from_db()
         reversion.add_to_revision(live)
         reversion.set_user(by)
         reversion.set_comment(_("Unpublished"))
-        _record(AuditEntry.Action.UNPUBLISH, live, by, _("Unpublished"))
+        _record(
+            AuditEntry.Action.UNPUBLISH,
+            live,
+            by,
+            " ".join(filter(None, [_("Unpublished"), note])),
+        )
     return live
 
 
@@ -337,4 +365,271 @@ def claim_edit(office, seen_version):
         Office.objects.filter(pk=office.pk, edit_version=seen_version).update(
             edit_version=F("edit_version") + 1
         )
+    )
+
+
+# Moderation: asking for publication, and the publisher's answer
+
+
+def is_draft(office):
+    """A draft that can be published: a draft copy, or a new office never published."""
+    return office.status == Office.Status.DRAFT and office.deleted_at is None
+
+
+def publishers_of(office):
+    """Active staff who may publish office, with an email address, by pk.
+
+    Publishing needs offices.publish_office and the right to edit the office:
+    offices.edit_all_offices, or being one of its reviewers (a draft copy's
+    are its office's). Superusers have both.
+    """
+    users = get_user_model().objects
+    live = office.draft_of or office
+    backend = "django.contrib.auth.backends.ModelBackend"
+    may_publish = users.with_perm("offices.publish_office", backend=backend)
+    edits_all = users.with_perm("offices.edit_all_offices", backend=backend)
+    return (
+        may_publish.filter(is_staff=True)
+        .filter(Q(pk__in=edits_all.values("pk")) | Q(reviewed_offices=live))
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _admin_link(office):
+    return settings.SITE_URL + reverse("admin:offices_office_change", args=[office.pk])
+
+
+@dataclass
+class Notified:
+    """Who a moderation step emailed, and the addresses that failed."""
+
+    sent: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def _notify(name, recipients, context):
+    from offices.reviews import send_email
+
+    notified = Notified()
+    for address in recipients:
+        try:
+            send_email(name, address, context)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not send %s to %s", name, address)
+            notified.failed.append(address)
+        else:
+            notified.sent.append(address)
+    return notified
+
+
+logger = logging.getLogger(__name__)
+
+
+def submit_for_publication(draft, *, by, message):
+    """Ask for a draft to be published, and email everyone who may publish it.
+
+    The request (replacing any earlier one, sent back or not) and its audit
+    entry are written first; then each publisher but the editor themself
+    gets one email. Returns a Notified.
+    """
+    with transaction.atomic():
+        draft = _lock(draft)
+        if not is_draft(draft):
+            raise EditorialError(_("Only a draft can be submitted for publication."))
+        PublicationRequest.objects.update_or_create(
+            office=draft,
+            defaults={
+                "status": PublicationRequest.Status.PENDING,
+                "message": message,
+                "requested_by": by,
+                "requested_at": timezone.now(),
+                "comment": "",
+                "answered_by": None,
+                "answered_at": None,
+            },
+        )
+        live = draft.draft_of or draft
+        _record(
+            AuditEntry.Action.SUBMIT,
+            live,
+            by,
+            _("Submitted for publication: %(message)s") % {"message": message},
+            draft=draft.pk,
+        )
+        recipients = [user.email for user in publishers_of(draft).exclude(pk=by.pk)]
+    return _notify(
+        "publication_request",
+        recipients,
+        {
+            "office": live,
+            "message": message,
+            "editor": by.get_full_name() or by.get_username(),
+            "admin_url": _admin_link(draft),
+        },
+    )
+
+
+def send_back(draft, *, by, comment):
+    """Refuse a pending request with a comment, emailed to the editor who asked."""
+    with transaction.atomic():
+        draft = _lock(draft)
+        request = (
+            PublicationRequest.objects.select_for_update(of=("self",))
+            .select_related("requested_by")
+            .filter(office=draft, status=PublicationRequest.Status.PENDING)
+            .first()
+        )
+        if request is None:
+            raise EditorialError(_("This draft is not awaiting publication."))
+        request.status = PublicationRequest.Status.RETURNED
+        request.comment = comment
+        request.answered_by = by
+        request.answered_at = timezone.now()
+        request.save()
+        live = draft.draft_of or draft
+        _record(
+            AuditEntry.Action.SEND_BACK,
+            live,
+            by,
+            _("Sent back: %(comment)s") % {"comment": comment},
+            draft=draft.pk,
+        )
+    editor = request.requested_by
+    recipients = [editor.email] if editor and editor.email else []
+    return _notify(
+        "publication_returned",
+        recipients,
+        {
+            "office": live,
+            "message": request.message,
+            "comment": comment,
+            "publisher": by.get_full_name() or by.get_username(),
+            "admin_url": _admin_link(draft),
+        },
+    )
+
+
+# Scheduled publishing
+
+
+def schedule(office, *, by, at):
+    """Set (or with at=None, clear) when office is published or unpublished.
+
+    A draft gets a publish_at, a published office an unpublish_at; the time
+    must lie ahead. `publish_scheduled` does what has come due.
+    """
+    with transaction.atomic():
+        office = _lock(office)
+        if office.deleted_at:
+            raise EditorialError(_("A deleted office cannot be scheduled."))
+        if at is not None and at <= timezone.now():
+            raise EditorialError(_("Choose a time in the future."))
+        field = "unpublish_at" if office.is_published else "publish_at"
+        Office.objects.filter(pk=office.pk).update(
+            **{field: at, "scheduled_by": by if at else None}
+        )
+        setattr(office, field, at)
+        live = office.draft_of or office
+        if at is None:
+            message = (
+                _("Scheduled unpublishing cancelled")
+                if office.is_published
+                else _("Scheduled publication cancelled")
+            )
+        else:
+            when = date_format(timezone.localtime(at), "DATETIME_FORMAT")
+            message = (
+                _("Scheduled to be unpublished at %(time)s")
+                if office.is_published
+                else _("Scheduled to be published at %(time)s")
+            ) % {"time": when}
+        _record(
+            AuditEntry.Action.SCHEDULE,
+            live,
+            by,
+            message,
+            **{field: at and at.isoformat(), "draft": office.pk},
+        )
+    return office
+
+
+@dataclass
+class ScheduledRun:
+    """What publish_scheduled did: offices published, unpublished, refused."""
+
+    published: list = field(default_factory=list)
+    unpublished: list = field(default_factory=list)
+    # (office, reason) for each step refused (a slug taken meanwhile).
+    failed: list = field(default_factory=list)
+
+
+def due_for_publication(now):
+    """Drafts whose publish_at has come: draft copies and new offices."""
+    return Office.objects.filter(
+        Q(draft_of__isnull=True, deleted_at__isnull=True)
+        | Q(draft_of__isnull=False, draft_of__deleted_at__isnull=True),
+        status=Office.Status.DRAFT,
+        publish_at__lte=now,
+    )
+
+
+def due_for_unpublication(now):
+    return Office.objects.published().filter(unpublish_at__lte=now)
+
+
+def publish_scheduled(*, now=None):
+    """Publish and unpublish every office whose time has come, each once.
+
+    Each office is claimed in its own transaction by SELECT … FOR UPDATE
+    SKIP LOCKED: a concurrent run skips the rows this one holds and, once it
+    commits, no longer finds them due (a published draft copy is gone, a
+    done schedule is cleared). A refused step (say, the slug is now another
+    office's) clears that schedule, is recorded with its reason, and does not
+    stop the others. The audit entry names who scheduled it.
+    """
+    now = now or timezone.now()
+    run = ScheduledRun()
+    for due, step, done in [
+        (due_for_publication, publish, run.published),
+        (due_for_unpublication, unpublish, run.unpublished),
+    ]:
+        while True:
+            with transaction.atomic():
+                office = (
+                    due(now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("scheduled_by")
+                    .order_by("pk")
+                    .first()
+                )
+                if office is None:
+                    break
+                who = office.scheduled_by
+                note = _("(as scheduled by %(user)s)") % {
+                    "user": (who.get_full_name() or who.get_username())
+                    if who
+                    else _("someone no longer here")
+                }
+                try:
+                    with transaction.atomic():
+                        live = step(office, by=None, note=note)
+                except EditorialError as error:
+                    _refused(office, step, error)
+                    run.failed.append((office, str(error)))
+                else:
+                    done.append(live)
+    return run
+
+
+def _refused(office, step, error):
+    field = "publish_at" if step is publish else "unpublish_at"
+    Office.objects.filter(pk=office.pk).update(**{field: None})
+    _record(
+        AuditEntry.Action.SCHEDULE,
+        office.draft_of or office,
+        None,
+        _("Scheduled step not done: %(reason)s") % {"reason": error},
+        draft=office.pk,
     )

@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.contrib.admin.widgets import AdminDateWidget
+from django.contrib.admin.widgets import AdminDateWidget, AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -249,3 +249,93 @@ class DeferReviewForm(forms.Form):
                 params={"date": date_format(latest)},
             )
         return until
+
+
+class PushBackReviewForm(DeferReviewForm):
+    """One date and one reason for many offices, each within its own limit.
+
+    The limits are a single deferral's (DeferReviewForm): after today, and
+    no further than each office's latest_deferral(). A date too far for any
+    of the offices is refused, naming them, rather than applied to some.
+    """
+
+    until = forms.DateField(
+        label=_("Push back until"),
+        widget=AdminDateWidget,
+        help_text=_("The reviews will not be due before this date."),
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, office=None, **kwargs)
+        self.offices = list(offices)
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        today = timezone.localdate()
+        if until <= today:
+            raise ValidationError(_("Choose a date after today."), code="not_in_future")
+        too_far = [o for o in self.offices if until > o.latest_deferral(today)]
+        if too_far:
+            latest = min(o.latest_deferral(today) for o in self.offices)
+            raise ValidationError(
+                _(
+                    "A review can be deferred by at most one review interval "
+                    "(and never more than two years). Too far for: %(offices)s. "
+                    "Choose %(date)s or earlier, or leave those offices out."
+                ),
+                code="too_far",
+                params={
+                    "offices": ", ".join(o.name for o in too_far),
+                    "date": date_format(latest),
+                },
+            )
+        return until
+
+
+class SubmitForPublicationForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the publishers"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("What changed and why: it is emailed to everyone who may publish."),
+    )
+
+
+class SendBackForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment to the editor"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("What to change before it can be published: it is emailed."),
+    )
+
+
+class ScheduleForm(forms.Form):
+    """When a draft is published, or a published profile unpublished.
+
+    Entered and shown in TIME_ZONE (the admin activates no other time zone);
+    empty cancels the schedule.
+    """
+
+    at = forms.SplitDateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_("Leave empty to cancel the schedule."),
+    )
+
+    def __init__(self, *args, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["at"].label = label
+        self.fields["at"].help_text = _(
+            "In the %(zone)s time zone. Leave empty to cancel the schedule."
+        ) % {"zone": timezone.get_current_timezone_name()}
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at is not None and at <= timezone.now():
+            raise ValidationError(
+                _("Choose a time in the future."), code="not_in_future"
+            )
+        return at

@@ -34,6 +34,9 @@ NOT_CONTENT = {
     "last_reviewed",
     "deferred_until",
     "reviewers",
+    "publish_at",
+    "unpublish_at",
+    "scheduled_by",
 }
 TERM_FIELDS = ["pillars", "shifts", "spotlight_populations", "tags"]
 INLINES = {"field_offices": FieldOffice, "mandates": Mandate}

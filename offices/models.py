@@ -129,6 +129,11 @@ def first_sentence(text, max_chars=300):
     return Truncator(" ".join(sentence.split())).chars(max_chars)
 
 
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting publication")
+    RETURNED = "returned", _("Sent back")
+
+
 class ReviewKind(models.TextChoices):
     REVIEWED = "reviewed", _("Reviewed")
     DEFERRED = "deferred", _("Deferred")
@@ -670,6 +675,32 @@ class Office(models.Model):
         related_name="+",
         verbose_name=_("deleted by"),
     )
+    # Scheduled publishing (editorial.publish_scheduled): publish_at on a
+    # draft (a draft copy, or a new office never published), unpublish_at on
+    # a published office. Set through the admin's "Schedule" page only.
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this draft is published by itself (in TIME_ZONE)."),
+    )
+    unpublish_at = models.DateTimeField(
+        _("unpublish at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When this profile leaves the public site by itself."),
+    )
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -695,6 +726,17 @@ class Office(models.Model):
                 OpClass(Upper("country"), name="gin_trgm_ops"),
                 name="office_country_trgm",
                 fastupdate=False,
+            ),
+            # publish_scheduled looks every few minutes for what has come due.
+            models.Index(
+                fields=["publish_at"],
+                condition=Q(publish_at__isnull=False),
+                name="office_publish_at",
+            ),
+            models.Index(
+                fields=["unpublish_at"],
+                condition=Q(unpublish_at__isnull=False),
+                name="office_unpublish_at",
             ),
         ]
         permissions = [
@@ -1104,3 +1146,106 @@ class ReviewReminder(models.Model):
             "office": self.office_id,
             "cycle": date_format(self.cycle_on),
         }
+
+
+class CalendarFeed(models.Model):
+    """A reviewer's private calendar feed of review due dates (offices/calendar.py).
+
+    The feed's address carries a token derived from `key` and the site's
+    SECRET_KEY (an HMAC): the token itself is never stored, so the table alone
+    opens no feed, yet the review schedule page can show the address again.
+    Resetting draws a new key, and the old address answers 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    key = models.CharField(_("key"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    reset_at = models.DateTimeField(
+        _("last reset at"),
+        auto_now=True,
+        help_text=_("When the feed's address last changed."),
+    )
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["user"]
+
+    def __str__(self):
+        return _("Calendar feed of user #%(user)s") % {"user": self.user_id}
+
+
+class PublicationRequest(models.Model):
+    """An editor's request to publish a draft, and a publisher's answer.
+
+    One per draft (a draft copy, or a new office never published): submitting
+    again replaces it. Publishing removes it (with a draft copy, by deleting
+    the copy); a publisher may instead send it back with a comment.
+    offices/editorial.py has the steps; the audit trail keeps every one.
+    """
+
+    Status = RequestStatus
+
+    office = models.OneToOneField(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="publication_request",
+        verbose_name=_("draft"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING
+    )
+    message = models.TextField(
+        _("message"),
+        max_length=2000,
+        help_text=_("What changed and why, for whoever publishes it."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    comment = models.TextField(
+        _("comment"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Why the draft was sent back."),
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent back by"),
+    )
+    answered_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publication request")
+        verbose_name_plural = _("publication requests")
+        ordering = ["requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="publicationrequest_status_valid",
+                violation_error_message=_("Choose a valid status."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Publication request for office #%(office)s") % {
+            "office": self.office_id
+        }
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING

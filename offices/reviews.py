@@ -98,6 +98,20 @@ def defer_review(office, *, until, by, reason, on=None):
     office.deferred_until = until
 
 
+def defer_reviews(offices, *, until, by, reason, on=None):
+    """defer_review() for each office, all or nothing: one date, one reason.
+
+    Each office gets its own review record and audit entry. Raises
+    ValueError, deferring none, if the date is outside any office's limits.
+    Returns the number deferred.
+    """
+    offices = list(offices)
+    with transaction.atomic():
+        for office in offices:
+            defer_review(office, until=until, by=by, reason=reason, on=on)
+    return len(offices)
+
+
 # Reminders
 #
 # Each (office, address, kind, cycle, sequence) is one ReviewReminder row.

@@ -3,14 +3,19 @@ import json
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
-from django.views.decorators.http import condition
+from django.views.decorators.http import condition, require_safe
 from django.views.generic import DetailView, ListView, View
 
 from hrprofile.auth import acting_user
@@ -22,6 +27,7 @@ from hrprofile.views import (
     absolute_url,
     too_many_requests,
 )
+from offices import calendar
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
 from offices.models import Office, can_preview
@@ -400,3 +406,25 @@ class OfficeDraftView(OfficePageMixin, DetailView):
         return super().get_context_data(
             live_office=live, changes=diff(snapshot(live), snapshot(draft)), **kwargs
         )
+
+
+@require_safe
+def review_calendar(request, user_id, token):
+    """A reviewer's private iCalendar feed; 404 for any address but theirs.
+
+    Nobody is signed in (a calendar program fetches it): the token in the
+    address is the credential, so the answer is never stored by a cache.
+    """
+    feed = calendar.feed_for(user_id, token)
+    if feed is None:
+        raise Http404
+    response = HttpResponse(
+        calendar.review_calendar(feed.user).to_ical(),
+        content_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": 'inline; filename="reviews.ics"',
+            "Cache-Control": "private, no-store",
+            "X-Robots-Tag": "noindex, nofollow",
+        },
+    )
+    return response

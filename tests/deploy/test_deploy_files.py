@@ -217,7 +217,13 @@ def services(compose):
     return compose["services"]
 
 
-APP_SERVICES = ["migrate", "app", "reminders", "housekeeping"]
+APP_SERVICES = [
+    "migrate",
+    "app",
+    "reminders",
+    "scheduled-publishing",
+    "housekeeping",
+]
 
 
 def test_compose_runs_postgresql_18_redis_and_a_proxy(services):
@@ -293,6 +299,14 @@ def test_the_schedule_runs_the_daily_commands(services):
     assert "deploy/daily.sh" in dockerignore_allowed()[1]
 
 
+def test_the_schedule_publishes_every_five_minutes(services):
+    command = services["scheduled-publishing"]["command"]
+
+    assert command[:3] == ["sh", "deploy/every.sh", "5"]
+    assert command[3:6] == ["python", "manage.py", "publish_scheduled"]
+    assert "deploy/every.sh" in dockerignore_allowed()[1]
+
+
 def test_nginx_spreads_requests_and_sets_the_trusted_headers(services):
     [mount, _] = services["proxy"]["volumes"]
     config = (DEPLOY / "nginx.conf").read_text()
@@ -323,6 +337,31 @@ def test_daily_stops_at_once_on_term():
     in_a_while = time.strftime("%H:%M", time.gmtime(time.time() + 3 * 3600))
     process = subprocess.Popen(
         ["sh", DEPLOY / "daily.sh", in_a_while, "true"], start_new_session=True
+    )
+    time.sleep(0.5)
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        assert process.wait(timeout=5) == 0
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_every_refuses_an_interval_it_cannot_read():
+    for minutes in ["0", "five", ""]:
+        result = subprocess.run(
+            ["sh", DEPLOY / "every.sh", minutes, "true"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        assert result.returncode == 2, minutes
+
+
+def test_every_stops_at_once_on_term():
+    process = subprocess.Popen(
+        ["sh", DEPLOY / "every.sh", "60", "true"], start_new_session=True
     )
     time.sleep(0.5)
     os.kill(process.pid, signal.SIGTERM)
@@ -366,6 +405,7 @@ def test_the_manifests_are_the_web_service_migrations_and_schedules(manifests):
         ("PodDisruptionBudget", "hrprofile-web"),
         ("Job", "hrprofile-migrate"),
         ("CronJob", "hrprofile-review-reminders"),
+        ("CronJob", "hrprofile-publish-scheduled"),
         ("CronJob", "hrprofile-clearsessions"),
     }
 
@@ -450,3 +490,12 @@ def test_the_cronjobs_still_run_the_daily_commands(manifests):
     assert reminder["command"] == ["python", "manage.py", "send_review_reminders"]
     assert "python manage.py clearsessions" in shlex.join(housekeeping["command"])
     assert reminders["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+def test_a_cronjob_publishes_what_is_scheduled_every_five_minutes(manifests):
+    cronjob = manifests[("CronJob", "hrprofile-publish-scheduled")]
+    [container] = pod_spec(cronjob)["containers"]
+
+    assert container["command"] == ["python", "manage.py", "publish_scheduled"]
+    assert cronjob["spec"]["schedule"] == "*/5 * * * *"
+    assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"

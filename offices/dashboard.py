@@ -1,0 +1,125 @@
+"""The editor's desk: what awaits the signed-in editor, on the admin's index.
+
+Each panel is one bounded query (plus one to name the offices of the recent
+activity), whatever the number of offices, drafts or entries: the index is
+the page every editor opens first.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import F
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from offices.models import Office, PublicationRequest
+
+# Days ahead a review counts as "due soon", as in the office list's filter.
+DUE_SOON_DAYS = 30
+
+# Rows per panel; the panel links to the full list when there are more.
+PANEL_ROWS = 10
+
+
+@dataclass
+class Panel:
+    rows: list = field(default_factory=list)
+    has_more: bool = False
+
+    @classmethod
+    def of(cls, queryset):
+        rows = list(queryset[: PANEL_ROWS + 1])
+        return cls(rows=rows[:PANEL_ROWS], has_more=len(rows) > PANEL_ROWS)
+
+    def __bool__(self):
+        return bool(self.rows)
+
+
+@dataclass
+class Dashboard:
+    overdue: Panel
+    due_soon: Panel
+    awaiting_publication: Panel
+    # True: everyone's drafts (a publisher), False: the editor's own.
+    awaiting_for_publisher: bool
+    outdated_translations: list
+    activity: Panel
+    today: object = None
+
+
+def my_reviews(user, today):
+    """(overdue, due within DUE_SOON_DAYS) querysets of the offices user reviews."""
+    mine = Office.objects.filter(reviewers=user)
+    order = (F("next_review_on").asc(nulls_first=True), "name", "pk")
+    overdue = mine.overdue(today).order_by(*order)
+    due_soon = (
+        mine.due_for_review(today, DUE_SOON_DAYS)
+        .filter(next_review_on__gte=today)
+        .order_by(*order)
+    )
+    return overdue, due_soon
+
+
+def awaiting_publication(user):
+    """Pending publication requests: a publisher's to act on, or an editor's own.
+
+    A publisher sees every draft they may publish (all, or the offices they
+    review); anyone else the requests they made.
+    """
+    requests = (
+        PublicationRequest.objects.filter(status=PublicationRequest.Status.PENDING)
+        .select_related("office__draft_of", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    if user.has_perm("offices.publish_office"):
+        return requests.filter(office__in=Office.objects.editable_by(user)), True
+    return requests.filter(requested_by=user), False
+
+
+def outdated_translations(user):
+    """The offices user reviews whose translations lag behind their source text.
+
+    The languages work (django-modeltranslation, issue 14) plugs in here by
+    giving OfficeQuerySet an `outdated_translations()` method that returns
+    the offices with a stale language, each annotated with
+    `outdated_languages` (language codes). Until that method exists, and so
+    on a database without translations, this returns an empty list and the
+    dashboard shows no translation panel.
+    """
+    queryset = Office.objects.live().filter(reviewers=user)
+    method = getattr(queryset, "outdated_translations", None)
+    if method is None:
+        return []
+    return list(method().order_by("name", "pk")[:PANEL_ROWS])
+
+
+def recent_activity(user):
+    """The user's latest audit entries, each with the name of its office."""
+    entries = Panel.of(
+        AuditEntry.objects.filter(actor=user)
+        .select_related("content_type")
+        .order_by("-timestamp", "-pk")
+    )
+    ids = {entry.office_id for entry in entries.rows if entry.office_id}
+    names = (
+        dict(Office.objects.live().filter(pk__in=ids).values_list("pk", "name"))
+        if ids
+        else {}
+    )
+    for entry in entries.rows:
+        entry.office_name = names.get(entry.office_id)
+    return entries
+
+
+def dashboard(user, *, today=None):
+    today = today or timezone.localdate()
+    overdue, due_soon = my_reviews(user, today)
+    awaiting, for_publisher = awaiting_publication(user)
+    return Dashboard(
+        overdue=Panel.of(overdue),
+        due_soon=Panel.of(due_soon),
+        awaiting_publication=Panel.of(awaiting),
+        awaiting_for_publisher=for_publisher,
+        outdated_translations=outdated_translations(user),
+        activity=recent_activity(user),
+        today=today,
+    )

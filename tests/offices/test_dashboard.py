@@ -1,0 +1,203 @@
+"""The editor's desk on the admin index: per role, linked, constant queries."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, Value
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from offices import dashboard, editorial, reviews
+from offices.models import Office
+from tests.factories import OfficeFactory, UserFactory
+from tests.support import SIGNED_IN_QUERIES, VerifiedClient
+
+pytestmark = pytest.mark.django_db
+
+INDEX = reverse("admin:index")
+
+
+def change_url(office):
+    return reverse("admin:offices_office_change", args=[office.pk])
+
+
+def months_ago(months, days=0):
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=round(months * 30.44) + days)
+
+
+def signed_in(user):
+    client = VerifiedClient()
+    client.force_login(user)
+    return client
+
+
+def in_group(name, username):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return in_group("Office editors", "amina")
+
+
+@pytest.fixture
+def publisher(db):
+    return in_group("Content managers", "pat")
+
+
+def section(response, name):
+    text = response.text
+    start = text.index(f'id="desk-{name}"')
+    return text[start : text.index("</section>", start)]
+
+
+def test_my_overdue_and_due_soon_offices_link_to_their_pages(editor):
+    overdue = OfficeFactory(
+        name="Overdue office", last_reviewed=months_ago(13), reviewers=[editor]
+    )
+    never = OfficeFactory(name="Never reviewed office", reviewers=[editor])
+    soon = OfficeFactory(
+        name="Soon office", last_reviewed=months_ago(11.5), reviewers=[editor]
+    )
+    OfficeFactory(name="Fresh office", last_reviewed=months_ago(2), reviewers=[editor])
+    OfficeFactory(name="Someone else's", last_reviewed=months_ago(13))
+    OfficeFactory(
+        name="Closed office",
+        last_reviewed=months_ago(30),
+        closed_on=datetime.date(2024, 1, 1),
+        reviewers=[editor],
+    )
+
+    reviews_panel = section(signed_in(editor).get(INDEX), "reviews")
+
+    for office in (overdue, never, soon):
+        assert f'href="{change_url(office)}"' in reviews_panel
+    assert reviews_panel.index("Never reviewed office") < reviews_panel.index(
+        "Overdue office"
+    )
+    assert reviews_panel.index("Overdue office") < reviews_panel.index("Soon office")
+    assert "Overdue since" in reviews_panel
+    for absent in ("Fresh office", "Someone else", "Closed office"):
+        assert absent not in reviews_panel
+
+
+def test_nothing_due_says_so(editor):
+    response = signed_in(editor).get(INDEX)
+
+    assert "None of your offices is overdue" in section(response, "reviews")
+
+
+@pytest.fixture
+def requests(editor, publisher):
+    """Two drafts awaiting publication: one by the editor, one by someone else."""
+    mine = OfficeFactory(name="Iraq", reviewers=[editor])
+    other_editor = in_group("Office editors", "bob")
+    theirs = OfficeFactory(name="Syria", reviewers=[other_editor])
+    mine_draft = editorial.start_draft(mine, by=editor)
+    theirs_draft = editorial.start_draft(theirs, by=other_editor)
+    editorial.submit_for_publication(mine_draft, by=editor, message="Mine.")
+    editorial.submit_for_publication(theirs_draft, by=other_editor, message="Theirs.")
+    return mine_draft, theirs_draft
+
+
+def test_publishers_see_every_draft_awaiting_publication(publisher, requests):
+    panel = section(signed_in(publisher).get(INDEX), "drafts")
+
+    assert "Drafts awaiting publication" in panel
+    for draft in requests:
+        assert f'href="{change_url(draft)}"' in panel
+
+
+def test_editors_see_their_own_drafts_awaiting_publication(editor, requests):
+    mine, _theirs = requests
+
+    panel = section(signed_in(editor).get(INDEX), "drafts")
+
+    assert "Your drafts awaiting publication" in panel
+    assert f'href="{change_url(mine)}"' in panel
+    assert "Syria" not in panel
+
+
+def test_a_sent_back_draft_no_longer_awaits(publisher, requests):
+    mine, _theirs = requests
+    editorial.send_back(mine, by=publisher, comment="No.")
+
+    panel = section(signed_in(publisher).get(INDEX), "drafts")
+
+    assert "Iraq" not in panel
+
+
+def test_my_recent_activity_links_to_the_office(editor):
+    office = OfficeFactory(name="Iraq", reviewers=[editor])
+    reviews.mark_reviewed([office], by=editor)
+    AuditEntry.objects.record(
+        AuditEntry.Action.PUBLISH, OfficeFactory(name="Not mine"), actor=UserFactory()
+    )
+
+    panel = section(signed_in(editor).get(INDEX), "activity")
+
+    assert "Mark reviewed" in panel
+    assert f'href="{change_url(office)}"' in panel
+    assert "Not mine" not in panel
+
+
+def test_the_translation_panel_is_empty_until_translations_exist(editor):
+    OfficeFactory(reviewers=[editor])
+
+    assert dashboard.outdated_translations(editor) == []
+    assert 'id="desk-translations"' not in signed_in(editor).get(INDEX).text
+
+
+def test_the_translation_panel_lists_what_the_hook_returns(editor, monkeypatch):
+    office = OfficeFactory(name="Iraq", reviewers=[editor])
+
+    def outdated_translations(self):
+        return self.annotate(
+            outdated_languages=Value(["fr"], output_field=ArrayField(CharField()))
+        )
+
+    monkeypatch.setattr(
+        type(Office.objects.all()),
+        "outdated_translations",
+        outdated_translations,
+        raising=False,
+    )
+
+    panel = section(signed_in(editor).get(INDEX), "translations")
+
+    assert f'href="{change_url(office)}"' in panel
+    assert "fr" in panel
+
+
+def test_staff_without_office_permissions_get_no_desk(client):
+    client.force_login(UserFactory(username="nobody"))
+
+    assert 'id="desk"' not in client.get(INDEX).text
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_the_desk_costs_the_same_queries_at_any_size(
+    publisher, editor, size, django_assert_max_num_queries
+):
+    for index in range(size):
+        office = OfficeFactory(
+            last_reviewed=months_ago(13 if index % 2 else 11.5),
+            reviewers=[editor, publisher],
+        )
+        draft = editorial.start_draft(office, by=editor)
+        editorial.submit_for_publication(draft, by=editor, message="Please.")
+        reviews.mark_reviewed([office], by=publisher)
+    client = signed_in(publisher)
+
+    # The index's own (session, user, device, permissions, the app list) and
+    # one per panel, plus the names of the activity's offices.
+    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 10):
+        response = client.get(INDEX)
+
+    assert response.status_code == 200
