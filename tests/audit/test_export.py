@@ -4,12 +4,11 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import SIGNED_IN_QUERIES
+from tests.support import SIGNED_IN_QUERIES, editorial_group
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,7 @@ def trail(db):
 @pytest.fixture
 def manager_client(client):
     manager = UserFactory(username="manager")
-    manager.groups.add(Group.objects.get(name="Content managers"))
+    manager.groups.add(editorial_group("Content managers"))
     client.force_login(manager)
     return client
 
@@ -96,7 +95,7 @@ def test_a_bad_filter_goes_back_to_the_list(manager_client, trail):
 
 def test_editors_cannot_export(client, trail):
     editor = UserFactory(username="editor")
-    editor.groups.add(Group.objects.get(name="Office editors"))
+    editor.groups.add(editorial_group("Office editors"))
     client.force_login(editor)
 
     assert client.get(EXPORT).status_code == 403

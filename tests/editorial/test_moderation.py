@@ -1,7 +1,7 @@
 """Moderation: submit for publication → publishers emailed → publish or send back."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
@@ -9,7 +9,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office, PublicationRequest
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient, form_data
+from tests.support import VerifiedClient, editorial_group, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,13 @@ def signed_in(user):
 @pytest.fixture
 def editor(db):
     user = UserFactory(username="amina", first_name="Amina", last_name="Diallo")
-    user.groups.add(Group.objects.get(name="Office editors"))
+    user.groups.add(editorial_group("Office editors"))
     return user
 
 
 @pytest.fixture
 def managers(db):
-    group = Group.objects.get(name="Content managers")
+    group = editorial_group("Content managers")
     users = [UserFactory(username=f"manager{i}") for i in range(2)]
     for user in users:
         user.groups.add(group)
@@ -60,14 +60,14 @@ def test_publishers_are_those_who_may_publish_that_office(
 ):
     # An editor who may publish, but only the offices they review.
     own = UserFactory(username="own-publisher")
-    own.groups.add(Group.objects.get(name="Office editors"))
+    own.groups.add(editorial_group("Office editors"))
     own.user_permissions.add(Permission.objects.get(codename="publish_office"))
     other = UserFactory(username="other-publisher")
-    other.groups.add(Group.objects.get(name="Office editors"))
+    other.groups.add(editorial_group("Office editors"))
     other.user_permissions.add(Permission.objects.get(codename="publish_office"))
     office.reviewers.add(own)
     UserFactory(username="inactive", is_active=False).groups.add(
-        Group.objects.get(name="Content managers")
+        editorial_group("Content managers")
     )
 
     publishers = {u.username for u in editorial.publishers_of(office)}

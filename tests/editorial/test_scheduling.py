@@ -5,7 +5,6 @@ import datetime
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
@@ -15,7 +14,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient
+from tests.support import VerifiedClient, editorial_group
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def entries(action, office):
 @pytest.fixture
 def publisher(db):
     user = UserFactory(username="publisher", first_name="Pat", last_name="Lee")
-    user.groups.add(Group.objects.get(name="Content managers"))
+    user.groups.add(editorial_group("Content managers"))
     return user
 
 

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, Value
 from django.urls import reverse
@@ -13,7 +12,7 @@ from audit.models import AuditEntry
 from offices import dashboard, editorial, reviews
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import SIGNED_IN_QUERIES, VerifiedClient
+from tests.support import SIGNED_IN_QUERIES, VerifiedClient, editorial_group
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +36,7 @@ def signed_in(user):
 
 def in_group(name, username):
     user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=name))
+    user.groups.add(editorial_group(name))
     return user
 
 
