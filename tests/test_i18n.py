@@ -1,8 +1,9 @@
-"""Readiness for the six UN languages, before their translations ship.
+"""The six UN languages: page direction, localised dates and numbers, bidi
+isolation, string extraction and mirrored CSS.
 
-English is the only language in settings.LANGUAGES; these tests switch Arabic
-(right to left) and French on as a deploy will, and check the page direction,
-localised dates and numbers, string extraction and mirrored CSS.
+Which pages answer under which prefix, the language switcher and the hreflang
+alternates are in tests/test_languages.py; the catalogues' completeness in
+tests/test_catalogues.py.
 """
 
 import datetime
@@ -23,12 +24,6 @@ from tests.factories import MandateFactory, OfficeFactory, TagFactory
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(path for path in (ROOT / "templates").rglob("*") if path.is_file())
 STYLESHEETS = sorted((ROOT / "static" / "css").glob("*.css"))
-
-
-@pytest.fixture
-def more_languages(settings):
-    """Arabic and French switched on, as when their translations ship."""
-    settings.LANGUAGES = [("en", "English"), ("ar", "Arabic"), ("fr", "French")]
 
 
 @pytest.fixture
@@ -74,23 +69,19 @@ def test_english_pages_are_left_to_right(client, demo):
     "url",
     ["/ar/offices/", "/ar/offices/iraq/", "/ar/pillars/accountability/"],
 )
-def test_arabic_pages_are_right_to_left(client, demo, more_languages, url):
+def test_arabic_pages_are_right_to_left(client, demo, url):
     html = html_of(client, url)
 
     assert '<html lang="ar" dir="rtl">' in html
 
 
-def test_arabic_not_found_page_is_right_to_left(client, demo, more_languages):
+def test_arabic_not_found_page_is_right_to_left(client, demo):
     html = html_of(client, "/ar/offices/atlantis/", status=404)
 
     assert '<html lang="ar" dir="rtl">' in html
 
 
-def test_arabic_urls_do_not_exist_while_only_english_ships(client, demo):
-    assert client.get("/ar/offices/iraq/").status_code == 404
-
-
-def test_french_pages_are_left_to_right(client, demo, more_languages):
+def test_french_pages_are_left_to_right(client, demo):
     html = html_of(client, "/fr/offices/iraq/")
 
     assert '<html lang="fr" dir="ltr">' in html
@@ -122,15 +113,13 @@ def test_html_emails_declare_their_direction(template):
     ("language", "month"),
     [("en", "May 2021"), ("fr", "mai 2021"), ("ar", "مايو 2021")],
 )
-def test_last_reviewed_month_is_in_the_page_language(
-    client, demo, more_languages, language, month
-):
+def test_last_reviewed_month_is_in_the_page_language(client, demo, language, month):
     html = html_of(client, f"/{language}/offices/iraq/")
 
     assert f'<time datetime="2021-05">{month}</time>' in html
 
 
-def test_closing_month_is_in_the_page_language(client, full_office, more_languages):
+def test_closing_month_is_in_the_page_language(client, full_office):
     html = html_of(client, "/fr/offices/full/")
 
     assert "mars 2023" in html
@@ -141,7 +130,7 @@ def test_closing_month_is_in_the_page_language(client, full_office, more_languag
     [("en", "US$12,326,000", "1,250"), ("fr", "12\xa0326\xa0000", "1\xa0250")],
 )
 def test_budget_and_staff_are_grouped_as_the_language_groups_numbers(
-    client, full_office, more_languages, language, budget, staff
+    client, full_office, language, budget, staff
 ):
     html = html_of(client, f"/{language}/offices/full/")
 
@@ -151,7 +140,7 @@ def test_budget_and_staff_are_grouped_as_the_language_groups_numbers(
 
 @pytest.mark.parametrize("language", ["ar", "fr"])
 def test_every_profile_section_renders_in_another_language(
-    client, full_office, more_languages, language
+    client, full_office, language
 ):
     html = html_of(client, f"/{language}/offices/full/")
 
