@@ -9,7 +9,7 @@ import re
 
 from django.conf import settings
 from django.urls import get_script_prefix
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, pgettext
 
 # Each language named in itself, as a reader looking for theirs knows it
 # (Django's own local names differ: "العربيّة", "简体中文", "français").
@@ -60,3 +60,10 @@ def alternate_paths(path):
     return [(code, path_in(code, path)) for code, _ in settings.LANGUAGES] + [
         ("x-default", path_in(X_DEFAULT_LANGUAGE, path))
     ]
+
+
+def list_separator():
+    """What separates the items of a list in a sentence, in the active language."""
+    # Translators: between the items of a list ("Baghdad, Erbil"). Arabic
+    # writes "، ", Chinese "、"; keep any space your language puts after it.
+    return pgettext("list separator", ", ")

@@ -17,9 +17,17 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.translation.template import templatize
 
+from hrprofile import templatetags
+from hrprofile.i18n import list_separator
+from hrprofile.templatetags import bdi, long_date
 from mandates.models import Mandate
 from offices.demo import load_demo
-from tests.factories import MandateFactory, OfficeFactory, TagFactory
+from tests.factories import (
+    FieldOfficeFactory,
+    MandateFactory,
+    OfficeFactory,
+    TagFactory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(path for path in (ROOT / "templates").rglob("*") if path.is_file())
@@ -146,6 +154,85 @@ def test_every_profile_section_renders_in_another_language(
 
     for section in ("closed-notice", "staff", "budget", "mandates", "tags"):
         assert f'id="{section}"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "adopted"),
+    [
+        ("en", "29 May 2020"),
+        ("fr", "29 mai 2020"),
+        ("es", "29 de mayo de 2020"),
+        ("ru", "29 мая 2020 г."),  # noqa: RUF001 (the Cyrillic abbreviation of "year")
+        ("zh-hans", "2020年5月29日"),
+    ],
+)
+def test_adoption_date_is_written_as_the_language_writes_dates(
+    client, full_office, language, adopted
+):
+    html = html_of(client, f"/{language}/offices/full/")
+
+    assert f'<time datetime="2020-05-29">{adopted}</time>' in html
+
+
+def test_long_date_of_nothing_is_empty():
+    assert long_date(None) == ""
+
+
+# --------------------------------------------------- bidi isolation and lists
+
+
+def test_closing_note_is_isolated_inside_the_sentence(client, full_office):
+    html = html_of(client, "/ar/offices/full/")
+
+    assert "(<bdi>mandate ended</bdi>)" in html
+
+
+def test_field_office_note_is_isolated_after_a_localised_separator(client, db):
+    office = OfficeFactory(slug="notes", coverage_note="Bahrain, Kuwait")
+    FieldOfficeFactory(office=office, name="Erbil", note="since 2020")
+
+    html = html_of(client, "/ar/offices/notes/")
+
+    assert "Erbil, <bdi>since 2020</bdi></li>" in html
+    assert "<bdi>Bahrain, Kuwait</bdi>" in html
+
+
+def test_document_symbol_is_isolated(client, full_office):
+    html = html_of(client, "/ar/offices/full/")
+
+    assert "<bdi>S/RES/2522 (2020)</bdi>" in html
+
+
+def test_bdi_escapes_what_it_isolates():
+    assert bdi("<b>A & B</b>") == "<bdi>&lt;b&gt;A &amp; B&lt;/b&gt;</bdi>"
+    assert bdi("") == ""
+    assert bdi(None) is None
+
+
+def test_isolated_values_keep_their_msgid():
+    """Bound with `with note=…|bdi`, the markup stays out of the catalogue."""
+    source = (ROOT / "templates" / "offices" / "office_detail.html").read_text()
+
+    assert "This presence closed in {{ date }} ({{ note }})." in source
+
+
+@pytest.mark.parametrize(
+    ("separator", "joined"),
+    [
+        (", ", "Ana, Bo &amp; Co"),
+        ("، ", "Ana، Bo &amp; Co"),
+        ("、", "Ana、Bo &amp; Co"),
+    ],
+)
+def test_lists_are_joined_with_the_language_separator(monkeypatch, separator, joined):
+    monkeypatch.setattr(templatetags, "list_separator", lambda: separator)
+
+    assert templatetags.join_list(["Ana", "Bo & Co"]) == joined
+
+
+def test_list_separator_is_translatable():
+    assert list_separator() == ", "
+    assert "list separator" in (ROOT / "hrprofile" / "i18n.py").read_text()
 
 
 # ---------------------------------------------------------------- extraction
