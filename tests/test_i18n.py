@@ -216,6 +216,13 @@ def test_isolated_values_keep_their_msgid():
     assert "This presence closed in {{ date }} ({{ note }})." in source
 
 
+def test_search_box_takes_the_direction_of_the_query(client, db):
+    html = html_of(client, "/en/offices/?q=%D8%B9%D8%B1%D8%A7%D9%82")
+
+    search_box = r'<input type="search" name="q" value="عراق"[^>]* dir="auto"'
+    assert re.search(search_box, html)
+
+
 @pytest.mark.parametrize(
     ("separator", "joined"),
     [
