@@ -13,10 +13,10 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps check-chromium run test lint format lock messages backup restore db-stop clean check-python
+.PHONY: help install browser-deps check-chromium check-gettext run test lint format lock messages compile-messages backup restore db-stop clean check-python
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -40,28 +40,51 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | check-python
 install: $(VENV)/.installed .env ## Create .venv and .env, install the locked dependencies
 
 # The browser tests drive Debian's Chromium: Playwright's own browser download
-# is never used (it cannot be fetched on the project's machines).
+# is never used (it cannot be fetched on the project's machines). Noto covers
+# the six UN languages' scripts (Arabic, Chinese, Cyrillic, Latin), so the
+# screenshots show real glyphs: the site itself loads no web fonts.
 CHROMIUM := /usr/bin/chromium
+BROWSER_PACKAGES := chromium fonts-noto-core fonts-noto-cjk
+# Whether Chromium and Noto fonts for Arabic and Chinese are all there
+# (DejaVu, always installed, covers some Arabic: a Noto family is asked for).
+BROWSER_READY = test -x $(CHROMIUM) \
+	&& fc-list :lang=ar family 2>/dev/null | grep -q Noto \
+	&& fc-list :lang=zh-cn family 2>/dev/null | grep -q Noto
 
-browser-deps: ## Install Debian's Chromium for the browser tests when it is missing
-	@test -x $(CHROMIUM) && exit 0; \
+browser-deps: ## Install Debian's Chromium and Noto fonts for the browser tests when missing
+	@$(BROWSER_READY) && exit 0; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; \
 	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
-	else echo "The browser tests need Chromium at $(CHROMIUM): install the Debian package as root (apt-get install chromium) and rerun make."; exit 1; fi; \
+	else echo "The browser tests need Chromium at $(CHROMIUM) and the Noto fonts: install the Debian packages as root (apt-get install $(BROWSER_PACKAGES)) and rerun make."; exit 1; fi; \
 	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "The browser tests need Chromium at $(CHROMIUM), and this system has no apt-get: install Chromium there by hand."; exit 1; fi; \
-	echo "Installing Chromium for the browser tests (apt-get)"; \
-	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+		echo "The browser tests need Chromium at $(CHROMIUM) and Noto fonts for Arabic and Chinese, and this system has no apt-get: install them there by hand."; exit 1; fi; \
+	echo "Installing Chromium and the Noto fonts for the browser tests (apt-get)"; \
+	$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES)
 
-# make test never runs sudo: as root (a CI machine) it installs Chromium the
-# way browser-deps does; anyone else is told how, and the tests do not start.
+# make test never runs sudo: as root (a CI machine) it installs Chromium and
+# the fonts the way browser-deps does; anyone else is told how, and the tests
+# do not start.
 check-chromium:
-	@test -x $(CHROMIUM) && exit 0; \
+	@$(BROWSER_READY) && exit 0; \
 	if [ "$$(id -u)" != 0 ]; then \
-		echo "make test: the browser tests need Chromium at $(CHROMIUM), which is missing." >&2; \
-		echo "Install it once with 'make browser-deps' (apt-get, through sudo), or as root: apt-get install chromium. Then rerun make test." >&2; \
+		echo "make test: the browser tests need Chromium at $(CHROMIUM) and the Noto fonts for Arabic and Chinese, and some are missing." >&2; \
+		echo "Install them once with 'make browser-deps' (apt-get, through sudo), or as root: apt-get install $(BROWSER_PACKAGES). Then rerun make test." >&2; \
 		exit 1; fi; \
 	$(MAKE) --no-print-directory browser-deps
+
+# The catalogue test extracts the source's messages with GNU gettext to find
+# any the catalogues lack: never skipped, so make test installs it as root (a
+# CI machine) and tells anyone else how, as for Chromium.
+check-gettext:
+	@command -v xgettext >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "make test: the catalogue tests need GNU gettext (xgettext), which is missing." >&2; \
+		echo "Install it once: sudo apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS). Then rerun make test." >&2; \
+		exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "make test: the catalogue tests need GNU gettext (xgettext): install it by hand." >&2; exit 1; fi; \
+	echo "Installing GNU gettext for the catalogue tests (apt-get)"; \
+	apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext
 
 run: install ## Start the embedded database, migrate, load demo content, serve on 127.0.0.1:PORT (8000)
 	$(PY) manage.py migrate --noinput
@@ -77,7 +100,7 @@ run: install ## Start the embedded database, migrate, load demo content, serve o
 # in one process.
 COVERAGE ?= 1
 TEST_WORKERS ?= auto
-test: install check-chromium ## Run the whole test suite with coverage, then check that migrations are complete
+test: install check-chromium check-gettext ## Run the whole test suite with coverage, then check that migrations are complete
 	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope) \
 		$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 	$(PY) manage.py makemigrations --check --dry-run
@@ -116,14 +139,17 @@ lock: install ## Re-resolve pyproject.toml's dependencies into the hashed lock f
 		--extra dev --output-file requirements-dev.txt pyproject.toml
 
 # The other five UN languages; English is the source language. Extraction
-# needs GNU gettext (Debian: apt-get install gettext); the site and the tests
-# do not. See locale/README.md.
+# needs GNU gettext (Debian: apt-get install gettext); compiling, the site and
+# the tests do not: the .mo files are committed (see locale/README.md).
 TRANSLATIONS := ar fr es ru zh_Hans
 
 messages: install ## Extract translatable text into locale/<lang>/LC_MESSAGES/django.po (needs gettext)
 	@command -v xgettext >/dev/null 2>&1 || { \
 		echo "make messages needs GNU gettext: apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS)."; exit 1; }
 	$(PY) manage.py makemessages $(addprefix -l ,$(TRANSLATIONS)) --ignore=.venv --ignore=var --ignore=staticfiles --ignore=node_modules
+
+compile-messages: install ## Compile each locale/<lang>/LC_MESSAGES/django.po into the django.mo to commit with it
+	$(PY) -m hrprofile.catalogues compile
 
 # Backups of the configured database (DATABASE_URL, or the embedded server),
 # with the pg_dump/pg_restore of the server's major version (PG_BIN_DIR picks

@@ -141,6 +141,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
+            # The language switcher and the bidi filter (hrprofile is not an
+            # app, so its library is named here).
+            "libraries": {"hrprofile": "hrprofile.templatetags"},
         },
     },
 ]
@@ -290,9 +293,18 @@ CORS_ALLOW_CREDENTIALS = False
 # Readable by scripts on other sites too (the CORS-safelisted ones always are).
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
 
-# Internationalisation: the six UN languages are the goal; English ships first.
+# Internationalisation: the six UN languages, each under its own prefix
+# (/ar/, /zh-hans/, /en/, /fr/, /ru/, /es/); "/" goes to the reader's
+# Accept-Language, English otherwise. locale/README.md explains the catalogues.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

@@ -28,6 +28,7 @@ from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import cache_control
 
+from hrprofile.i18n import alternate_paths
 from offices.models import content_version
 
 logger = logging.getLogger(__name__)
@@ -259,7 +260,14 @@ class PublicPageMixin:
         return self.object.get_absolute_url()
 
     def get_context_data(self, **kwargs):
+        # The page's own language: each language's page is its own canonical,
+        # and names the others as alternates (hreflang).
+        path = self.get_canonical_path()
         return super().get_context_data(
-            canonical_url=absolute_url(self.get_canonical_path()),
+            canonical_url=absolute_url(path),
+            alternates=[
+                (language, absolute_url(alternate))
+                for language, alternate in alternate_paths(path)
+            ],
             **kwargs,
         )

@@ -8,7 +8,7 @@ from django.db.models import ProtectedError, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from hrprofile.validators import (
     validate_prose,
@@ -70,7 +70,7 @@ def protect_terms_in_use(terms):
     offices = list(in_use[:20])
     if offices:
         count = in_use.count() if len(offices) == 20 else len(offices)
-        names = ", ".join(o.name for o in offices)
+        names = pgettext("list separator", ", ").join(o.name for o in offices)
         raise ProtectedError(
             ngettext(
                 "Cannot delete: used by %(count)d profile (%(names)s). "

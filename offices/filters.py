@@ -25,7 +25,8 @@ class OfficeFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=200,
-        widget=forms.SearchInput,
+        # A query runs the way it is typed (Arabic on an English page too).
+        widget=forms.SearchInput(attrs={"dir": "auto"}),
         help_text=_("Name, country, city, mandate or words from the profile."),
     )
     region = forms.ChoiceField(

@@ -2,12 +2,21 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from hrprofile.i18n import X_DEFAULT_LANGUAGE
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.models import Office
 
 
 class SiteSitemap(Sitemap):
-    """Locations on SITE_URL: Django's default is the request's Host header."""
+    """Locations on SITE_URL: Django's default is the request's Host header.
+
+    Every page in every language (LANGUAGES), each naming the others and the
+    English x-default as xhtml:link alternates, as its page head does.
+    """
+
+    i18n = True
+    alternates = True
+    x_default = True
 
     def get_protocol(self, protocol=None):
         return settings.SITE_URL.split("://", 1)[0]
@@ -16,9 +25,20 @@ class SiteSitemap(Sitemap):
         # Host and any path prefix: get_urls() writes protocol://domain/path.
         return settings.SITE_URL.split("://", 1)[1]
 
+    def get_urls(self, page=1, site=None, protocol=None):
+        # Django's x-default is the unprefixed address (a redirect by
+        # Accept-Language); the pages' heads name the English page, and the
+        # sitemap must say the same.
+        urls = super().get_urls(page, site, protocol)
+        for url in urls:
+            by_language = {a["lang_code"]: a for a in url["alternates"]}
+            if "x-default" in by_language:
+                default = by_language[X_DEFAULT_LANGUAGE]["location"]
+                by_language["x-default"]["location"] = default
+        return urls
+
 
 class IndexSitemap(SiteSitemap):
-    i18n = True
     changefreq = "weekly"
     priority = 1.0
 
@@ -30,7 +50,6 @@ class IndexSitemap(SiteSitemap):
 
 
 class OfficeSitemap(SiteSitemap):
-    i18n = True
     changefreq = "monthly"
     priority = 0.8
 
@@ -42,7 +61,6 @@ class OfficeSitemap(SiteSitemap):
 
 
 class TermSitemap(SiteSitemap):
-    i18n = True
     changefreq = "monthly"
     priority = 0.5
 

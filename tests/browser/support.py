@@ -62,10 +62,14 @@ def describe(violations):
 
 
 def screenshot(page, name):
-    """Save var/screenshots/<name>-1280px.png and -375px.png for reviewers."""
+    """Save var/screenshots/<name>-1280px.png and -375px.png for reviewers;
+    return their paths."""
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    paths = []
     for label, viewport in (("1280", DESKTOP), ("375", MOBILE)):
         page.set_viewport_size(viewport)
         path = SCREENSHOTS_DIR / f"{name}-{label}px.png"
         page.screenshot(path=path, full_page=True)
+        paths.append(path)
     page.set_viewport_size(DESKTOP)
+    return paths

@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
@@ -114,10 +115,11 @@ PUBLIC_PAGES = {
 
 
 def public_text(client, url):
-    """The page's text without the search box and the download links, which
-    repeat the query."""
+    """The page's text without the search box, the download links and the
+    language switcher, which repeat the query."""
     html = client.get(url).content.decode()
     html = re.sub(r'<p class="downloads">.*?</p>', "", html, flags=re.DOTALL)
+    html = re.sub(r'<nav class="language-switcher".*?</nav>', "", html, flags=re.DOTALL)
     return re.sub(r'<input[^>]*name="q"[^>]*>', "", html)
 
 
@@ -165,7 +167,10 @@ def test_sitemap_and_feed_list_the_office_once_under_its_live_address(client, dr
     sitemap = client.get("/sitemap.xml").content.decode()
     feed = ET.fromstring(client.get("/en/feed/").content)
 
-    assert sitemap.count("/offices/iraq/") == 1
+    # One address per language, each listing the others as its alternates.
+    languages = len(settings.LANGUAGES)
+    assert sitemap.count("/offices/iraq/</loc>") == languages
+    assert sitemap.count("/offices/iraq/") == languages * (1 + languages + 1)
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == [LIVE_NAME]
 

@@ -17,6 +17,7 @@ from tests.factories import OfficeFactory, ThematicPillarFactory
 from tests.opendata.conftest import OTHER_HOST_HEADERS, OTHER_HOSTS
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
 SCHEMA = etree.XMLSchema(etree.parse(pathlib.Path(__file__).with_name("sitemap.xsd")))
 
 
@@ -38,6 +39,33 @@ def test_sitemap_validates_against_the_sitemaps_org_schema(client, site, site_ur
     document = etree.fromstring(response.content)
     SCHEMA.assertValid(document)
     assert len(document.findall(f"{SITEMAP}url")) >= 4
+
+
+def test_sitemap_alternates_are_checked_by_the_schema(client, site):
+    document = etree.fromstring(client.get("/sitemap.xml").content)
+
+    links = document.findall(f"{SITEMAP}url/{XHTML}link")
+    # Six languages and the x-default for each of six addresses per page.
+    assert len(links) == 7 * len(document.findall(f"{SITEMAP}url"))
+    SCHEMA.assertValid(document)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        b'<xhtml:link rel="alternate" href="https://profiles.example.org/fr/"/>',
+        b'<xhtml:link rel="alternate" hreflang="fr" href="/fr/"/>',
+        b'<xhtml:link rel="next" hreflang="fr" href="https://profiles.example.org/fr/"/>',
+    ],
+)
+def test_schema_catches_a_broken_alternate(link):
+    broken = etree.fromstring(
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        b' xmlns:xhtml="http://www.w3.org/1999/xhtml">'
+        b"<url><loc>https://profiles.example.org/en/</loc>" + link + b"</url></urlset>"
+    )
+
+    assert not SCHEMA.validate(broken)
 
 
 def test_schema_catches_a_broken_sitemap():

@@ -72,7 +72,11 @@ def test_the_404_for_a_draft_is_the_404_for_a_missing_page(
     missing = client.get("/en/offices/no-such-office/")
 
     assert draft.status_code == missing.status_code == 404
-    assert draft.content == missing.content
+    # The same page but for the address itself, which the language switcher
+    # repeats (to the same address in each language).
+    assert draft.content.replace(b"office-b", b"") == missing.content.replace(
+        b"no-such-office", b""
+    )
 
 
 def test_editor_of_a_cannot_probe_the_draft_of_b_with_validators(
