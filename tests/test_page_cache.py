@@ -177,9 +177,7 @@ def test_a_stored_page_needs_no_separate_health_check(client, site, monkeypatch)
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kind", ["profile", "index"])
-def test_a_dead_kept_connection_is_replaced_before_the_page_answers(
-    client, site, kind
-):
+def test_a_dead_kept_connection_is_replaced_before_the_page_answers(client, site, kind):
     client.get(PAGES[kind])
     pid = connection.connection.info.backend_pid
     # The server ends the kept connection (a restart, a proxy's idle timeout).
