@@ -203,6 +203,11 @@ class DueOffice:
     # its emails in LANGUAGE_CODE).
 
     @functools.cached_property
+    def status(self):
+        """When it is due, in words: in both entries of every email."""
+        return render_item("emails/_review_item.txt#status", self)
+
+    @functools.cached_property
     def text(self):
         return render_item("emails/_review_item.txt", self)
 
@@ -222,11 +227,13 @@ class DueOffice:
 def render_item(template_name, item, show_reviewers=False):
     """One office's entry in a review email; a text one is never HTML-escaped."""
     template = get_template(template_name).template
+    is_html = template_name.endswith(".html")
     context = Context(
-        {"item": item, "show_reviewers": show_reviewers},
-        autoescape=template_name.endswith(".html"),
+        {"item": item, "show_reviewers": show_reviewers}, autoescape=is_html
     )
-    return template.render(context)
+    rendered = template.render(context)
+    # Text is a plain str, never "safe": HTML that shows it escapes it.
+    return rendered if is_html else str.__str__(rendered)
 
 
 @dataclass(frozen=True)
