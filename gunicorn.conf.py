@@ -7,6 +7,10 @@ command line.
 
 import logging
 import os
+import sys
+
+from gunicorn.glogging import Logger
+from pythonjsonlogger.json import JsonFormatter
 
 # The shipped server is always production: settings.py then ignores the
 # checkout's .env (written for local use with DEBUG=true) and refuses DEBUG.
@@ -65,6 +69,38 @@ class NoHealthProbes(logging.Filter):
         return atoms.get("U") not in {"/healthz", "/readyz"}
 
 
+class JsonLogger(Logger):
+    """gunicorn's own logger, writing JSON lines.
+
+    gunicorn opens the access and error logs where its settings say
+    (--access-logfile and --error-logfile on the command line or in
+    GUNICORN_CMD_ARGS override this file's "-"); only the format of its lines
+    changes here. A logconfig_dict would replace those handlers with its own
+    and ignore both options.
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            if cfg.errorlog == "-" and isinstance(handler, logging.StreamHandler):
+                # On stdout with every other line, not stderr.
+                handler.setStream(sys.stdout)
+            handler.setFormatter(
+                JsonFormatter(
+                    "%(asctime)s %(levelname)s %(name)s %(message)s",
+                    rename_fields={
+                        "asctime": "time",
+                        "levelname": "level",
+                        "name": "logger",
+                    },
+                )
+            )
+        for handler in self.access_log.handlers:
+            # The access line is already JSON (access_log_format).
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            handler.addFilter(NoHealthProbes())
+
+
 if os.environ.get("LOG_FORMAT", "json") == "json":
     access_log_format = (
         '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", '
@@ -72,50 +108,7 @@ if os.environ.get("LOG_FORMAT", "json") == "json":
         '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
         '"duration_ms": %(M)s, "bytes": "%(B)s"}'
     )
-    logconfig_dict = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"no_health_probes": {"()": NoHealthProbes}},
-        "formatters": {
-            "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
-                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-                "rename_fields": {
-                    "asctime": "time",
-                    "levelname": "level",
-                    "name": "logger",
-                },
-            },
-            # The access line is already JSON (access_log_format).
-            "raw": {"format": "%(message)s"},
-        },
-        "handlers": {
-            "error_console": {
-                "class": "logging.StreamHandler",
-                "formatter": "json",
-                "stream": "ext://sys.stdout",
-            },
-            "access_console": {
-                "class": "logging.StreamHandler",
-                "formatter": "raw",
-                "filters": ["no_health_probes"],
-                "stream": "ext://sys.stdout",
-            },
-        },
-        "root": {"handlers": ["error_console"], "level": loglevel.upper()},
-        "loggers": {
-            "gunicorn.error": {
-                "handlers": ["error_console"],
-                "level": loglevel.upper(),
-                "propagate": False,
-            },
-            "gunicorn.access": {
-                "handlers": ["access_console"],
-                "level": "INFO",
-                "propagate": False,
-            },
-        },
-    }
+    logger_class = JsonLogger
 
 # gunicorn's control socket (for gunicornc) defaults to one path per user,
 # $XDG_RUNTIME_DIR/gunicorn.ctl or ~/.gunicorn/gunicorn.ctl: two instances run

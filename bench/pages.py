@@ -7,9 +7,8 @@
 Creates the database bench_pages_<name> next to DATABASE_URL's, loads the 12
 demo offices, collects static files and starts gunicorn as production runs it:
 `gunicorn -c gunicorn.conf.py` (HRPROFILE_ENV=production, sync workers), with
-2 workers, LOG_LEVEL=WARNING and no access log (LOG_FORMAT=text: the JSON
-logging of gunicorn.conf.py would send it to stdout whatever
---access-logfile says), on a free port of 127.0.0.1.
+2 workers, LOG_LEVEL=WARNING, LOG_FORMAT=text and no access log
+(--access-logfile /dev/null), on a free port of 127.0.0.1.
 Its settings are bench.settings: hrprofile's, with one more URL, /bench/ok,
 a bare `HttpResponse("ok")` behind the same middleware.
 
@@ -465,8 +464,6 @@ def main():
         "EMAIL_URL": "locmem://",
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
-        # gunicorn.conf.py's JSON logging config would send the access log to
-        # stdout whatever --access-logfile says; the text format honours it.
         "LOG_FORMAT": "text",
         # The search limiter must never answer the bench.
         "SEARCH_RATE_LIMIT": str(10**9),

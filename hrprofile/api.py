@@ -370,12 +370,13 @@ class PublicDataView(PublicApiView):
     query_serializer_class = None
     query = {}
 
-    def get_page_queryset(self):
-        return None
+    # A detail view's row, by the slug in its address (a PageLookup).
+    page_lookup = None
 
     def get(self, request, *args, **kwargs):
         self.query = self.check_query(request)
-        version = content_version(self.get_page_queryset())
+        page = self.page_lookup and self.page_lookup.sql_with_params(kwargs["slug"])
+        version = content_version(page)
         if version.page_exists is False:
             raise exceptions.NotFound(_("Nothing is published at this address."))
         etag = version.etag(

@@ -217,6 +217,37 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     return defaults.server_error(request, template_name)
 
 
+class PageLookup:
+    """The query for the row a page is about, by the value in its address,
+    compiled once.
+
+    rows() is the queryset the row is looked up in (the published offices, a
+    vocabulary's terms). The ORM builds and compiles the lookup the first
+    time, with a placeholder for the value; each page view then only puts its
+    own value in: building and compiling a queryset would cost more than the
+    rest of a cached page.
+    """
+
+    PLACEHOLDER = "page-lookup-placeholder"
+
+    def __init__(self, rows, field="slug"):
+        self.rows = rows
+        self.field = field
+
+    @functools.cached_property
+    def compiled(self):
+        queryset = self.rows().filter(**{self.field: self.PLACEHOLDER})
+        sql, params = queryset.order_by().values("pk")[:1].query.sql_with_params()
+        [position] = [i for i, p in enumerate(params) if p == self.PLACEHOLDER]
+        return sql, params, position
+
+    def sql_with_params(self, value):
+        sql, params, position = self.compiled
+        params = list(params)
+        params[position] = value
+        return sql, params
+
+
 class PublicPageMixin:
     """Public pages are cached by browsers, proxies and the server.
 
@@ -231,19 +262,19 @@ class PublicPageMixin:
     # The content version an anonymous read is answered for (else None).
     content_version = None
 
-    def get_page_queryset(self):
-        """The row this page is about (a profile, a term), for a detail page.
-
-        Whether it exists is asked in the content version's query: a missing
-        page (a 404, or a 301 from a former address) bypasses the cache and
-        costs nothing more than before.
-        """
-        return None
+    # The row a detail page is about (a profile, a term), by the slug in its
+    # address: a PageLookup. Whether it exists is asked in the content
+    # version's query: a missing page (a 404, or a 301 from a former address)
+    # bypasses the cache and costs nothing more than before.
+    page_lookup = None
 
     def dispatch(self, request, *args, **kwargs):
         respond = functools.partial(super().dispatch, request, *args, **kwargs)
         if self.page_cache and is_anonymous_read(request):
-            self.content_version = content_version(self.get_page_queryset())
+            page = self.page_lookup and self.page_lookup.sql_with_params(
+                self.kwargs["slug"]
+            )
+            self.content_version = content_version(page)
             if self.content_version.page_exists is False:
                 response = respond()
             else:

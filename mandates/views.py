@@ -1,7 +1,7 @@
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.views.generic import DetailView
 
-from hrprofile.views import PublicPageMixin
+from hrprofile.views import PageLookup, PublicPageMixin
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 
 
@@ -10,9 +10,6 @@ class TermDetailView(PublicPageMixin, DetailView):
 
     template_name = "mandates/term_detail.html"
     context_object_name = "term"
-
-    def get_page_queryset(self):
-        return self.model.objects.filter(slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         # For an anonymous read the content version's query has said whether
@@ -42,14 +39,17 @@ class TermDetailView(PublicPageMixin, DetailView):
 
 class PillarDetailView(TermDetailView):
     model = ThematicPillar
+    page_lookup = PageLookup(ThematicPillar.objects.all)
     filter_name = "pillar"
 
 
 class ShiftDetailView(TermDetailView):
     model = Shift
+    page_lookup = PageLookup(Shift.objects.all)
     filter_name = "shift"
 
 
 class PopulationDetailView(TermDetailView):
     model = SpotlightPopulation
+    page_lookup = PageLookup(SpotlightPopulation.objects.all)
     filter_name = "population"

@@ -23,6 +23,7 @@ from hrprofile.api import (
     absolute_url,
     documented,
 )
+from hrprofile.views import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
 from offices.models import EngagementType, Office, Region
 
@@ -289,9 +290,7 @@ class OfficeListView(PublicDataView, ListAPIView):
 class OfficeDetailView(PublicDataView, RetrieveAPIView):
     serializer_class = OfficeSerializer
     lookup_field = "slug"
-
-    def get_page_queryset(self):
-        return Office.objects.published().filter(slug=self.kwargs["slug"])
+    page_lookup = PageLookup(Office.objects.published)
 
     def get_queryset(self):
         return (

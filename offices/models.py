@@ -1,5 +1,6 @@
 import dataclasses
 import datetime
+import functools
 import hashlib
 import re
 from calendar import monthrange
@@ -19,7 +20,7 @@ from django.core.validators import (
     MinValueValidator,
     RegexValidator,
 )
-from django.db import connection, models
+from django.db import InterfaceError, OperationalError, connection, models
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import (
     Cast,
@@ -381,6 +382,21 @@ class ContentVersion:
         return max(self.latest, midnight) if self.latest else midnight
 
 
+@functools.cache
+def _content_version_sql():
+    """The stamps part of content_version()'s query, built once per process."""
+    quote = connection.ops.quote_name
+    draft_of = quote(Office._meta.get_field("draft_of").column)
+    sources = [(Office, f"WHERE {draft_of} IS NULL")] + [
+        (Office._meta.get_field(name).related_model, "") for name in PUBLIC_VOCABULARY
+    ]
+    return ", ".join(
+        "(SELECT count(*), max(updated_at), sum(extract(epoch FROM updated_at)) "
+        f"FROM {quote(model._meta.db_table)} {where}) AS t{i}"
+        for i, (model, where) in enumerate(sources)
+    )
+
+
 def content_version(page=None):
     """What the public pages show, versioned in one small query.
 
@@ -395,26 +411,16 @@ def content_version(page=None):
     No signal and no counter in a cache: every app instance reads the same
     database, so an edit anywhere changes the version everywhere at once.
 
-    page: a queryset of the row a page is about; whether it exists comes in
-    the same query.
+    page: (sql, params) of a query for the row a page is about
+    (hrprofile.views.PageLookup); whether it exists comes in the same query.
     """
-    quote = connection.ops.quote_name
-    draft_of = quote(Office._meta.get_field("draft_of").column)
-    sources = [(Office, f"WHERE {draft_of} IS NULL")] + [
-        (Office._meta.get_field(name).related_model, "") for name in PUBLIC_VOCABULARY
-    ]
-    stamps = ", ".join(
-        "(SELECT count(*), max(updated_at), sum(extract(epoch FROM updated_at)) "
-        f"FROM {quote(model._meta.db_table)} {where}) AS t{i}"
-        for i, (model, where) in enumerate(sources)
-    )
     exists, params = "NULL", ()
     if page is not None:
-        sql, params = page.order_by().values("pk")[:1].query.sql_with_params()
+        sql, params = page
         exists = f"EXISTS ({sql})"
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {exists}, * FROM {stamps}", params)
-        page_exists, *row = cursor.fetchone()
+    page_exists, *row = fetch_one_checked(
+        f"SELECT {exists}, * FROM {_content_version_sql()}", params
+    )
     today = timezone.localdate()
     return ContentVersion(
         state=" ".join([today.isoformat(), *map(str, row)]),
@@ -423,6 +429,40 @@ def content_version(page=None):
         today=today,
         page_exists=page_exists,
     )
+
+
+def fetch_one_checked(sql, params):
+    """The first row of a read-only query, which doubles as the connection's
+    health check.
+
+    With CONN_HEALTH_CHECKS, Django asks a kept connection "SELECT 1" before
+    the first query of each request: a second round trip for a page that
+    needs only this one (a cached page, a 304). Here the query itself is the
+    check: if the kept connection turns out to be dead, it is replaced and
+    the query asked once more, as the health check would have done. Inside a
+    transaction nothing is retried (nor skipped).
+    """
+    check_here = (
+        connection.health_check_enabled
+        and not connection.health_check_done
+        and connection.connection is not None
+        and not connection.in_atomic_block
+    )
+    if check_here:
+        connection.health_check_done = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    except (InterfaceError, OperationalError):
+        # Retried only if the connection itself failed, not the query.
+        if not check_here or connection.is_usable():
+            raise
+    # The kept connection was dead: a new one (connect() marks it healthy).
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 # Every save made inside reversion.create_revision() (the admin's, and the

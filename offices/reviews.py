@@ -5,6 +5,7 @@ the management command and the tests all drive the same code.
 """
 
 import datetime
+import functools
 import logging
 import smtplib
 import uuid
@@ -21,7 +22,8 @@ from django.db import (
     transaction,
 )
 from django.db.models import F, Prefetch, Q
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -208,6 +210,45 @@ class DueOffice:
     def is_overdue(self):
         return self.due_on is None or self.days_overdue > 0
 
+    # Its entry in the review emails (templates/emails/_review_item.*), for
+    # the digest templates. An office is in the digest of each of its
+    # reviewers and perhaps in the escalation: each entry is rendered once,
+    # on first use, and reused by every digest of the run (which renders all
+    # its emails in LANGUAGE_CODE).
+
+    @functools.cached_property
+    def status(self):
+        """When it is due, in words: in both entries of every email."""
+        return render_item("emails/_review_item.txt#status", self)
+
+    @functools.cached_property
+    def text(self):
+        return render_item("emails/_review_item.txt", self)
+
+    @functools.cached_property
+    def html(self):
+        return render_item("emails/_review_item.html", self)
+
+    @functools.cached_property
+    def text_with_reviewers(self):
+        return render_item("emails/_review_item.txt", self, show_reviewers=True)
+
+    @functools.cached_property
+    def html_with_reviewers(self):
+        return render_item("emails/_review_item.html", self, show_reviewers=True)
+
+
+def render_item(template_name, item, show_reviewers=False):
+    """One office's entry in a review email; a text one is never HTML-escaped."""
+    template = get_template(template_name).template
+    is_html = template_name.endswith(".html")
+    context = Context(
+        {"item": item, "show_reviewers": show_reviewers}, autoescape=is_html
+    )
+    rendered = template.render(context)
+    # Text is a plain str, never "safe": HTML that shows it escapes it.
+    return rendered if is_html else str.__str__(rendered)
+
 
 @dataclass(frozen=True)
 class Undelivered:
@@ -352,11 +393,15 @@ def send_reminders(
     unreported = Q(failed_at__isnull=False, failure_reported_at__isnull=True)
     if office_slugs:
         unreported &= Q(office__slug__in=office_slugs)
+    # Only what planning reads (and the office's name, for a refusal's
+    # report): a rerun reads a row per office and address of the cycle.
     previous = list(
         ReviewReminder.objects.filter(
             Q(office__in=offices, cycle_on__in={cycle_on(o) for o in offices})
             | unreported
-        ).select_related("office")
+        )
+        .select_related("office")
+        .only(*PLANNED_REMINDER_FIELDS)
     )
 
     with translation.override(settings.LANGUAGE_CODE):  # links in the email's language
@@ -396,6 +441,21 @@ def send_reminders(
         # The next digests would fail the same way, each after a timeout.
         raise RunInterrupted(outcome(handled)) from error
     return outcome(handled)
+
+
+# The ReviewReminder fields plan_digests() and the refusal reports read.
+PLANNED_REMINDER_FIELDS = [
+    "office__name",
+    "email",
+    "kind",
+    "cycle_on",
+    "sequence",
+    "reminded_on",
+    "sent_at",
+    "failed_at",
+    "failure",
+    "failure_reported_at",
+]
 
 
 def cycle_on(office):
@@ -648,26 +708,40 @@ def claim_reminders(digest, *, as_of, token):
     if not digest.items:
         return {}
     now = timezone.now()
-    ReviewReminder.objects.bulk_create(
-        [
-            ReviewReminder(
-                office=item.office,
-                email=digest.to,
-                kind=digest.kind,
-                cycle_on=item.cycle_on,
-                sequence=digest.sequences[item.office.pk],
-                reminded_on=as_of,
-                claimed_by=token,
-                claimed_at=now,
-            )
-            for item in digest.items
-        ],
-        ignore_conflicts=True,
-    )
-    if digest.takeovers:
-        ReviewReminder.objects.filter(
-            pk__in=digest.takeovers, sent_at__isnull=True, failed_at__isnull=True
-        ).update(claimed_by=token, claimed_at=now, reminded_on=as_of)
+    # One INSERT of three arrays that returns the rows it claimed: no model
+    # instance per row, no query to read the claims back. A row that is
+    # there already (sent, refused, or another run's) is left out.
+    table = connection.ops.quote_name(ReviewReminder._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (office_id, cycle_on, sequence, email, kind,
+                reminded_on, claimed_by, claimed_at, failure)
+            SELECT office_id, cycle_on, sequence, %s, %s, %s, %s, %s, ''
+            FROM unnest(%s::bigint[], %s::date[], %s::smallint[])
+                AS claim (office_id, cycle_on, sequence)
+            ON CONFLICT DO NOTHING
+            RETURNING office_id, id
+            """,
+            [
+                digest.to,
+                digest.kind,
+                as_of,
+                token,
+                now,
+                [item.office.pk for item in digest.items],
+                [item.cycle_on for item in digest.items],
+                [digest.sequences[item.office.pk] for item in digest.items],
+            ],
+        )
+        claims = dict(cursor.fetchall())
+    if not digest.takeovers:
+        return claims
+    # Rows a dead run left unsent (rare): taken over, then read back with
+    # the new ones.
+    ReviewReminder.objects.filter(
+        pk__in=digest.takeovers, sent_at__isnull=True, failed_at__isnull=True
+    ).update(claimed_by=token, claimed_at=now, reminded_on=as_of)
     return dict(
         ReviewReminder.objects.filter(
             claimed_by=token,

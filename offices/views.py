@@ -22,6 +22,7 @@ from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.views import (
+    PageLookup,
     PublicPageMixin,
     absolute_static,
     absolute_url,
@@ -318,13 +319,12 @@ def breadcrumbs_ld(office, url):
 
 
 class OfficeDetailView(OfficePageMixin, DetailView):
+    page_lookup = PageLookup(Office.objects.published)
+
     def get_queryset(self):
         offices = super().get_queryset().with_page_relations()
         # The staff bar links to the pending changes, if there are any.
         return offices.select_related("draft") if self.is_preview else offices
-
-    def get_page_queryset(self):
-        return Office.objects.published().filter(slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         version = self.content_version

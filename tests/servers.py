@@ -90,12 +90,12 @@ def collectstatic(static_root):
 class Gunicorn:
     """This project under gunicorn.conf.py on 127.0.0.1, one worker."""
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, args=()):
         self.port = free_port()
         self.log_path = log_path
         with log_path.open("w") as log:
             self.process = subprocess.Popen(
-                [GUNICORN, "-c", "gunicorn.conf.py", "hrprofile.wsgi"],
+                [GUNICORN, "-c", "gunicorn.conf.py", *args, "hrprofile.wsgi"],
                 cwd=ROOT,
                 env={**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}"},
                 stdout=log,

@@ -149,6 +149,51 @@ def test_the_stored_index_costs_one_query_at_any_size(
     assert response.content.decode().count('class="office__name"') == count
 
 
+def new_request():
+    """What Django does as a request starts (its test client skips it): a kept
+    connection is due for its health check again (CONN_HEALTH_CHECKS)."""
+    connection.health_check_done = False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stored_page_needs_no_separate_health_check(client, site, monkeypatch):
+    """The content version's query checks the kept connection itself: no
+    "SELECT 1" round trip before it (CaptureQueriesContext never counts it)."""
+    client.get(PAGES["profile"])
+    checks = []
+    is_usable = connection.is_usable
+    monkeypatch.setattr(
+        connection, "is_usable", lambda: checks.append(True) or is_usable()
+    )
+
+    new_request()
+    response = client.get(PAGES["profile"])
+
+    assert response.status_code == 200
+    assert response.templates == []
+    assert checks == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kind", ["profile", "index"])
+def test_a_dead_kept_connection_is_replaced_before_the_page_answers(client, site, kind):
+    client.get(PAGES[kind])
+    pid = connection.connection.info.backend_pid
+    # The server ends the kept connection (a restart, a proxy's idle timeout).
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
+
+    new_request()
+    response = client.get(PAGES[kind])
+
+    assert response.status_code == 200
+    assert NAME in response.content.decode()
+    assert connection.connection.info.backend_pid != pid
+
+
 # ---------------------------------------------------------------- keys
 
 

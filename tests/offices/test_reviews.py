@@ -5,6 +5,7 @@ import time
 import uuid
 from dataclasses import replace
 from io import StringIO
+from unittest.mock import ANY
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Prefetch
+from django.test.signals import template_rendered
 from django.utils import timezone
 
 from offices.forms import DeferReviewForm
@@ -947,6 +949,33 @@ def test_html_part_escapes_office_names(reminder_settings):
     [email] = mail.outbox
     assert "Rights &amp; &lt;Peace&gt;" in email.alternatives[0].content
     assert "Rights & <Peace>" in email.body
+
+
+def test_each_office_is_rendered_once_however_many_emails_list_it(
+    reminder_settings,
+):
+    """Two reviewers and the escalation list the office: its item is rendered
+    once per form (with and without reviewers), then reused."""
+    rendered = []
+
+    def record(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    due_on(AS_OF - datetime.timedelta(days=40), reviewers=UserFactory.create_batch(2))
+    template_rendered.connect(record)
+    try:
+        send_reminders(as_of=AS_OF)
+    finally:
+        template_rendered.disconnect(record)
+
+    assert sorted((email.subject, email.to[0]) for email in mail.outbox) == [
+        ("1 profile due for review", ANY),
+        ("1 profile due for review", ANY),
+        ("1 profile overdue for review by more than 30 days", "fallback@example.org"),
+    ]
+    assert rendered.count("emails/_review_item.txt") == 2
+    assert rendered.count("emails/_review_item.html") == 2
+    assert all("Review and edit" in email.body for email in mail.outbox)
 
 
 def test_planning_queries_do_not_grow_with_the_number_of_offices(
