@@ -313,7 +313,9 @@ def breadcrumbs_ld(office, url):
 
 class OfficeDetailView(OfficePageMixin, DetailView):
     def get_queryset(self):
-        offices = super().get_queryset().with_page_relations()
+        # with_translation_state: whether the reader's language's translation
+        # is out of date, in the same query.
+        offices = super().get_queryset().with_page_relations().with_translation_state()
         # The staff bar links to the pending changes, if there are any.
         return offices.select_related("draft") if self.is_preview else offices
 
