@@ -1156,7 +1156,8 @@ class OfficeAdmin(
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
         today = timezone.localdate()
-        offices = (
+        # The translation checks come with the rows (no query of their own).
+        offices = freshness.with_translation_checks(
             self.get_queryset(request)
             .open()
             .order_by(NEXT_REVIEW_ORDER, "name")
@@ -1168,7 +1169,7 @@ class OfficeAdmin(
             "title": _("Review schedule"),
             "rows": [(office, next_review_html(office, today)) for office in offices],
             "outdated_translations": freshness.group_by_language(
-                freshness.outdated_translations(self.get_queryset(request).open())
+                freshness.outdated_items(offices)
             ),
         }
         return TemplateResponse(

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.models import AuditEntry
-from hrprofile.translations import SOURCE_LANGUAGE
+from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from offices.models import Office, TranslationCheck
 
 
@@ -136,9 +136,15 @@ def outdated_translations(offices):
     """
     translated = Q()
     for code, _name in translation_languages():
-        translated |= Q(pk__in=Office.objects.translated_into(code).values("pk"))
+        for field in translated_fields(Office):
+            translated |= Q(**{f"{column(field, code)}__gt": ""})
+    return outdated_items(with_translation_checks(offices.filter(translated)))
+
+
+def outdated_items(offices):
+    """OutdatedTranslations of offices loaded through with_translation_checks."""
     found = []
-    for office in with_translation_checks(offices.filter(translated)):
+    for office in offices:
         admin_url = settings.SITE_URL + reverse(
             "admin:offices_office_change", args=[office.pk]
         )

@@ -1004,13 +1004,19 @@ class Office(TranslatedMixin, models.Model):
     def translation_statuses(self):
         """Each other language's translation state, for the change page.
 
-        A list of TranslationStatus, in LANGUAGES order after English: two
-        queries (the digest, the checks).
+        A list of TranslationStatus, in LANGUAGES order after English: one
+        query (the checks, each compared with the English text as it is now).
         """
-        digest = Office.objects.with_english_digest().get(pk=self.pk).english_digest
+        current = (
+            Office.objects.filter(pk=self.pk)
+            .with_english_digest()
+            .values("english_digest")
+        )
         checks = {
             check.language: check
-            for check in self.translation_checks.select_related("checked_by")
+            for check in self.translation_checks.select_related("checked_by").annotate(
+                is_current=Q(english_digest=Subquery(current[:1]))
+            )
         }
         statuses = []
         for language in language_codes()[1:]:
@@ -1019,7 +1025,7 @@ class Office(TranslatedMixin, models.Model):
                 state = TranslationState.MISSING
             elif check is None:
                 state = TranslationState.NOT_CHECKED
-            elif check.english_digest != digest:
+            elif not check.is_current:
                 state = TranslationState.OUT_OF_DATE
             else:
                 state = TranslationState.UP_TO_DATE

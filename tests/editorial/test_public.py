@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hrprofile.translations import translated_fields
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.history import TERM_FIELDS, content_fields
 from offices.models import FieldOffice, Office
@@ -26,7 +27,7 @@ from tests.factories import (
     ThematicPillarFactory,
     UserFactory,
 )
-from tests.support import mark_verified
+from tests.support import FormData, mark_verified
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -46,6 +47,11 @@ def names(html):
 def make_draft(live, **changes):
     """A draft copy of live, as start_draft makes one, with changes applied."""
     values = {f.attname: getattr(live, f.attname) for f in content_fields()}
+    # A change to a translated field ("name") is to its English (name_en).
+    changes = {
+        f"{name}_en" if name in translated_fields(Office) else name: value
+        for name, value in changes.items()
+    }
     draft = Office.objects.create(
         **{**values, **changes}, status=Office.Status.DRAFT, draft_of=live
     )
@@ -165,7 +171,8 @@ def test_sitemap_and_feed_list_the_office_once_under_its_live_address(client, dr
     sitemap = client.get("/sitemap.xml").content.decode()
     feed = ET.fromstring(client.get("/en/feed/").content)
 
-    assert sitemap.count("/offices/iraq/") == 1
+    # Once per language (every page is served under each language's prefix).
+    assert sitemap.count("/en/offices/iraq/") == 1
     entries = feed.findall(f"{ATOM}entry")
     assert [entry.find(f"{ATOM}title").text for entry in entries] == [LIVE_NAME]
 
@@ -318,14 +325,14 @@ def test_draft_preview_banner_lists_what_differs(client, draft):
         (change.section, change.field, change.before, change.after)
         for change in response.context["changes"]
     }
-    assert ("Office", "Name", LIVE_NAME, DRAFT_NAME) in rows
+    assert ("Office", "Name [en]", LIVE_NAME, DRAFT_NAME) in rows
     assert ("Office", "Slug", "iraq", "zanzibar") in rows
     assert (f"Field office “{DRAFT_CITY}”", "Added", "—", DRAFT_CITY) in rows
     banner = " ".join(
         html[html.index('id="draft-changes"') : html.index("</table>")].split()
     )
     assert (
-        f"<td>Office</td> <td>Name</td> <td>{LIVE_NAME}</td> <td>{DRAFT_NAME}</td>"
+        f"<td>Office</td> <td>Name [en]</td> <td>{LIVE_NAME}</td> <td>{DRAFT_NAME}</td>"
     ) in banner
 
 
@@ -693,12 +700,12 @@ def test_term_redirect_costs_as_much_as_a_404(
 def test_renaming_a_term_in_the_admin_records_its_old_slug(admin_client, db):
     pillar = ThematicPillarFactory(name="Accountability", slug="accountability")
     url = reverse("admin:mandates_thematicpillar_change", args=[pillar.pk])
-    data = {
-        "name": pillar.name,
-        "slug": "accountability-and-justice",
-        "description": pillar.description,
-        "position": pillar.position,
-    }
+    data = FormData(
+        name=pillar.name,
+        slug="accountability-and-justice",
+        description=pillar.description,
+        position=pillar.position,
+    )
 
     assert admin_client.post(url, data).status_code == 302
     data["slug"] = "justice"
@@ -713,7 +720,7 @@ def test_renaming_a_term_in_the_admin_records_its_old_slug(admin_client, db):
 def test_saving_a_term_without_renaming_records_nothing(admin_client, db):
     shift = ShiftFactory(slug="prevention")
     url = reverse("admin:mandates_shift_change", args=[shift.pk])
-    data = {"name": "Prevention, renamed", "slug": "prevention", "position": 0}
+    data = FormData(name="Prevention, renamed", slug="prevention", position=0)
 
     assert admin_client.post(url, data).status_code == 302
     shift.refresh_from_db()
