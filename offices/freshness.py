@@ -48,6 +48,8 @@ def mark_translation_checked(office, language, *, by):
                 "english_digest": digest,
             },
         )
+        # The page's notice changes: its ETag and caches must follow.
+        Office.objects.filter(pk=office.pk).touch()
         AuditEntry.objects.record(
             AuditEntry.Action.UPDATE,
             office,
