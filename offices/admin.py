@@ -699,9 +699,12 @@ class OfficeAdmin(
             "can_unpublish": is_live_published(obj)
             and self.has_publish_permission(request, obj),
             "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
-            # Checks belong to the live office, whose English readers see.
+            # Checks belong to the live office, whose English readers see: on
+            # its own page (a draft copy's page links to it).
             "translation_statuses": (
-                live.translation_statuses() if self.may_work_on(request, live) else ()
+                live.translation_statuses()
+                if live is obj and self.may_work_on(request, live)
+                else ()
             ),
         }
 

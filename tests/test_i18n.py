@@ -86,8 +86,8 @@ def test_arabic_not_found_page_is_right_to_left(client, demo, more_languages):
     assert '<html lang="ar" dir="rtl">' in html
 
 
-def test_arabic_urls_do_not_exist_while_only_english_ships(client, demo):
-    assert client.get("/ar/offices/iraq/").status_code == 404
+def test_arabic_urls_exist_now_that_six_languages_ship(client, demo):
+    assert client.get("/ar/offices/iraq/").status_code == 200
 
 
 def test_french_pages_are_left_to_right(client, demo, more_languages):

@@ -473,7 +473,7 @@ def test_the_second_of_two_editors_saving_gets_a_conflict(live, draft):
     assert refused.status_code == 200
     errors = refused.context["adminform"].form.non_field_errors()
     assert errors[0].startswith("Amina Said saved this office after you opened")
-    assert "Office – Profile: The published text. → Amina's text." in errors
+    assert "Office – Profile [en]: The published text. → Amina's text." in errors
     draft.refresh_from_db()
     assert draft.profile == "Amina's text."
 
@@ -547,7 +547,7 @@ def test_a_save_that_wins_the_race_after_validation_is_not_overwritten(
     assert response.status_code == 200
     assert CONFLICT in response.content.decode()
     form = response.context["adminform"].form
-    assert form["profile"].value() == "Mine."
+    assert form["profile_en"].value() == "Mine."
     draft.refresh_from_db()
     assert draft.profile == "The published text."
 
