@@ -22,9 +22,30 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class TranslatedFieldsAdminMixin:
+    """Per-language inputs (django-modeltranslation's admin) that say their
+    language: lang and dir on each, so that spell checkers, screen readers
+    and Arabic text behave; grouped by static/css/admin-translations.css."""
+
+    class Media:
+        css = {"all": ["css/admin-translations.css"]}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        language = getattr(db_field, "language", None)
+        if field is not None and language:
+            widget = getattr(field.widget, "widget", field.widget)
+            widget.attrs["lang"] = language
+            widget.attrs["dir"] = (
+                "rtl" if get_language_info(language)["bidi"] else "ltr"
+            )
+        return field
 
 
 def user_label(user):
@@ -237,7 +258,7 @@ class SlugConflictAdminMixin:
         )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
         taken = getattr(request, "slug_taken", None)
         if taken is None:
             return form_class

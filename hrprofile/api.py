@@ -11,6 +11,7 @@ from django.core import signals
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -225,7 +226,35 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
-def documented(ok, *, summary, description, errors=(), parameters=(), **kwargs):
+# ?lang= on every data endpoint: the translated text in that language, with
+# English wherever a translation is missing (as on the pages).
+LANGUAGE_PARAMETER = "lang"
+
+
+def language_parameter():
+    return OpenApiParameter(
+        LANGUAGE_PARAMETER,
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=[code for code, _name in settings.LANGUAGES],
+        description=_(
+            "The language of the translated text (names, profile, notes, "
+            "mandates, terms): one of the site's language codes. Text not yet "
+            "translated into it is given in English. Default: en."
+        ),
+    )
+
+
+def documented(
+    ok,
+    *,
+    summary,
+    description,
+    errors=(),
+    parameters=(),
+    translated=False,
+    **kwargs,
+):
     """extend_schema for an API operation: its answer, the errors every
     operation can give (400 for unknown parameters, 429) and the caching
     headers."""
@@ -259,6 +288,7 @@ def documented(ok, *, summary, description, errors=(), parameters=(), **kwargs):
         responses=responses,
         parameters=[
             *parameters,
+            *([language_parameter()] if translated else []),
             IF_NONE_MATCH,
             ETAG_HEADER,
             CACHE_CONTROL_HEADER,
@@ -375,6 +405,11 @@ class PublicDataView(PublicApiView):
 
     def get(self, request, *args, **kwargs):
         self.query = self.check_query(request)
+        language = request.query_params.get(LANGUAGE_PARAMETER) or get_language()
+        with translation.override(language):
+            return self.get_in_language(request, *args, **kwargs)
+
+    def get_in_language(self, request, *args, **kwargs):
         page = self.page_lookup and self.page_lookup.sql_with_params(kwargs["slug"])
         version = content_version(page)
         if version.page_exists is False:
@@ -395,7 +430,7 @@ class PublicDataView(PublicApiView):
             self.query_serializer_class().fields if self.query_serializer_class else {}
         )
         paginator = self.paginator
-        allowed = set(fields)
+        allowed = {*fields, LANGUAGE_PARAMETER}
         if paginator is not None:
             allowed |= {paginator.page_query_param, paginator.page_size_query_param}
         errors = {
@@ -408,6 +443,12 @@ class PublicDataView(PublicApiView):
         }
         if paginator is not None:
             errors |= paginator.check_query(params)
+        codes = [code for code, _name in settings.LANGUAGES]
+        if LANGUAGE_PARAMETER in params and params[LANGUAGE_PARAMETER] not in codes:
+            errors[LANGUAGE_PARAMETER] = [
+                _("Unknown language. Use one of: %(codes)s.")
+                % {"codes": ", ".join(codes)}
+            ]
         query = {}
         if fields:
             # An empty value filters nothing, as in the index page's form.

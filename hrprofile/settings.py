@@ -73,6 +73,10 @@ FEED_TAG_AUTHORITY = env.str("FEED_TAG_AUTHORITY", default="profiles.ohchr.org")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Translated content (offices/translation.py, mandates/translation.py):
+    # before the admin and the apps, so that the translation fields exist
+    # when they register their versions and admins.
+    "modeltranslation",
     # The admin site with two-factor login (hrprofile/auth.py).
     "hrprofile.apps.AdminConfig",
     "django.contrib.auth",
@@ -305,6 +309,12 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("es", _("Spanish")),
 ]
+# Content (django-modeltranslation, docs/translations.md): English is the
+# source text, and what a reader sees where a translation is missing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The admin lists a field's languages in this order: English, the source, first.
+MODELTRANSLATION_LANGUAGES = ("en", "ar", "zh-hans", "fr", "ru", "es")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True

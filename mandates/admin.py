@@ -4,8 +4,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 
-from hrprofile.admin import HostileInputAdminMixin, SlugConflictAdminMixin
+from hrprofile.admin import (
+    HostileInputAdminMixin,
+    SlugConflictAdminMixin,
+    TranslatedFieldsAdminMixin,
+)
+from hrprofile.translations import column, language_codes
 from mandates.models import (
     Mandate,
     Shift,
@@ -77,11 +83,20 @@ class TermAdmin(
     HostileInputAdminMixin,
     SlugConflictAdminMixin,
     TermInUseAdminMixin,
-    admin.ModelAdmin,
+    TranslatedFieldsAdminMixin,
+    TranslationAdmin,
 ):
     list_display = ["name", "slug", "description", "position", "office_count"]
     list_editable = ["position"]
-    search_fields = ["name", "slug", "description"]
+    # Every language's name: "name" alone would search the admin's language.
+    search_fields = [
+        *(
+            column(field, code)
+            for field in ("name", "description")
+            for code in language_codes()
+        ),
+        "slug",
+    ]
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request, obj, form, change):
@@ -96,19 +111,26 @@ class TagAdmin(
     HostileInputAdminMixin,
     SlugConflictAdminMixin,
     TermInUseAdminMixin,
-    admin.ModelAdmin,
+    TranslatedFieldsAdminMixin,
+    TranslationAdmin,
 ):
     list_display = ["name", "slug", "office_count"]
-    search_fields = ["name", "slug"]
+    search_fields = [*(column("name", code) for code in language_codes()), "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Mandate)
-class MandateAdmin(HostileInputAdminMixin, admin.ModelAdmin):
+class MandateAdmin(
+    HostileInputAdminMixin, TranslatedFieldsAdminMixin, TranslationAdmin
+):
     list_display = ["title", "office", "kind", "symbol", "adopted_on"]
     list_filter = ["kind"]
     list_select_related = ["office"]
-    search_fields = ["title", "symbol", "office__name"]
+    search_fields = [
+        *(column("title", code) for code in language_codes()),
+        "symbol",
+        "office__name_en",
+    ]
     autocomplete_fields = ["office"]
 
     @property

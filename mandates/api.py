@@ -109,6 +109,7 @@ def documented_vocabulary(summary, description, operation_id, serializer):
     return extend_schema_view(
         get=documented(
             serializer(many=True),
+            translated=True,
             summary=summary,
             description=description,
             operation_id=operation_id,

@@ -1,4 +1,3 @@
-import reversion
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ObjectDoesNotExist
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from hrprofile.translations import TranslatedMixin
 from hrprofile.validators import (
     validate_prose,
     validate_single_line,
@@ -94,7 +94,7 @@ class TermQuerySet(models.QuerySet):
         return super().delete()
 
 
-class Term(models.Model):
+class Term(TranslatedMixin, models.Model):
     """A word of the focus-area vocabulary (pillar, shift, population)."""
 
     name = models.CharField(
@@ -135,7 +135,9 @@ class Term(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["position", "name"]
+        # "name" reads as the active language's column (modeltranslation),
+        # empty where untranslated: those then follow in English order.
+        ordering = ["position", "name", "name_en"]
         constraints = slug_constraints("%(class)s")
         indexes = [GinIndex(fields=["old_slugs"], name="%(class)s_old_slugs")]
 
@@ -154,7 +156,6 @@ class Term(models.Model):
         return super().delete(*args, **kwargs)
 
 
-@reversion.register()
 class ThematicPillar(Term):
     office_relation = "pillars"
     url_name = "mandates:pillar"
@@ -164,7 +165,6 @@ class ThematicPillar(Term):
         verbose_name_plural = _("thematic pillars")
 
 
-@reversion.register()
 class Shift(Term):
     office_relation = "shifts"
     url_name = "mandates:shift"
@@ -174,7 +174,6 @@ class Shift(Term):
         verbose_name_plural = _("shifts")
 
 
-@reversion.register()
 class SpotlightPopulation(Term):
     office_relation = "spotlight_populations"
     url_name = "mandates:population"
@@ -184,8 +183,7 @@ class SpotlightPopulation(Term):
         verbose_name_plural = _("spotlight populations")
 
 
-@reversion.register()
-class Tag(models.Model):
+class Tag(TranslatedMixin, models.Model):
     """A free label editors put on profiles (listed on the profile page)."""
 
     name = models.CharField(
@@ -201,7 +199,7 @@ class Tag(models.Model):
     class Meta:
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-        ordering = ["name"]
+        ordering = ["name", "name_en"]
         constraints = slug_constraints("tag")
 
     def __str__(self):
@@ -223,8 +221,7 @@ class MandateKind(models.TextChoices):
     THEMATIC = "thematic", _("Thematic mandate")
 
 
-@reversion.register()
-class Mandate(models.Model):
+class Mandate(TranslatedMixin, models.Model):
     """The legal basis of an office's work."""
 
     Kind = MandateKind

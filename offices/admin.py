@@ -28,6 +28,11 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 from reversion.errors import RevertError
 from reversion.models import Version
 
@@ -35,11 +40,13 @@ from hrprofile.admin import (
     HostileInputAdminMixin,
     ReadOnlyAdminMixin,
     SlugConflictAdminMixin,
+    TranslatedFieldsAdminMixin,
     staff_choices,
     user_label,
 )
+from hrprofile.translations import column, language_codes
 from mandates.models import Mandate
-from offices import calendar, editorial, reviews
+from offices import calendar, editorial, freshness, reviews
 from offices.forms import (
     DeferReviewForm,
     FieldOfficeForm,
@@ -133,6 +140,24 @@ class ReviewStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationOutOfDateFilter(admin.SimpleListFilter):
+    """Offices whose translation into a language needs checking against the
+    English text: changed since it was last checked, or never checked."""
+
+    title = _("translation out of date")
+    parameter_name = "translation_out_of_date"
+
+    def lookups(self, request, model_admin):
+        return freshness.translation_languages()
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(freshness.translation_languages()):
+            return queryset.filter(
+                pk__in=Office.objects.translation_out_of_date(self.value()).values("pk")
+            )
+        return queryset
+
+
 def is_live_published(office):
     """A published office itself (not its draft copy): shown, not edited."""
     return (
@@ -165,9 +190,12 @@ class ProfileInlineMixin:
         )
 
 
-class FieldOfficeInline(ProfileInlineMixin, admin.TabularInline):
-    # Compact rows; the template gives every input a (visually hidden) label,
-    # which Django's tabular rows lack, for screen-reader users.
+class FieldOfficeInline(
+    ProfileInlineMixin, TranslatedFieldsAdminMixin, TranslationTabularInline
+):
+    # Compact rows, a column per language of the name and the note
+    # (modeltranslation); the template gives every input a (visually hidden)
+    # label, which Django's tabular rows lack, for screen-reader users.
     model = FieldOffice
     form = FieldOfficeForm
     formset = FieldOfficeFormSet
@@ -176,7 +204,9 @@ class FieldOfficeInline(ProfileInlineMixin, admin.TabularInline):
     extra = 0
 
 
-class MandateInline(ProfileInlineMixin, admin.StackedInline):
+class MandateInline(
+    ProfileInlineMixin, TranslatedFieldsAdminMixin, TranslationStackedInline
+):
     model = Mandate
     fields = [
         ("kind", "position"),
@@ -339,7 +369,15 @@ def form_sections(adminform, inline_admin_formsets, inline_sections):
 
 
 @admin.register(Office)
-class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdmin):
+class OfficeAdmin(
+    HostileInputAdminMixin,
+    SlugConflictAdminMixin,
+    TranslatedFieldsAdminMixin,
+    TranslationAdmin,
+):
+    # Each translated field is one input per language, English first
+    # (MODELTRANSLATION_LANGUAGES), each labelled "Name [fr]" and marked with
+    # its lang and dir; admin/css/translations.css groups a field's languages.
     form = OfficeEditForm
     list_display = [
         "name",
@@ -350,8 +388,21 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         "last_reviewed",
         "next_review",
     ]
-    list_filter = ["region", "engagement_type", "status", "pillars", ReviewStateFilter]
-    search_fields = ["name", "country", "host_mission", "field_offices__name"]
+    list_filter = [
+        "region",
+        "engagement_type",
+        "status",
+        "pillars",
+        ReviewStateFilter,
+        TranslationOutOfDateFilter,
+    ]
+    # Every language's name: "name" alone would search the admin's language.
+    search_fields = [
+        *(column("name", code) for code in language_codes()),
+        "country",
+        "host_mission",
+        *(f"field_offices__{column('name', code)}" for code in language_codes()),
+    ]
     date_hierarchy = "last_reviewed"
     prepopulated_fields = {"slug": ["name"]}
     # Short vocabularies and the staff list fit a two-box selector; tags grow.
@@ -558,7 +609,7 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
         if is_live_published(obj):
             # Nothing to overwrite: its content is not in the form.
             kwargs["form"] = OfficeForm
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
         if not getattr(request, "edit_conflict", False):
             return form_class
 
@@ -780,6 +831,13 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "can_unpublish": is_live_published(obj)
             and self.has_publish_permission(request, obj),
             "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
+            # Checks belong to the live office, whose English readers see: on
+            # its own page (a draft copy's page links to it).
+            "translation_statuses": (
+                live.translation_statuses()
+                if live is obj and self.may_work_on(request, live)
+                else ()
+            ),
             **self._publication_context(request, obj, pending),
         }
 
@@ -982,6 +1040,11 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
                 "<path:object_id>/mark-reviewed/",
                 view(self.mark_reviewed_view),
                 name="{}_{}_mark_reviewed".format(*info),
+            ),
+            path(
+                "<path:object_id>/translations/<str:language>/checked/",
+                view(self.mark_translation_checked_view),
+                name="{}_{}_mark_translation_checked".format(*info),
             ),
             path(
                 "<path:object_id>/defer-review/",
@@ -1416,6 +1479,28 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             ),
         )
 
+    def mark_translation_checked_view(self, request, object_id, language):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        office = self._get_editable_office(request, object_id)
+        if office is None:
+            return self._missing(request, object_id)
+        office = office.draft_of or office
+        if language not in dict(freshness.translation_languages()):
+            self.message_user(request, _("Unknown language."), messages.ERROR)
+            return self._change_page(office)
+        freshness.mark_translation_checked(office, language, by=request.user)
+        self.message_user(
+            request,
+            _(
+                "The %(language)s translation of “%(office)s” is marked as "
+                "checked against the English text."
+            )
+            % {"language": freshness.language_name(language), "office": office},
+            messages.SUCCESS,
+        )
+        return self._change_page(office)
+
     def defer_review_view(self, request, object_id):
         office = self._get_editable_office(request, object_id)
         if office is None:
@@ -1452,7 +1537,8 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             raise PermissionDenied
         today = timezone.localdate()
         feed = CalendarFeed.objects.filter(user=request.user).first()
-        offices = (
+        # The translation checks come with the rows (no query of their own).
+        offices = freshness.with_translation_checks(
             self.get_queryset(request)
             .open()
             .order_by(NEXT_REVIEW_ORDER, "name")
@@ -1464,6 +1550,9 @@ class OfficeAdmin(HostileInputAdminMixin, SlugConflictAdminMixin, admin.ModelAdm
             "title": _("Review schedule"),
             "rows": [(office, next_review_html(office, today)) for office in offices],
             "calendar_url": feed and calendar.feed_url(feed),
+            "outdated_translations": freshness.group_by_language(
+                freshness.outdated_items(offices)
+            ),
         }
         return TemplateResponse(
             request, "admin/offices/office/review_schedule.html", context

@@ -241,6 +241,7 @@ class OfficeSerializer(OfficeSummarySerializer):
 @extend_schema_view(
     get=documented(
         OfficeSummarySerializer,
+        translated=True,
         summary=_("Published offices"),
         description=_(
             "The published offices, by name (by relevance with q), in pages. "
@@ -272,6 +273,7 @@ class OfficeListView(PublicDataView, ListAPIView):
 @extend_schema_view(
     get=documented(
         OfficeSerializer,
+        translated=True,
         summary=_("One published office"),
         description=_("Everything its public profile shows."),
         errors=[(404, _("No published office at this address."))],

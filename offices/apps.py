@@ -14,14 +14,30 @@ class OfficesConfig(AppConfig):
         # here, once every model is loaded, rather than under each model class:
         # models.py stays free of side effects, and what is audited reads in
         # one place. What the entries hold: docs/audit-trail.md.
+        import reversion
         from auditlog.registry import auditlog
         from django.db.models.signals import m2m_changed
 
         from offices.models import FieldOffice, Office
 
+        # Every save made inside reversion.create_revision() (the admin's, and
+        # the editorial functions') records the whole profile: the office with
+        # its field offices and mandates, every language of their translated
+        # fields included; the many-to-many links are stored as lists of ids.
+        # Terms are not followed: a revert would rename or delete shared
+        # vocabulary. Registered here, after modeltranslation has added the
+        # translation fields (reversion lists the fields when registering).
+        reversion.register(Office, follow=["field_offices", "mandates"])
+        reversion.register(FieldOffice)
+
+        from hrprofile.translations import translated_fields
+
         auditlog.register(
             Office,
             exclude_fields=[
+                # Translated fields are recorded per language (name_en, name_fr…);
+                # the original column only mirrors the English.
+                *translated_fields(Office),
                 # Bumped by every save: an entry would list them every time.
                 "updated_at",
                 "edit_version",
@@ -31,7 +47,9 @@ class OfficesConfig(AppConfig):
             ],
             m2m_fields={"pillars", "shifts", "spotlight_populations", "tags"},
         )
-        auditlog.register(FieldOffice, exclude_fields=["copied_from"])
+        auditlog.register(
+            FieldOffice, exclude_fields=["copied_from", *translated_fields(FieldOffice)]
+        )
         # Reviewers are not content but who answers for it: one entry per
         # change, naming the people (auditlog's m2m entries would not).
         m2m_changed.connect(

@@ -10,6 +10,7 @@ from collections import Counter
 
 from django.db import transaction
 
+from hrprofile.translations import column
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
 from offices.models import Office
 
@@ -64,6 +65,197 @@ POPULATIONS = [
     ("youth", "Youth", ""),
     ("persons-with-disabilities", "Persons with disabilities", ""),
 ]
+
+# The vocabulary in the other five languages: {slug: {language: (name,
+# description)}}, following OHCHR's own wording in each language where it
+# publishes one (the Management Plan's pillars and shifts). Regions and types
+# of engagement are labels in the code, translated in the .po catalogues.
+# Profiles stay in English, as OHCHR publishes them: never a made-up
+# translation of one.
+TERM_TRANSLATIONS = {
+    "accountability": {
+        "ar": ("المساءلة", "تعزيز سيادة القانون والمساءلة عن انتهاكات حقوق الإنسان"),
+        "zh-hans": ("问责", "加强法治和对侵犯人权行为的问责"),
+        "fr": (
+            "Responsabilité",
+            "Renforcer l'état de droit et l'application du principe de "
+            "responsabilité pour les violations des droits de l'homme",
+        ),
+        "ru": (
+            "Подотчетность",
+            "Укрепление верховенства права и привлечение к ответственности за "
+            "нарушения прав человека",
+        ),
+        "es": (
+            "Rendición de cuentas",
+            "Fortalecer el estado de derecho y la rendición de cuentas por las "
+            "violaciones de los derechos humanos",
+        ),
+    },
+    "participation": {
+        "ar": ("المشاركة", "توسيع وحماية الحيز المدني ومشاركة الناس"),
+        "zh-hans": ("参与", "扩大和保护公民空间及民众参与"),
+        "fr": (
+            "Participation",
+            "Élargir et protéger l'espace civique et la participation de la population",
+        ),
+        "ru": (
+            "Участие",
+            "Расширение и защита гражданского пространства и участия людей",
+        ),
+        "es": (
+            "Participación",
+            "Ampliar y proteger el espacio cívico y la participación de las personas",
+        ),
+    },
+    "peace-and-security": {
+        "ar": (
+            "السلام والأمن",
+            "الإنذار المبكر ومنع انتهاكات حقوق الإنسان وحمايتها في حالات النزاع "
+            "وانعدام الأمن",
+        ),
+        "zh-hans": ("和平与安全", "在冲突和不安全局势中的预警、预防和人权保护"),
+        "fr": (
+            "Paix et sécurité",
+            "Alerte rapide, prévention et protection des droits de l'homme dans "
+            "les situations de conflit et d'insécurité",
+        ),
+        "ru": (
+            "Мир и безопасность",
+            "Раннее предупреждение, предотвращение нарушений и защита прав "
+            "человека в условиях конфликта и отсутствия безопасности",
+        ),
+        "es": (
+            "Paz y seguridad",
+            "Alerta temprana, prevención y protección de los derechos humanos en "
+            "situaciones de conflicto e inseguridad",
+        ),
+    },
+    "mechanisms": {
+        "ar": ("الآليات", "زيادة تنفيذ نتائج الآليات الدولية لحقوق الإنسان"),
+        "zh-hans": ("机制", "加大落实国际人权机制成果的力度"),
+        "fr": (
+            "Mécanismes",
+            "Améliorer la mise en œuvre des conclusions des mécanismes "
+            "internationaux des droits de l'homme",
+        ),
+        "ru": (
+            "Механизмы",
+            "Более активное выполнение решений международных правозащитных механизмов",
+        ),
+        "es": (
+            "Mecanismos",
+            "Aumentar la aplicación de los resultados de los mecanismos "
+            "internacionales de derechos humanos",
+        ),
+    },
+    "development": {
+        "ar": ("التنمية", "إدماج حقوق الإنسان في التنمية المستدامة"),
+        "zh-hans": ("发展", "将人权纳入可持续发展"),
+        "fr": (
+            "Développement",
+            "Intégrer les droits de l'homme dans le développement durable",
+        ),
+        "ru": ("Развитие", "Интеграция прав человека в устойчивое развитие"),
+        "es": (
+            "Desarrollo",
+            "Integrar los derechos humanos en el desarrollo sostenible",
+        ),
+    },
+    "non-discrimination": {
+        "ar": ("عدم التمييز", "تعزيز المساواة ومكافحة التمييز"),
+        "zh-hans": ("不歧视", "促进平等和打击歧视"),
+        "fr": (
+            "Non-discrimination",
+            "Promouvoir l'égalité et lutter contre la discrimination",
+        ),
+        "ru": ("Недискриминация", "Поощрение равенства и борьба с дискриминацией"),  # noqa: RUF001
+        "es": (
+            "No discriminación",
+            "Promover la igualdad y combatir la discriminación",
+        ),
+    },
+    "prevention": {
+        "ar": ("الوقاية", ""),
+        "zh-hans": ("预防", ""),
+        "fr": ("Prévention", ""),
+        "ru": ("Предотвращение", ""),
+        "es": ("Prevención", ""),
+    },
+    "civic-space": {
+        "ar": ("الحيز المدني", ""),
+        "zh-hans": ("公民空间", ""),
+        "fr": ("Espace civique", ""),
+        "ru": ("Гражданское пространство", ""),
+        "es": ("Espacio cívico", ""),
+    },
+    "inequalities": {
+        "ar": ("أوجه عدم المساواة", ""),
+        "zh-hans": ("不平等", ""),
+        "fr": ("Inégalités", ""),
+        "ru": ("Неравенство", ""),
+        "es": ("Desigualdades", ""),
+    },
+    "climate-change": {
+        "ar": ("تغير المناخ", ""),
+        "zh-hans": ("气候变化", ""),
+        "fr": ("Changements climatiques", ""),
+        "ru": ("Изменение климата", ""),
+        "es": ("Cambio climático", ""),
+    },
+    "digital-space-and-new-technologies": {
+        "ar": ("الفضاء الرقمي والتكنولوجيات الجديدة", ""),
+        "zh-hans": ("数字空间和新技术", ""),
+        "fr": ("Espace numérique et nouvelles technologies", ""),
+        "ru": ("Цифровое пространство и новые технологии", ""),
+        "es": ("Espacio digital y nuevas tecnologías", ""),
+    },
+    "corruption": {
+        "ar": ("الفساد", ""),
+        "zh-hans": ("腐败", ""),
+        "fr": ("Corruption", ""),
+        "ru": ("Коррупция", ""),
+        "es": ("Corrupción", ""),
+    },
+    "people-on-the-move": {
+        "ar": ("الأشخاص المتنقلون", ""),
+        "zh-hans": ("流动人口", ""),
+        "fr": ("Personnes en déplacement", ""),
+        "ru": ("Люди в пути", ""),
+        "es": ("Personas en movimiento", ""),
+    },
+    "women": {
+        "ar": ("النساء", ""),
+        "zh-hans": ("妇女", ""),
+        "fr": ("Femmes", ""),
+        "ru": ("Женщины", ""),
+        "es": ("Mujeres", ""),
+    },
+    "youth": {
+        "ar": ("الشباب", ""),
+        "zh-hans": ("青年", ""),
+        "fr": ("Jeunes", ""),
+        "ru": ("Молодежь", ""),
+        "es": ("Jóvenes", ""),
+    },
+    "persons-with-disabilities": {
+        "ar": ("الأشخاص ذوو الإعاقة", ""),
+        "zh-hans": ("残疾人", ""),
+        "fr": ("Personnes handicapées", ""),
+        "ru": ("Инвалиды", ""),
+        "es": ("Personas con discapacidad", ""),
+    },
+}
+
+
+def term_values(slug, name, description, position):
+    """A term's fields in every language (an empty description stays NULL)."""
+    values = {"name_en": name, "description_en": description, "position": position}
+    for language, (own_name, own_description) in TERM_TRANSLATIONS[slug].items():
+        values[column("name", language)] = own_name
+        values[column("description", language)] = own_description or None
+    return values
+
 
 IRAQ_PROFILE = """\
 The Human Rights Office works to advance "Human Rights Every Day for All Iraqis".
@@ -429,7 +621,7 @@ def load_demo(*, only_missing=False):
                 slug: _sync(
                     model,
                     {"slug": slug},
-                    {"name": name, "description": description, "position": i},
+                    term_values(slug, name, description, i),
                     changes,
                     overwrite=not only_missing,
                 )

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
+from hrprofile.translations import SOURCE_LANGUAGE, column, language_codes
 from offices.history import (
     INLINES,
     NOT_CONTENT,
@@ -124,10 +125,13 @@ def _sync_inlines(live, draft):
         }
         model.objects.filter(office=live).exclude(pk__in=kept).delete()
         if model._meta.model_name == "fieldoffice":
+            # Every language's name is unique per office: all of them step
+            # aside (the English one carries the temporary name, and with it
+            # the original column, which mirrors it).
             for pk in kept:
-                model.objects.filter(pk=pk).update(
-                    name=f"\u2060publishing {pk}", is_head_office=False
-                )
+                names = {column("name", code): None for code in language_codes()}
+                names[column("name", SOURCE_LANGUAGE)] = f"\u2060publishing {pk}"
+                model.objects.filter(pk=pk).update(**names, is_head_office=False)
         for row in draft_rows:
             if row.copied_from not in live_rows:
                 row.office, row.copied_from = live, None

@@ -8,6 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.translations import SOURCE_LANGUAGE
 from hrprofile.views import absolute_url
 from offices.models import Office
 
@@ -35,12 +36,25 @@ class PlainTextAtomFeed(Atom1Feed):
 
     Django writes every summary as type="html", but ours are plain text: a
     reader would take "children <18" for the start of a tag and drop it.
+
+    Under each language's prefix the feed is in that language (xml:lang on
+    the feed); an entry or summary still in English, its translation
+    missing, says so with an xml:lang of its own.
     """
+
+    def item_attributes(self, item):
+        attrs = super().item_attributes(item)
+        if item.get("title_language"):
+            attrs["xml:lang"] = item["title_language"]
+        return attrs
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, {**item, "description": None})
         if item["description"] is not None:
-            handler.addQuickElement("summary", item["description"], {"type": "text"})
+            attrs = {"type": "text"}
+            if item.get("summary_language"):
+                attrs["xml:lang"] = item["summary_language"]
+            handler.addQuickElement("summary", item["description"], attrs)
 
 
 class RecentProfilesFeed(Feed):
@@ -80,6 +94,15 @@ class RecentProfilesFeed(Feed):
         # The date in UTC, so a change of TIME_ZONE changes no id.
         created_on = office.created_at.astimezone(datetime.UTC).date()
         return tag_uri(created_on, f"office:{office.pk}")
+
+    def item_extra_kwargs(self, office):
+        # English shown in place of a missing translation (see Office.is_fallback).
+        return {
+            "title_language": SOURCE_LANGUAGE if office.is_fallback("name") else "",
+            "summary_language": (
+                SOURCE_LANGUAGE if office.is_fallback("profile") else ""
+            ),
+        }
 
     def item_pubdate(self, office):
         return office.created_at

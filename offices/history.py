@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from mandates.models import Mandate
 from offices.models import FieldOffice, Office
 
@@ -44,9 +45,27 @@ INLINE_NOT_CONTENT = {"id", "office", "copied_from"}
 
 
 def content_fields(model=Office):
-    """The concrete fields an editor edits (no m2m), in form order."""
+    """The concrete fields an editor edits (no m2m), in form order.
+
+    A translated field counts by its languages (name_en, name_fr…, each
+    labelled "Name [fr]"), not by its original column, which only mirrors
+    the English (migration offices 0012).
+    """
     skip = NOT_CONTENT if model is Office else INLINE_NOT_CONTENT
+    skip = skip | set(translated_fields(model))
     return [f for f in model._meta.concrete_fields if f.name not in skip]
+
+
+def _recorded(field, values):
+    """field's value in a row's values; for a version recorded before the
+    translations, its English is the original column's."""
+    for key in (field.attname, field.name):
+        if key in values:
+            return values[key]
+    original = getattr(field, "translated_field", None)
+    if original is not None and field.language == SOURCE_LANGUAGE:
+        return values.get(original.attname)
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,7 @@ def _display(field, value):
 
 def _row(model, values):
     return {
-        field.name: _display(field, values.get(field.attname, values.get(field.name)))
+        field.name: _display(field, _recorded(field, values))
         for field in content_fields(model)
     }
 
@@ -233,7 +252,12 @@ def diff(before, after):
         model_labels = _labels(model)
         for key in [*old_rows, *(k for k in new_rows if k not in old_rows)]:
             old, new = old_rows.get(key), new_rows.get(key)
-            title = (new or old).get("name") or (new or old).get("title") or ""
+            row = new or old
+            title = (
+                row.get(column("name", SOURCE_LANGUAGE))
+                or row.get(column("title", SOURCE_LANGUAGE))
+                or ""
+            )
             section = f"{kind} “{title}”"
             if old is None:
                 changes.append(Change(section, gettext("Added"), "—", title))

@@ -5,7 +5,6 @@ import hashlib
 import re
 from calendar import monthrange
 
-import reversion
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -21,8 +20,20 @@ from django.core.validators import (
     RegexValidator,
 )
 from django.db import InterfaceError, OperationalError, connection, models
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import (
+    MD5,
     Cast,
     Coalesce,
     ExtractYear,
@@ -36,6 +47,14 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.translations import (
+    SOURCE_LANGUAGE,
+    TranslatedMixin,
+    active_language,
+    column,
+    language_codes,
+    translated_fields,
+)
 from hrprofile.validators import (
     validate_prose,
     validate_single_line,
@@ -43,7 +62,7 @@ from hrprofile.validators import (
     web_url_constraint,
     web_url_or_empty,
 )
-from mandates.models import add_old_slug, slug_constraints
+from mandates.models import Mandate, add_old_slug, slug_constraints
 
 FIRST_YEAR = 1945  # The United Nations was founded in 1945.
 
@@ -110,6 +129,39 @@ class OfficeStatus(models.TextChoices):
 # Both sides of a full-text match must use the same configuration.
 SEARCH_CONFIG = "english"
 
+# The full-text configuration of each other content language: PostgreSQL's
+# own stemmer where it has one, "simple" (whole words) for Chinese, which
+# trigram matching on the names completes. Migration 0012 keeps one vector
+# per language in SearchDocument with these (vector_fr, …).
+LANGUAGE_SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "zh-hans": "simple",
+    "fr": "french",
+    "ru": "russian",
+    "es": "spanish",
+}
+
+
+def name_trigram_indexes(prefix):
+    """Trigram indexes on UPPER(name_xx) for search()'s substring match in
+    each language but English (office_name_fr_trgm…)."""
+    return [
+        GinIndex(
+            OpClass(Upper(column("name", language)), name="gin_trgm_ops"),
+            name=f"{prefix}_{column('name', language)}_trgm",
+            fastupdate=False,
+        )
+        for language in LANGUAGE_SEARCH_CONFIGS
+    ]
+
+
+def search_vector_field(language):
+    """SearchDocument's vector for language: vector (English), vector_fr…"""
+    if language == SOURCE_LANGUAGE or language not in LANGUAGE_SEARCH_CONFIGS:
+        return "vector"
+    return "vector_" + language.replace("-", "_")
+
+
 # Long text fields are bounded in forms; a summary reads at most this much of
 # whatever is stored, so a huge profile costs no more than a normal one.
 PROFILE_MAX_LENGTH = 20_000
@@ -133,6 +185,47 @@ def first_sentence(text, max_chars=300):
 class RequestStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting publication")
     RETURNED = "returned", _("Sent back")
+
+
+def _text(field):
+    return Coalesce(F(field), Value(""), output_field=models.TextField())
+
+
+def _rows_text(model, fields):
+    """The English text of an office's rows of model, in one string."""
+    rows = (
+        model.objects.filter(office=OuterRef("pk"))
+        .order_by()
+        .values("office")
+        .annotate(
+            text=StringAgg(
+                Func(
+                    Value("\x1f"),
+                    *(_text(column(f, SOURCE_LANGUAGE)) for f in fields),
+                    function="CONCAT_WS",
+                    output_field=models.TextField(),
+                ),
+                Value("\x1e"),
+                order_by="pk",
+            )
+        )
+        .values("text")
+    )
+    return Coalesce(Subquery(rows), Value(""), output_field=models.TextField())
+
+
+def english_digest():
+    """The expression of OfficeQuerySet.with_english_digest() (an MD5 hex)."""
+    return MD5(
+        Func(
+            Value("\x1d"),
+            *(_text(column(f, SOURCE_LANGUAGE)) for f in translated_fields(Office)),
+            _rows_text(FieldOffice, translated_fields(FieldOffice)),
+            _rows_text(Mandate, translated_fields(Mandate)),
+            function="CONCAT_WS",
+            output_field=models.TextField(),
+        )
+    )
 
 
 class ReviewKind(models.TextChoices):
@@ -222,35 +315,103 @@ class OfficeQuerySet(models.QuerySet):
         """
         return self.update(updated_at=timezone.now(), **changes)
 
-    def search(self, text):
+    def search(self, text, language=None):
         """Offices matching text, best first.
 
         Full-text search over name and country (weight A), field offices and
         mandate titles (B) and the profile prose (C), stored per office in its
-        SearchDocument. A plain substring match on the name, country or a
-        field office also counts, so that a partial word ("Erb" for Erbil)
-        still finds something; such matches rank last.
+        SearchDocument: one vector of the English text, and one of each
+        translation with its language's configuration. Outside English, a
+        match in the active language's text ranks before a match in the
+        English one (which every profile has). A plain substring match on the
+        name (English or the active language's), country or a field office
+        also counts, so that a partial word ("Erb" for Erbil) still finds
+        something, and Chinese, written without spaces, is found at all; such
+        matches rank last.
 
         Each way of matching is a query of its own that an index answers (the
-        GIN index on the vectors, the trigram indexes), combined by UNION:
+        GIN indexes on the vectors, the trigram indexes), combined by UNION:
         one condition ORing them over two tables could only be checked office
         by office.
         """
+        language = language or active_language()
+        first = Value(0)
         query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
-        matches = (
-            SearchDocument.objects.filter(vector=query)
-            .values("office")
-            .union(
-                Office.objects.filter(
-                    Q(name__icontains=text) | Q(country__icontains=text)
-                ).values("pk"),
-                FieldOffice.objects.filter(name__icontains=text).values("office"),
+        # "name" is the English name (see migration 0012), here as written:
+        # modeltranslation would read it as the active language's column.
+        names = Q(name__icontains=text) | Q(country__icontains=text)
+        places = Q(name__icontains=text)
+        matches = SearchDocument.objects.filter(vector=query).values("office")
+        rank = SearchRank(F("search_document__vector"), query)
+        vector = search_vector_field(language)
+        if vector != "vector":
+            own = SearchQuery(
+                text,
+                search_type="websearch",
+                config=LANGUAGE_SEARCH_CONFIGS[language],
             )
+            matches = matches.union(
+                SearchDocument.objects.filter(**{vector: own}).values("office")
+            )
+            names |= Q(**{f"{column('name', language)}__icontains": text})
+            places |= Q(**{f"{column('name', language)}__icontains": text})
+            # Any match in the reader's language comes before any English one.
+            first = Case(
+                When(**{f"search_document__{vector}": own}, then=Value(1)),
+                default=Value(0),
+            )
+            rank = SearchRank(F(f"search_document__{vector}"), own) + rank
+        matches = matches.union(
+            Office.objects.rewrite(False).filter(names).values("pk"),
+            FieldOffice.objects.rewrite(False).filter(places).values("office"),
         )
         return (
             self.filter(pk__in=matches)
-            .annotate(rank=SearchRank(F("search_document__vector"), query))
-            .order_by("-rank", "name")
+            .annotate(rank=rank, in_language=first)
+            .order_by("-in_language", "-rank", "name", "name_en")
+        )
+
+    def with_english_digest(self):
+        """Annotate english_digest: a fingerprint of the profile's English text.
+
+        Every translated field of the office, its field offices and its
+        mandates, in English. A translation checked against one digest is out
+        of date once the digest differs (TranslationCheck), whatever changed
+        the English and however it was changed back.
+        """
+        return self.annotate(english_digest=english_digest())
+
+    def with_translation_state(self, language=None):
+        """Annotate english_digest and checked_digest: the digest the active
+        language's translation was last checked against (None if never).
+
+        Office.translation_out_of_date reads both, at no query of its own.
+        """
+        language = language or active_language()
+        checked = TranslationCheck.objects.filter(
+            office=OuterRef("pk"), language=language
+        ).values("english_digest")[:1]
+        return self.with_english_digest().annotate(checked_digest=Subquery(checked))
+
+    def translated_into(self, language):
+        """Offices with some text of their own in language."""
+        condition = Q()
+        for field in translated_fields(Office):
+            condition |= Q(**{f"{column(field, language)}__gt": ""})
+        return self.filter(condition)
+
+    def translation_out_of_date(self, language):
+        """Offices translated into language whose English text has changed
+        since that translation was last checked (or that was never checked)."""
+        current = TranslationCheck.objects.filter(
+            office=OuterRef("pk"),
+            language=language,
+            english_digest=OuterRef("english_digest"),
+        )
+        return (
+            self.translated_into(language)
+            .with_english_digest()
+            .filter(~Exists(current))
         )
 
     def visible_to(self, user):
@@ -465,12 +626,8 @@ def fetch_one_checked(sql, params):
         return cursor.fetchone()
 
 
-# Every save made inside reversion.create_revision() (the admin's, and the
-# editorial functions') records the whole profile: the office with its field
-# offices and mandates; the many-to-many links are stored as lists of ids.
-# Terms are not followed: a revert would rename or delete shared vocabulary.
-@reversion.register(follow=["field_offices", "mandates"])
-class Office(models.Model):
+# Versions (django-reversion) are registered in OfficesConfig.ready().
+class Office(TranslatedMixin, models.Model):
     """One field presence and its public profile."""
 
     Region = Region
@@ -749,7 +906,9 @@ class Office(models.Model):
     class Meta:
         verbose_name = _("office")
         verbose_name_plural = _("offices")
-        ordering = ["name"]
+        # "name" reads as the active language's column (modeltranslation),
+        # empty where untranslated: those then follow in English order.
+        ordering = ["name", "name_en"]
         indexes = [
             models.Index(fields=["slug"], name="office_slug"),
             GinIndex(fields=["old_slugs"], name="office_old_slugs"),
@@ -778,6 +937,9 @@ class Office(models.Model):
                 condition=Q(unpublish_at__isnull=False),
                 name="office_unpublish_at",
             ),
+            # The same for the name in each other language ("name" itself
+            # holds the English: migration 0012 keeps it so).
+            *name_trigram_indexes("office"),
         ]
         permissions = [
             ("edit_all_offices", _("Can edit every office, not only their own")),
@@ -892,9 +1054,68 @@ class Office(models.Model):
     def achievement_list(self):
         return [line.strip() for line in self.achievements.splitlines() if line.strip()]
 
+    @property
+    def lacks_translation(self):
+        """Whether the page shows some English in place of the active language.
 
-@reversion.register()
-class FieldOffice(models.Model):
+        The office's own text, its field offices' and its mandates' (read
+        from the page's prefetched rows). Never in English.
+        """
+        if active_language() == SOURCE_LANGUAGE:
+            return False
+        return bool(self.fallback_fields) or any(
+            row.fallback_fields
+            for row in [*self.field_offices.all(), *self.mandates.all()]
+        )
+
+    @property
+    def translation_out_of_date(self):
+        """Whether the active language's translation of this profile has not
+        been checked since its English text last changed.
+
+        Needs OfficeQuerySet.with_translation_state(); False in English and
+        where there is no translation of its own.
+        """
+        language = active_language()
+        if language == SOURCE_LANGUAGE or "english_digest" not in self.__dict__:
+            return False
+        if not self.has_translation(language):
+            return False
+        return getattr(self, "checked_digest", None) != self.english_digest
+
+    def translation_statuses(self):
+        """Each other language's translation state, for the change page.
+
+        A list of TranslationStatus, in LANGUAGES order after English: one
+        query (the checks, each compared with the English text as it is now).
+        """
+        current = (
+            Office.objects.filter(pk=self.pk)
+            .with_english_digest()
+            .values("english_digest")
+        )
+        checks = {
+            check.language: check
+            for check in self.translation_checks.select_related("checked_by").annotate(
+                is_current=Q(english_digest=Subquery(current[:1]))
+            )
+        }
+        statuses = []
+        for language in language_codes()[1:]:
+            check = checks.get(language)
+            if not self.has_translation(language):
+                state = TranslationState.MISSING
+            elif check is None:
+                state = TranslationState.NOT_CHECKED
+            elif not check.is_current:
+                state = TranslationState.OUT_OF_DATE
+            else:
+                state = TranslationState.UP_TO_DATE
+            statuses.append(TranslationStatus(language, state, check))
+        return statuses
+
+
+class FieldOffice(TranslatedMixin, models.Model):
     """A city where the presence has staff."""
 
     office = models.ForeignKey(
@@ -930,7 +1151,7 @@ class FieldOffice(models.Model):
     class Meta:
         verbose_name = _("field office")
         verbose_name_plural = _("field offices")
-        ordering = ["office", "-is_head_office", "position", "name"]
+        ordering = ["office", "-is_head_office", "position", "name", "name_en"]
         indexes = [
             # Office search's substring match (see Office's trigram indexes).
             GinIndex(
@@ -938,6 +1159,7 @@ class FieldOffice(models.Model):
                 name="fieldoffice_name_trgm",
                 fastupdate=False,
             ),
+            *name_trigram_indexes("fieldoffice"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -991,7 +1213,25 @@ class SearchDocument(models.Model):
         editable=False,
         verbose_name=_("office"),
     )
+    # The English text, which every profile has (SEARCH_CONFIG).
     vector = SearchVectorField(_("search vector"), editable=False)
+    # Each translation's own text, with its language's configuration
+    # (LANGUAGE_SEARCH_CONFIGS); empty where there is none.
+    vector_ar = SearchVectorField(
+        _("search vector (Arabic)"), null=True, editable=False
+    )
+    vector_zh_hans = SearchVectorField(
+        _("search vector (Chinese)"), null=True, editable=False
+    )
+    vector_fr = SearchVectorField(
+        _("search vector (French)"), null=True, editable=False
+    )
+    vector_ru = SearchVectorField(
+        _("search vector (Russian)"), null=True, editable=False
+    )
+    vector_es = SearchVectorField(
+        _("search vector (Spanish)"), null=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("search document")
@@ -999,11 +1239,116 @@ class SearchDocument(models.Model):
         ordering = ["office"]
         indexes = [
             # As Office's trigram indexes: no pending list.
-            GinIndex(fields=["vector"], name="searchdocument_vector", fastupdate=False)
+            GinIndex(fields=["vector"], name="searchdocument_vector", fastupdate=False),
+            *(
+                GinIndex(
+                    fields=[search_vector_field(language)],
+                    name=f"searchdocument_{search_vector_field(language)}",
+                    fastupdate=False,
+                )
+                for language in LANGUAGE_SEARCH_CONFIGS
+            ),
         ]
 
     def __str__(self):
         return str(self.office_id)
+
+
+class TranslationState(models.TextChoices):
+    MISSING = "missing", _("Not translated")
+    NOT_CHECKED = "not_checked", _("Never checked")
+    OUT_OF_DATE = "out_of_date", _("Out of date")
+    UP_TO_DATE = "up_to_date", _("Up to date")
+
+
+@dataclasses.dataclass(frozen=True)
+class TranslationStatus:
+    """One language's translation of a profile, as the change page shows it."""
+
+    language: str
+    state: TranslationState
+    check: "TranslationCheck | None"
+
+    @property
+    def needs_check(self):
+        return self.state in (
+            TranslationState.NOT_CHECKED,
+            TranslationState.OUT_OF_DATE,
+        )
+
+
+def translation_language_choices():
+    return [
+        (code, name) for code, name in settings.LANGUAGES if code != SOURCE_LANGUAGE
+    ]
+
+
+class TranslationCheck(models.Model):
+    """When an office's translation into one language was last checked
+    against the English text, and which English text that was.
+
+    The translation is out of date once the office's English text no longer
+    has the digest recorded here (OfficeQuerySet.translation_out_of_date).
+    """
+
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.CASCADE,
+        related_name="translation_checks",
+        verbose_name=_("office"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        choices=translation_language_choices,
+        help_text=_("The language of the translation checked."),
+    )
+    checked_at = models.DateTimeField(
+        _("checked at"),
+        help_text=_("When the translation was last checked against the English."),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    english_digest = models.CharField(
+        _("English text checked against"),
+        max_length=32,
+        help_text=_("A fingerprint of the English text at the time of the check."),
+    )
+
+    class Meta:
+        verbose_name = _("translation check")
+        verbose_name_plural = _("translation checks")
+        ordering = ["office", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "language"],
+                name="translationcheck_once_per_language",
+                violation_error_message=_(
+                    "This translation already has a check recorded."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    language__in=[
+                        code for code, _name in translation_language_choices()
+                    ]
+                ),
+                name="translationcheck_language_valid",
+                violation_error_message=_("Choose a valid language."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(language)s translation of office #%(office)s") % {
+            "language": self.get_language_display(),
+            "office": self.office_id,
+        }
 
 
 class DeletedOffice(Office):

@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditEntry
+from offices import freshness
 from offices.models import Office, ReviewRecord, ReviewReminder
 
 
@@ -297,6 +298,9 @@ class Digest:
     takeovers: tuple[int, ...] = field(default=(), repr=False)
     # Refused reminders reported to the fallback address (escalations only).
     undelivered: tuple[Undelivered, ...] = ()
+    # With --translations: the address's offices' out-of-date translations,
+    # as freshness.LanguageGroups (reminders only; see add_translations).
+    translations: tuple = ()
     sent: bool = False
     error: str = ""
     # The mail server refused it for good: recorded, and not retried.
@@ -350,7 +354,13 @@ class ReminderRun(Plan):
 
 
 def send_reminders(
-    *, as_of, lead_days=14, dry_run=False, office_slugs=None, using="default"
+    *,
+    as_of,
+    lead_days=14,
+    dry_run=False,
+    office_slugs=None,
+    using="default",
+    translations=False,
 ):
     """Send the review reminders and escalations due on `as_of`.
 
@@ -362,7 +372,8 @@ def send_reminders(
     names the mailer (settings.MAILERS). Returns a ReminderRun; raises
     ReminderInputError for bad input before anything is sent, a database
     error if the database fails before anything is sent, and RunInterrupted
-    if it fails while sending.
+    if it fails while sending. With translations, each reminder also lists
+    its reviewer's out-of-date translations, by language (add_translations).
     """
     if lead_days < 0:
         raise ReminderInputError(gettext("The lead time cannot be negative."))
@@ -413,6 +424,8 @@ def send_reminders(
             escalate_after_days=settings.REVIEW_ESCALATE_AFTER_DAYS,
             repeat_days=settings.REVIEW_REMINDER_REPEAT_DAYS,
         )
+        if translations:
+            plan = add_translations(plan, office_slugs=office_slugs)
 
     def outcome(digests):
         return ReminderRun(
@@ -657,6 +670,7 @@ def handle_one_digest(digest, *, as_of, token, using="default"):
                 {
                     "items": digest.items,
                     "undelivered": digest.undelivered,
+                    "translations": digest.translations,
                     "as_of": as_of,
                     "escalate_after_days": settings.REVIEW_ESCALATE_AFTER_DAYS,
                 },
@@ -816,3 +830,25 @@ def send_email(name, to, context, *, using="default"):
     message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send(using=using)
+
+
+def add_translations(plan, *, office_slugs=None):
+    """plan with each reminder digest listing the out-of-date translations
+    of its reviewer's offices, grouped by language (send_reminders'
+    translations). Two queries, however many digests. A reviewer with no
+    review due gets no email for translations alone: a reminder is claimed
+    per office and review cycle, and a translation has no cycle to claim.
+    """
+    offices = Office.objects.live()
+    if office_slugs:
+        offices = offices.filter(slug__in=office_slugs)
+    groups = freshness.reviewer_translation_groups(offices)
+    return replace(
+        plan,
+        digests=[
+            replace(digest, translations=tuple(groups.get(digest.to, ())))
+            if digest.kind == ReviewReminder.Kind.REMINDER
+            else digest
+            for digest in plan.digests
+        ],
+    )

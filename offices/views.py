@@ -21,6 +21,7 @@ from django.views.generic import DetailView, ListView, View
 from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
 from hrprofile.throttle import client_ip, seconds_to_wait
+from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.views import (
     PageLookup,
     PublicPageMixin,
@@ -258,10 +259,34 @@ class OfficePageMixin(OfficeViewMixin):
             "The profile of %(name)s, a field presence of UN Human Rights."
         ) % {"name": office.name}
         context["og_image"] = absolute_static("img/og-card.png")
-        context["json_ld"] = json_ld_script(
-            organization_ld(office, context["canonical_url"], context["description"])
-        ) + json_ld_script(breadcrumbs_ld(office, context["canonical_url"]))
+        context["json_ld"] = (
+            json_ld_script(
+                organization_ld(
+                    office, context["canonical_url"], context["description"]
+                )
+            )
+            + json_ld_script(
+                page_ld(office, context["canonical_url"], context["description"])
+            )
+            + json_ld_script(breadcrumbs_ld(office, context["canonical_url"]))
+        )
         return context
+
+
+def page_ld(office, url, description):
+    """The profile page as a schema.org WebPage, in the language it is written
+    in: the reader's, or English while the profile has no translation into it."""
+    language = active_language()
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "@id": url,
+        "url": url,
+        "name": office.name,
+        "description": description,
+        "inLanguage": language if office.has_translation(language) else SOURCE_LANGUAGE,
+        "about": {"@id": f"{url}#organization"},
+    }
 
 
 def organization_ld(office, url, description):
@@ -322,7 +347,9 @@ class OfficeDetailView(OfficePageMixin, DetailView):
     page_lookup = PageLookup(Office.objects.published)
 
     def get_queryset(self):
-        offices = super().get_queryset().with_page_relations()
+        # with_translation_state: whether the reader's language's translation
+        # is out of date, in the same query.
+        offices = super().get_queryset().with_page_relations().with_translation_state()
         # The staff bar links to the pending changes, if there are any.
         return offices.select_related("draft") if self.is_preview else offices
 

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import UserFactory
 from tests.servers import collected_static_root
@@ -18,6 +20,16 @@ def admin_client(db, admin_user):
     client = VerifiedClient()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def english_first():
+    """Each test starts in English, whatever language a request of the test
+    before left active: a factory writes a translated field ("name") in the
+    active language (modeltranslation), and the text it means is English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

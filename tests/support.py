@@ -85,17 +85,79 @@ class VerifiedClient(Client):
         mark_verified(self, user)
 
 
+# Every translated field's name (modeltranslation): the admin's inputs are
+# name_en, name_fr…, and a test typing into "name" types the English.
+TRANSLATED_FIELDS = {
+    "name",
+    "year_established_note",
+    "profile",
+    "more_info_label",
+    "field_offices_note",
+    "coverage_note",
+    "achievements",
+    "partners_and_donors",
+    "closed_note",
+    "note",
+    "title",
+    "summary",
+    "description",
+}
+
+
+def english_key(key):
+    """The admin input a translated field's English is typed into:
+    "name" -> "name_en", "field_offices-0-note" -> "field_offices-0-note_en"."""
+    prefix, _dash, name = key.rpartition("-")
+    if name in TRANSLATED_FIELDS:
+        return f"{prefix}{_dash}{name}_en"
+    return key
+
+
+class FormData(dict):
+    """An admin form's POST data, where a translated field's plain name stands
+    for its English input (as an editor fills in the English first)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+        self.update(*args, **kwargs)
+
+    def __setitem__(self, key, value):
+        super().__setitem__(english_key(key), value)
+
+    def __getitem__(self, key):
+        return super().__getitem__(english_key(key))
+
+    def __contains__(self, key):
+        return super().__contains__(english_key(key))
+
+    def __delitem__(self, key):
+        super().__delitem__(english_key(key))
+
+    def get(self, key, default=None):
+        return super().get(english_key(key), default)
+
+    def pop(self, key, *default):
+        return super().pop(english_key(key), *default)
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def copy(self):
+        return FormData(self)
+
+
 def form_data(response):
     """The POST data a browser sends for an admin form page as rendered."""
     forms = [response.context["adminform"].form]
     for inline in response.context["inline_admin_formsets"]:
         forms += [inline.formset.management_form, *inline.formset.forms]
-    return {
-        field.html_name: field.value()
-        for form in forms
-        for field in form
-        if field.value() is not None
-    }
+    data = FormData()
+    for form in forms:
+        for field in form:
+            if field.value() is not None:
+                dict.__setitem__(data, field.html_name, field.value())
+    return data
 
 
 def add_rows(data, prefix, *rows):

@@ -91,6 +91,7 @@ def test_the_filters_are_documented_with_their_values(openapi):
 
     assert sorted(parameters) == [
         "engagement_type",
+        "lang",
         "page",
         "page_size",
         "pillar",
@@ -101,6 +102,7 @@ def test_the_filters_are_documented_with_their_values(openapi):
         "updated_since",
     ]
     assert "mena" in parameters["region"]["schema"]["enum"]
+    assert "zh-hans" in parameters["lang"]["schema"]["enum"]
 
 
 # The docs page: Swagger UI from our own static files, under our CSP.

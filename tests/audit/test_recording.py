@@ -84,7 +84,8 @@ def test_adding_an_office_records_it_and_its_field_offices(admin_client, admin_u
         office.pk,
     )
     assert (entry.actor, entry.remote_addr) == (admin_user, CLIENT_IP)
-    assert entry.changes["name"] == ["None", "UN Human Rights in Iraq"]
+    # Per language: the English name (modeltranslation's name_en).
+    assert entry.changes["name_en"] == ["None", "UN Human Rights in Iraq"]
     field_office = the_entry(FieldOffice, Action.CREATE)
     assert (field_office.object_repr, field_office.office_id) == ("Baghdad", office.pk)
     assert (field_office.actor, field_office.remote_addr) == (admin_user, CLIENT_IP)
@@ -100,7 +101,10 @@ def test_changing_an_office_records_what_changed(admin_client, admin_user):
     assert response.status_code == 302, response.context["errors"]
     entry = the_entry(Office, Action.UPDATE)
     assert entry.changes == {
-        "name": ["UN Human Rights in Iraq", "UN Human Rights in the Republic of Iraq"]
+        "name_en": [
+            "UN Human Rights in Iraq",
+            "UN Human Rights in the Republic of Iraq",
+        ]
     }
     assert (entry.office_id, entry.actor, entry.remote_addr) == (
         office.pk,
@@ -121,7 +125,7 @@ def test_changing_a_field_office_files_the_entry_under_its_office(
 
     assert response.status_code == 302, response.context["errors"]
     entry = the_entry(FieldOffice, Action.UPDATE)
-    assert entry.changes == {"name": ["Baghdad", "Basra"]}
+    assert entry.changes == {"name_en": ["Baghdad", "Basra"]}
     assert (entry.office_id, entry.actor, entry.remote_addr) == (
         office.pk,
         admin_user,
@@ -226,7 +230,8 @@ def test_adding_and_changing_a_term_records_both(admin_client, admin_user):
     created = the_entry(ThematicPillar, Action.CREATE)
     changed = the_entry(ThematicPillar, Action.UPDATE)
     assert created.object_repr == "Accountability"
-    assert changed.changes == {"description": ["", "Justice for violations"]}
+    # An empty translation is stored as NULL (modeltranslation's empty_values).
+    assert changed.changes == {"description_en": ["None", "Justice for violations"]}
     assert {created.actor, changed.actor} == {admin_user}
     assert changed.remote_addr == CLIENT_IP
     assert changed.office_id is None

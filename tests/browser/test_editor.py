@@ -30,7 +30,7 @@ def test_editor_adds_field_office_reviews_publishes_and_readers_see_it(
         "Draft of UN Human Rights in Iraq — not public"
     )
     page.get_by_role("button", name="Add another Field office").click()
-    page.locator(".dynamic-field_offices input[name$='-name']").last.fill("Dohuk")
+    page.locator(".dynamic-field_offices input[name$='-name_en']").last.fill("Dohuk")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist .success")).to_contain_text("draft")
     expect(page.locator("#draft-banner")).to_contain_text("Dohuk")

@@ -21,7 +21,13 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.support import SIGNED_IN_QUERIES, VerifiedClient, add_rows, form_data
+from tests.support import (
+    SIGNED_IN_QUERIES,
+    FormData,
+    VerifiedClient,
+    add_rows,
+    form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -223,7 +229,7 @@ def test_draft_page_shows_the_banner_and_what_differs(admin_client, live, draft)
     content = response.content.decode()
     assert "Draft of UN Human Rights in Iraq — not public" in content
     changes = [(c.field, c.before, c.after) for c in response.context["draft_changes"]]
-    assert changes == [("Profile", "The published text.", "The new text.")]
+    assert changes == [("Profile [en]", "The published text.", "The new text.")]
     assert f'href="{reverse("offices:draft", kwargs={"slug": "iraq"})}"' in content
     assert 'name="_publish"' in content
     assert f'href="{url("discard_draft", draft)}"' in content
@@ -456,14 +462,18 @@ def test_the_second_of_two_editors_saving_gets_a_conflict(live, draft):
     first, first_data = open_page(amina, draft)
     second, second_data = open_page(bob, draft)
 
-    saved = first.post(change_url(draft), {**first_data, "profile": "Amina's text."})
-    refused = second.post(change_url(draft), {**second_data, "profile": "Bob's text."})
+    saved = first.post(
+        change_url(draft), {**first_data, **FormData(profile="Amina's text.")}
+    )
+    refused = second.post(
+        change_url(draft), {**second_data, **FormData(profile="Bob's text.")}
+    )
 
     assert saved.status_code == 302
     assert refused.status_code == 200
     errors = refused.context["adminform"].form.non_field_errors()
     assert errors[0].startswith("Amina Said saved this office after you opened")
-    assert "Office – Profile: The published text. → Amina's text." in errors
+    assert "Office – Profile [en]: The published text. → Amina's text." in errors
     draft.refresh_from_db()
     assert draft.profile == "Amina's text."
 
@@ -472,7 +482,7 @@ def test_a_conflict_is_refused_until_the_page_is_opened_again(admin_client, draf
     data = form_data(admin_client.get(change_url(draft)))
     save_draft(admin_client, draft, profile="Someone else's text.")
 
-    again = admin_client.post(change_url(draft), {**data, "profile": "Mine."})
+    again = admin_client.post(change_url(draft), {**data, **FormData(profile="Mine.")})
     reopened = save_draft(admin_client, draft, profile="Mine.")
 
     assert again.status_code == 200
@@ -486,8 +496,10 @@ def test_a_conflict_on_a_new_office_keeps_the_first_save(admin_client):
     first = form_data(admin_client.get(change_url(office)))
     second = form_data(admin_client.get(change_url(office)))
 
-    admin_client.post(change_url(office), {**first, "profile": "First."})
-    refused = admin_client.post(change_url(office), {**second, "profile": "Second."})
+    admin_client.post(change_url(office), {**first, **FormData(profile="First.")})
+    refused = admin_client.post(
+        change_url(office), {**second, **FormData(profile="Second.")}
+    )
 
     assert CONFLICT in refused.content.decode()
     office.refresh_from_db()
@@ -528,12 +540,14 @@ def test_a_save_that_wins_the_race_after_validation_is_not_overwritten(
 
     monkeypatch.setattr(model_admin, "save_form", save_form, raising=False)
 
-    response = admin_client.post(change_url(draft), {**data, "profile": "Mine."})
+    response = admin_client.post(
+        change_url(draft), {**data, **FormData(profile="Mine.")}
+    )
 
     assert response.status_code == 200
     assert CONFLICT in response.content.decode()
     form = response.context["adminform"].form
-    assert form["profile"].value() == "Mine."
+    assert form["profile_en"].value() == "Mine."
     draft.refresh_from_db()
     assert draft.profile == "The published text."
 
@@ -563,7 +577,8 @@ def test_two_editors_saving_at_once_get_one_save_and_one_conflict(
     def post(index):
         try:
             responses[index] = clients[index].post(
-                change_url(office), {**data[index], "profile": f"Text {index}."}
+                change_url(office),
+                {**data[index], **FormData(profile=f"Text {index}.")},
             )
         finally:
             connection.close()
@@ -619,7 +634,7 @@ def test_history_lists_versions_newest_first_with_their_changes(
         ("Field office “Erbil”", "Added", "—", "Erbil"),
     ]
     assert [(c.field, c.before, c.after) for c in entries_[1]["changes"]] == [
-        ("Profile", "The published text.", "The second text.")
+        ("Profile [en]", "The published text.", "The second text.")
     ]
     assert entries_[2]["first"]
     content = response.content.decode()

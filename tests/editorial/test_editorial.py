@@ -119,15 +119,20 @@ def test_the_live_office_is_unchanged_until_publication(live, editor):
         (c.section, c.field, c.before, c.after)
         for c in diff(snapshot(live), snapshot(draft))
     ] == [
-        ("Office", "Name", "UN Human Rights in Iraq", "UN Human Rights in Iraq (new)"),
+        (
+            "Office",
+            "Name [en]",
+            "UN Human Rights in Iraq",
+            "UN Human Rights in Iraq (new)",
+        ),
         ("Office", "Tags", "Elections", "Water"),
         ("Field office “Baghdad”", "Removed", "Baghdad", "—"),
-        ("Field office “Erbil”", "Note", "—", "Kurdistan Region"),
+        ("Field office “Erbil”", "Note [en]", "—", "Kurdistan Region"),
         ("Field office “Erbil”", "Head office", "No", "Yes"),
         ("Field office “Basra”", "Added", "—", "Basra"),
         (
             "Mandate “Resolution 2522 (2020)”",
-            "Title",
+            "Title [en]",
             "Resolution 2522",
             "Resolution 2522 (2020)",
         ),
@@ -365,7 +370,7 @@ def test_the_publish_entry_lists_the_changes_and_nothing_reads_as_a_deletion(
     assert entry.changes_text == "Published the draft: 7 changes"
     assert [
         "Office",
-        "Name",
+        "Name [en]",
         "UN Human Rights in Iraq",
         "UN Human Rights in Iraq (new)",
     ] in (entry.additional_data["changes"])
@@ -392,7 +397,7 @@ def test_the_revert_entry_lists_what_came_back(live, editor):
     entry = entries(AuditEntry.Action.REVERT, live).get()
     assert [
         "Office",
-        "Name",
+        "Name [en]",
         "UN Human Rights in Iraq (new)",
         "UN Human Rights in Iraq",
     ] in (entry.additional_data["changes"])

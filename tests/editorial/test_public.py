@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from hrprofile.translations import translated_fields
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.history import TERM_FIELDS, content_fields
 from offices.models import FieldOffice, Office
@@ -27,7 +28,7 @@ from tests.factories import (
     ThematicPillarFactory,
     UserFactory,
 )
-from tests.support import mark_verified
+from tests.support import FormData, mark_verified
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -47,6 +48,11 @@ def names(html):
 def make_draft(live, **changes):
     """A draft copy of live, as start_draft makes one, with changes applied."""
     values = {f.attname: getattr(live, f.attname) for f in content_fields()}
+    # A change to a translated field ("name") is to its English (name_en).
+    changes = {
+        f"{name}_en" if name in translated_fields(Office) else name: value
+        for name, value in changes.items()
+    }
     draft = Office.objects.create(
         **{**values, **changes}, status=Office.Status.DRAFT, draft_of=live
     )
@@ -323,14 +329,14 @@ def test_draft_preview_banner_lists_what_differs(client, draft):
         (change.section, change.field, change.before, change.after)
         for change in response.context["changes"]
     }
-    assert ("Office", "Name", LIVE_NAME, DRAFT_NAME) in rows
+    assert ("Office", "Name [en]", LIVE_NAME, DRAFT_NAME) in rows
     assert ("Office", "Slug", "iraq", "zanzibar") in rows
     assert (f"Field office “{DRAFT_CITY}”", "Added", "—", DRAFT_CITY) in rows
     banner = " ".join(
         html[html.index('id="draft-changes"') : html.index("</table>")].split()
     )
     assert (
-        f"<td>Office</td> <td>Name</td> <td>{LIVE_NAME}</td> <td>{DRAFT_NAME}</td>"
+        f"<td>Office</td> <td>Name [en]</td> <td>{LIVE_NAME}</td> <td>{DRAFT_NAME}</td>"
     ) in banner
 
 
@@ -698,12 +704,12 @@ def test_term_redirect_costs_as_much_as_a_404(
 def test_renaming_a_term_in_the_admin_records_its_old_slug(admin_client, db):
     pillar = ThematicPillarFactory(name="Accountability", slug="accountability")
     url = reverse("admin:mandates_thematicpillar_change", args=[pillar.pk])
-    data = {
-        "name": pillar.name,
-        "slug": "accountability-and-justice",
-        "description": pillar.description,
-        "position": pillar.position,
-    }
+    data = FormData(
+        name=pillar.name,
+        slug="accountability-and-justice",
+        description=pillar.description,
+        position=pillar.position,
+    )
 
     assert admin_client.post(url, data).status_code == 302
     data["slug"] = "justice"
@@ -718,7 +724,7 @@ def test_renaming_a_term_in_the_admin_records_its_old_slug(admin_client, db):
 def test_saving_a_term_without_renaming_records_nothing(admin_client, db):
     shift = ShiftFactory(slug="prevention")
     url = reverse("admin:mandates_shift_change", args=[shift.pk])
-    data = {"name": "Prevention, renamed", "slug": "prevention", "position": 0}
+    data = FormData(name="Prevention, renamed", slug="prevention", position=0)
 
     assert admin_client.post(url, data).status_code == 302
     shift.refresh_from_db()

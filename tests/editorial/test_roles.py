@@ -12,7 +12,7 @@ from mandates.models import Tag
 from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, TagFactory, UserFactory
-from tests.support import VerifiedClient, editorial_group, form_data
+from tests.support import FormData, VerifiedClient, editorial_group, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def draft_form(people, office, **changes):
     manager = VerifiedClient()
     manager.force_login(people["manager"])
     draft = Office.objects.get(draft_of=office)
-    return draft, {**form_data(manager.get(url("change", draft))), **changes}
+    return draft, {**form_data(manager.get(url("change", draft))), **FormData(changes)}
 
 
 def view(client, people, office):
@@ -123,7 +123,7 @@ def vocabulary(client, people, office):
     tag = TagFactory(name="Elections", slug="elections")
     client.post(
         reverse("admin:mandates_tag_change", args=[tag.pk]),
-        {"name": "Referendums", "slug": "elections"},
+        FormData(name="Referendums", slug="elections"),
     )
     return Tag.objects.get(pk=tag.pk).name == "Referendums"
 

@@ -14,7 +14,7 @@ from tests.factories import (
     TagFactory,
     ThematicPillarFactory,
 )
-from tests.support import SIGNED_IN_QUERIES, populate
+from tests.support import SIGNED_IN_QUERIES, FormData, populate
 
 TERMS = [
     pytest.param(ThematicPillarFactory, "pillars", id="pillar"),
@@ -97,13 +97,16 @@ def test_term_add_prepopulates_slug_from_name(admin_client):
     response = admin_client.get(admin_url(Shift, "add"))
 
     assert response.context["prepopulated_fields_json"]
-    assert '"dependency_list": ["name"]' in response.context["prepopulated_fields_json"]
+    # From the English name (modeltranslation's input for it).
+    assert (
+        '"dependency_list": ["name_en"]' in response.context["prepopulated_fields_json"]
+    )
 
 
 def test_term_add_creates_term(admin_client):
     response = admin_client.post(
         admin_url(SpotlightPopulation, "add"),
-        {"name": "Women", "slug": "women", "description": "", "position": 0},
+        FormData(name="Women", slug="women", description="", position=0),
     )
 
     assert response.status_code == 302
@@ -248,12 +251,12 @@ def test_editing_a_term_marks_the_profiles_using_it_changed(
 
     response = admin_client.post(
         admin_url(factory._meta.model, "change", term.pk),
-        {
-            "name": "Accountability",
-            "slug": "accountability",
-            "position": 0,
-            "description": "New wording",
-        },
+        FormData(
+            name="Accountability",
+            slug="accountability",
+            position=0,
+            description="New wording",
+        ),
     )
 
     assert response.status_code == 302
@@ -268,7 +271,7 @@ def test_renaming_a_tag_marks_the_profiles_using_it_changed(admin_client):
 
     response = admin_client.post(
         admin_url(Tag, "change", tag.pk),
-        {"name": "Elections and referendums", "slug": "elections"},
+        FormData(name="Elections and referendums", slug="elections"),
     )
 
     assert response.status_code == 302
@@ -277,13 +280,15 @@ def test_renaming_a_tag_marks_the_profiles_using_it_changed(admin_client):
 
 
 def mandate_data(mandate, **changes):
-    return {
-        "office": mandate.office_id,
-        "kind": mandate.kind,
-        "title": mandate.title,
-        "position": mandate.position,
-        **changes,
-    }
+    return FormData(
+        {
+            "office": mandate.office_id,
+            "kind": mandate.kind,
+            "title": mandate.title,
+            "position": mandate.position,
+            **changes,
+        }
+    )
 
 
 # Only a not-yet-published office's mandates are edited here; a published
@@ -359,7 +364,7 @@ def test_a_published_offices_mandates_are_view_only_here(admin_client):
     )
 
     assert page.status_code == 200
-    assert 'name="title"' not in page.content.decode()
+    assert 'name="title_en"' not in page.content.decode()
     assert (change.status_code, delete.status_code) == (403, 403)
     mandate.refresh_from_db()
     assert mandate.title == "Resolution 2522"

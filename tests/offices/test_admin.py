@@ -324,7 +324,8 @@ def test_closing_date_to_come_is_accepted(admin_client):
         ),
         (
             [{"name": "Erbil", "position": 0}, {"name": "Erbil", "position": 1}],
-            "Please correct the duplicate data for name.",
+            # The English name (modeltranslation's name_en input).
+            "Please correct the duplicate data for name_en.",
         ),
     ],
     ids=["two-head-offices", "duplicate-names"],

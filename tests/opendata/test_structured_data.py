@@ -38,7 +38,8 @@ def iraq(db):
 def test_extruct_reads_the_organization_and_its_breadcrumbs(client, iraq):
     items = structured_data(client, "/en/offices/iraq/")
 
-    assert set(items) == {"GovernmentOrganization", "BreadcrumbList"}
+    # The page itself too, with the language it is written in (inLanguage).
+    assert set(items) == {"GovernmentOrganization", "WebPage", "BreadcrumbList"}
     assert all(item["@context"] == "https://schema.org" for item in items.values())
 
 

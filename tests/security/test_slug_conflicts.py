@@ -23,7 +23,7 @@ from tests.factories import (
     TagFactory,
     ThematicPillarFactory,
 )
-from tests.support import VerifiedClient, add_rows, form_data
+from tests.support import FormData, VerifiedClient, add_rows, form_data
 
 ADD = reverse("admin:offices_office_add")
 TAKEN = "Someone else has just saved a page with this slug. Choose another."
@@ -94,7 +94,7 @@ def test_a_slug_taken_while_adding_is_a_form_error_with_the_input_kept(
     assert response.status_code == 200
     assert slug_errors(response) == [TAKEN]
     form = response.context["adminform"].form
-    assert (form["name"].value(), form["host_mission"].value()) == (
+    assert (form["name_en"].value(), form["host_mission"].value()) == (
         "UN Human Rights in Iraq",
         "UNAMI",
     )
@@ -159,7 +159,7 @@ def test_a_term_slug_taken_while_adding_is_a_form_error(
     admin_client, monkeypatch, model, factory
 ):
     url = reverse(f"admin:mandates_{model._meta.model_name}_add")
-    data = {"name": "Women", "slug": "women", "description": "", "position": 0}
+    data = FormData(name="Women", slug="women", description="", position=0)
     save_meanwhile(monkeypatch, model, lambda: factory(slug="women", name="Other"))
 
     response = admin_client.post(url, data)

@@ -64,14 +64,25 @@ class Command(BaseCommand):
             action="extend",
             help="Only these offices (by slug).",
         )
+        parser.add_argument(
+            "--translations",
+            action="store_true",
+            help=(
+                "Also list each reviewer's out-of-date translations, by "
+                "language, in their reminder."
+            ),
+        )
 
-    def handle(self, *, as_of, lead_days, dry_run, offices, verbosity, **options):
+    def handle(
+        self, *, as_of, lead_days, dry_run, offices, translations, verbosity, **options
+    ):
         try:
             run = reviews.send_reminders(
                 as_of=as_of or timezone.localdate(),
                 lead_days=lead_days,
                 dry_run=dry_run,
                 office_slugs=offices,
+                translations=translations,
             )
         except reviews.ReminderInputError as error:
             raise CommandError(error) from error
@@ -163,6 +174,16 @@ class Command(BaseCommand):
                         "offices": offices_phrase(len(digest.items)),
                         "slugs": ", ".join(item.office.slug for item in digest.items),
                     }
+                )
+            if digest.translations:
+                count = sum(len(group.items) for group in digest.translations)
+                contents.append(
+                    ngettext(
+                        "%(count)d out-of-date translation",
+                        "%(count)d out-of-date translations",
+                        count,
+                    )
+                    % {"count": count}
                 )
             if digest.undelivered:
                 contents.append(

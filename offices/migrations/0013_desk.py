@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mandates', '0008_updated_at'),
-        ('offices', '0011_search_document'),
+        ('mandates', '0009_translations'),
+        ('offices', '0012_translations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

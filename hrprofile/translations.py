@@ -1,0 +1,79 @@
+"""Translated content glue shared by the apps (django-modeltranslation).
+
+English is the source text: every translated field has an English column that
+a reader falls back to (MODELTRANSLATION_FALLBACK_LANGUAGES). What the models
+add on top is knowing when a page shows such a fallback, so that the block
+can carry lang="en" and the page a notice. docs/translations.md.
+"""
+
+from django.conf import settings
+from django.utils.translation import get_language
+from modeltranslation.translator import NotRegistered, translator
+from modeltranslation.utils import build_localized_fieldname
+
+SOURCE_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
+def language_codes():
+    """The content languages, English first (the order editors see them in)."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    return [SOURCE_LANGUAGE, *(code for code in codes if code != SOURCE_LANGUAGE)]
+
+
+def column(field, language):
+    """The attribute holding field's text in language: name, fr -> name_fr."""
+    return build_localized_fieldname(field, language)
+
+
+def translated_fields(model):
+    """The names of model's translated fields (() if it has none)."""
+    try:
+        return tuple(translator.get_options_for_model(model).get_field_names())
+    except NotRegistered:
+        return ()
+
+
+def translation_columns(model):
+    """Every per-language column of model's translated fields (name_en, name_fr…)."""
+    return {
+        column(field, code)
+        for field in translated_fields(model)
+        for code in language_codes()
+    }
+
+
+def active_language():
+    """The active language as a content language (en when none or unknown)."""
+    code = get_language() or SOURCE_LANGUAGE
+    return code if code in language_codes() else SOURCE_LANGUAGE
+
+
+class TranslatedMixin:
+    """Fallback awareness for a model with translated fields."""
+
+    def is_fallback(self, field, language=None):
+        """Whether field shows English in place of a missing translation.
+
+        False in English, and when there is no English text either (nothing
+        is shown then, in any language).
+        """
+        language = language or active_language()
+        if language == SOURCE_LANGUAGE:
+            return False
+        own = getattr(self, column(field, language))
+        source = getattr(self, column(field, SOURCE_LANGUAGE))
+        return not own and bool(source)
+
+    @property
+    def fallback_fields(self):
+        """The translated fields that show English in the active language."""
+        return {
+            field for field in translated_fields(type(self)) if self.is_fallback(field)
+        }
+
+    def has_translation(self, language):
+        """Whether any translated field has text in language."""
+        return any(
+            getattr(self, column(field, language))
+            for field in translated_fields(type(self))
+        )

@@ -1,0 +1,175 @@
+"""Translation freshness: is each translation of a profile still the English?
+
+A translation is checked against the English text by an editor ("mark
+checked"), which records a TranslationCheck with a fingerprint of the English
+text then (OfficeQuerySet.with_english_digest). Once the English changes, the
+fingerprint differs and the translation is out of date until someone checks
+it again. The admin's list filter, the change page, the review schedule, the
+public page's notice and the review reminders (`--translations`) all read
+it from here or from the queryset methods. docs/translations.md.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse, translate_url
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from audit.models import AuditEntry
+from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
+from offices.models import Office, TranslationCheck
+
+
+def translation_languages():
+    """(code, name) of every language but English, in LANGUAGES order."""
+    return [(c, n) for c, n in settings.LANGUAGES if c != SOURCE_LANGUAGE]
+
+
+def language_name(code):
+    return str(dict(settings.LANGUAGES)[code])
+
+
+def mark_translation_checked(office, language, *, by):
+    """Record that office's translation into language matches its English
+    text as it is now; one audit entry. Returns the TranslationCheck."""
+    if language not in dict(translation_languages()):
+        raise ValueError(f"not a translation language: {language!r}")
+    with transaction.atomic():
+        digest = Office.objects.with_english_digest().get(pk=office.pk).english_digest
+        check, _created = TranslationCheck.objects.update_or_create(
+            office=office,
+            language=language,
+            defaults={
+                "checked_at": timezone.now(),
+                "checked_by": by,
+                "english_digest": digest,
+            },
+        )
+        # The page's notice changes: its ETag and caches must follow.
+        Office.objects.filter(pk=office.pk).touch()
+        AuditEntry.objects.record(
+            AuditEntry.Action.UPDATE,
+            office,
+            actor=by,
+            office_id=office.pk,
+            message=gettext(
+                "Checked the %(language)s translation against the English text."
+            )
+            % {"language": language_name(language)},
+            data={"translation_checked": language},
+        )
+    return check
+
+
+def _checked_column(language):
+    return "checked_digest_" + language.replace("-", "_")
+
+
+def with_translation_checks(offices):
+    """offices annotated with english_digest and, per language, the digest its
+    translation was last checked against: one query however many languages."""
+    return offices.with_english_digest().annotate(
+        **{
+            _checked_column(code): Subquery(
+                TranslationCheck.objects.filter(
+                    office=OuterRef("pk"), language=code
+                ).values("english_digest")[:1]
+            )
+            for code, _name in translation_languages()
+        }
+    )
+
+
+def outdated_languages(office):
+    """The languages whose translation of office (loaded through
+    with_translation_checks) is out of date or was never checked."""
+    return [
+        code
+        for code, _name in translation_languages()
+        if office.has_translation(code)
+        and getattr(office, _checked_column(code)) != office.english_digest
+    ]
+
+
+@dataclass(frozen=True)
+class OutdatedTranslation:
+    """One office's out-of-date translation, as a digest or a page lists it."""
+
+    office: Office
+    language: str
+    admin_url: str
+    public_url: str
+
+    @property
+    def language_name(self):
+        return language_name(self.language)
+
+
+@dataclass(frozen=True)
+class LanguageGroup:
+    """A language's out-of-date translations: a digest's section."""
+
+    language: str
+    items: tuple
+
+    @property
+    def language_name(self):
+        return language_name(self.language)
+
+
+def group_by_language(items):
+    """LanguageGroups of OutdatedTranslations, in LANGUAGES order."""
+    groups = []
+    for code, _name in translation_languages():
+        found = tuple(item for item in items if item.language == code)
+        if found:
+            groups.append(LanguageGroup(code, found))
+    return groups
+
+
+def outdated_translations(offices):
+    """Every out-of-date translation of these live offices, office by office.
+
+    One query (two with the caller's prefetches): the offices are annotated
+    here, and only those translated into some language are read.
+    """
+    translated = Q()
+    for code, _name in translation_languages():
+        for field in translated_fields(Office):
+            translated |= Q(**{f"{column(field, code)}__gt": ""})
+    return outdated_items(with_translation_checks(offices.filter(translated)))
+
+
+def outdated_items(offices):
+    """OutdatedTranslations of offices loaded through with_translation_checks."""
+    found = []
+    for office in offices:
+        admin_url = settings.SITE_URL + reverse(
+            "admin:offices_office_change", args=[office.pk]
+        )
+        for code in outdated_languages(office):
+            found.append(
+                OutdatedTranslation(
+                    office=office,
+                    language=code,
+                    admin_url=admin_url,
+                    public_url=settings.SITE_URL
+                    + translate_url(office.get_absolute_url(), code),
+                )
+            )
+    return found
+
+
+def reviewer_translation_groups(offices):
+    """{email: [LanguageGroup]}: each reviewer's offices' out-of-date
+    translations, for the review reminders' --translations section."""
+    by_email = {}
+    items = outdated_translations(offices.prefetch_related("reviewers"))
+    for item in items:
+        for user in item.office.reviewers.all():
+            if user.email and user.is_active:
+                by_email.setdefault(user.email, []).append(item)
+    return {email: group_by_language(found) for email, found in by_email.items()}
