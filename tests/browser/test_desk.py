@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from offices import editorial
 from offices.models import Office, PublicationRequest, ReviewRecord
-from tests.browser.support import audit, describe, editorial_group, log_in
+from tests.browser.support import audit, describe, log_in
+from tests.support import editorial_group
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
