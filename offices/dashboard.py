@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from offices import freshness
 from offices.models import Office, PublicationRequest
 
 # Days ahead a review counts as "due soon", as in the office list's filter.
@@ -76,20 +77,11 @@ def awaiting_publication(user):
 
 
 def outdated_translations(user):
-    """The offices user reviews whose translations lag behind their source text.
-
-    The languages work (django-modeltranslation, issue 14) plugs in here by
-    giving OfficeQuerySet an `outdated_translations()` method that returns
-    the offices with a stale language, each annotated with
-    `outdated_languages` (language codes). Until that method exists, and so
-    on a database without translations, this returns an empty list and the
-    dashboard shows no translation panel.
-    """
-    queryset = Office.objects.live().filter(reviewers=user)
-    method = getattr(queryset, "outdated_translations", None)
-    if method is None:
-        return []
-    return list(method().order_by("name", "pk")[:PANEL_ROWS])
+    """The out-of-date translations of the offices user reviews
+    (offices/freshness.py: a translation never checked, or checked against
+    English text that has changed since), office by office: one query."""
+    offices = Office.objects.live().filter(reviewers=user).order_by("name", "pk")
+    return freshness.outdated_translations(offices)[:PANEL_ROWS]
 
 
 def recent_activity(user):

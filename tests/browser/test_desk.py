@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 from offices import editorial
 from offices.models import Office, PublicationRequest, ReviewRecord
 from tests.browser.support import audit, describe, log_in
-from tests.support import editorial_group
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
     OfficeFactory,
     UserFactory,
 )
+from tests.support import editorial_group
 
 pytestmark = pytest.mark.browser
 

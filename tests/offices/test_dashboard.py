@@ -3,14 +3,11 @@
 import datetime
 
 import pytest
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import CharField, Value
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from offices import dashboard, editorial, reviews
-from offices.models import Office
+from offices import dashboard, editorial, freshness, reviews
 from tests.factories import OfficeFactory, UserFactory
 from tests.support import SIGNED_IN_QUERIES, VerifiedClient, editorial_group
 
@@ -153,25 +150,26 @@ def test_the_translation_panel_is_empty_until_translations_exist(editor):
     assert 'id="desk-translations"' not in signed_in(editor).get(INDEX).text
 
 
-def test_the_translation_panel_lists_what_the_hook_returns(editor, monkeypatch):
+def test_the_translation_panel_lists_my_out_of_date_translations(editor):
     office = OfficeFactory(name="Iraq", reviewers=[editor])
-
-    def outdated_translations(self):
-        return self.annotate(
-            outdated_languages=Value(["fr"], output_field=ArrayField(CharField()))
-        )
-
-    monkeypatch.setattr(
-        type(Office.objects.all()),
-        "outdated_translations",
-        outdated_translations,
-        raising=False,
-    )
+    office.name_fr = "Irak"
+    office.save()
+    OfficeFactory(name="Syria", reviewers=[editor])  # English only: nothing to check
 
     panel = section(signed_in(editor).get(INDEX), "translations")
 
     assert f'href="{change_url(office)}"' in panel
-    assert "fr" in panel
+    assert "French" in panel
+    assert "Syria" not in panel
+
+
+def test_a_checked_translation_leaves_the_panel(editor):
+    office = OfficeFactory(name="Iraq", reviewers=[editor])
+    office.name_fr = "Irak"
+    office.save()
+    freshness.mark_translation_checked(office, "fr", by=editor)
+
+    assert 'id="desk-translations"' not in signed_in(editor).get(INDEX).text
 
 
 def test_staff_without_office_permissions_get_no_desk(client):
@@ -188,6 +186,7 @@ def test_the_desk_costs_the_same_queries_at_any_size(
         office = OfficeFactory(
             last_reviewed=months_ago(13 if index % 2 else 11.5),
             reviewers=[editor, publisher],
+            name_fr=f"Bureau {index}",  # a translation never checked
         )
         draft = editorial.start_draft(office, by=editor)
         editorial.submit_for_publication(draft, by=editor, message="Please.")
@@ -196,7 +195,8 @@ def test_the_desk_costs_the_same_queries_at_any_size(
 
     # The index's own (session, user, device, permissions, the app list) and
     # one per panel, plus the names of the activity's offices.
-    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 10):
+    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 11):
         response = client.get(INDEX)
 
     assert response.status_code == 200
+    assert 'id="desk-translations"' in response.text
