@@ -60,7 +60,7 @@ def test_the_editors_morning(page, editor, publisher):
     # Change it in a draft, and ask for it to be published.
     page.get_by_role("button", name="Edit", exact=True).click()
     page.get_by_role("link", name="Profile", exact=True).click()
-    page.locator("#id_profile").fill("New profile.")
+    page.locator("#id_profile_en").fill("New profile.")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist .success")).to_contain_text("draft")
     page.get_by_role("link", name="Submit for publication…").click()
@@ -104,7 +104,7 @@ def test_the_change_page_has_no_wcag_violations(page, publisher, draft):
 def test_the_change_page_with_errors_has_no_wcag_violations(page, publisher, draft):
     log_in(page, publisher)
     page.goto(reverse("admin:offices_office_change", args=[draft.pk]))
-    page.locator("#id_name").fill("")
+    page.locator("#id_name_en").fill("")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".errornote")).to_be_visible()
 
@@ -118,13 +118,13 @@ def test_a_section_with_an_error_is_marked_and_its_field_focused(
 ):
     log_in(page, publisher)
     page.goto(reverse("admin:offices_office_change", args=[draft.pk]))
-    page.locator("#id_name").fill("")
+    page.locator("#id_name_en").fill("")
     page.get_by_role("button", name="Save draft").click()
 
     menu = page.get_by_role("navigation", name="Sections of the form")
     expect(menu.get_by_role("link", name="Identity (has errors)")).to_be_visible()
     expect(menu.get_by_role("link", name="Profile", exact=True)).to_be_visible()
-    expect(page.locator("#id_name")).to_be_focused()
+    expect(page.locator("#id_name_en")).to_be_focused()
 
 
 def test_the_section_menu_stays_in_view_and_jumps_to_a_section(page, publisher, draft):
