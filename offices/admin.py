@@ -1335,6 +1335,8 @@ class OfficeAdmin(
         return self._change_page(office)
 
     def _form_page(self, request, office, form, *, title, button, intro=""):
+        """One office's form on a page of its own (defer, submit, send back,
+        schedule): the form, a button and a way back to the office."""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -1346,7 +1348,7 @@ class OfficeAdmin(
             "media": self.media + form.media,
         }
         return TemplateResponse(
-            request, "admin/offices/office/publication_form.html", context
+            request, "admin/offices/office/form_page.html", context
         )
 
     def _notified_messages(self, request, notified, done):
@@ -1520,16 +1522,12 @@ class OfficeAdmin(
                 messages.SUCCESS,
             )
             return self._change_page(office)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("Defer the review of “%(office)s”") % {"office": office},
-            "original": office,
-            "form": form,
-            "media": self.media + form.media,
-        }
-        return TemplateResponse(
-            request, "admin/offices/office/defer_review.html", context
+        return self._form_page(
+            request,
+            office,
+            form,
+            title=_("Defer the review of “%(office)s”") % {"office": office},
+            button=_("Defer review"),
         )
 
     def review_schedule_view(self, request):
