@@ -1347,9 +1347,7 @@ class OfficeAdmin(
             "intro": intro,
             "media": self.media + form.media,
         }
-        return TemplateResponse(
-            request, "admin/offices/office/form_page.html", context
-        )
+        return TemplateResponse(request, "admin/offices/office/form_page.html", context)
 
     def _notified_messages(self, request, notified, done):
         self.message_user(request, done, messages.SUCCESS)
