@@ -1,6 +1,8 @@
 """The index page's search and filters: a plain GET form, so any view is a URL."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
@@ -14,6 +16,26 @@ class SearchField(forms.CharField):
         if isinstance(value, str):
             value = value.replace("\x00", "")
         return super().to_python(value)
+
+
+class PlainSelect(forms.Select):
+    """A single-choice <select> whose options are written here, not each
+    rendered from a template: Django's widget renders a template per option,
+    which was a third of an uncached index page (34 options). Same markup,
+    attributes (id, aria-describedby, required…) as the widget's."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, " selected" if str(key) in selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
 def _term_choices(model):
@@ -30,16 +52,24 @@ class OfficeFilterForm(forms.Form):
         help_text=_("Name, country, city, mandate or words from the profile."),
     )
     region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("All")), *Region.choices]
+        label=_("Region"),
+        required=False,
+        choices=[("", _("All")), *Region.choices],
+        widget=PlainSelect,
     )
     engagement = forms.ChoiceField(
         label=_("Type of engagement"),
         required=False,
         choices=[("", _("All")), *EngagementType.choices],
+        widget=PlainSelect,
     )
-    pillar = forms.ChoiceField(label=_("Thematic pillar"), required=False)
-    shift = forms.ChoiceField(label=_("Shift"), required=False)
-    population = forms.ChoiceField(label=_("Spotlight population"), required=False)
+    pillar = forms.ChoiceField(
+        label=_("Thematic pillar"), required=False, widget=PlainSelect
+    )
+    shift = forms.ChoiceField(label=_("Shift"), required=False, widget=PlainSelect)
+    population = forms.ChoiceField(
+        label=_("Spotlight population"), required=False, widget=PlainSelect
+    )
 
     # Form field -> the Office field it filters on.
     fields_filtered = {"region": "region", "engagement": "engagement_type"}
