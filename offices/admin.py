@@ -1349,15 +1349,26 @@ class OfficeAdmin(
         }
         return TemplateResponse(request, "admin/offices/office/form_page.html", context)
 
-    def _notified_messages(self, request, notified, done):
-        self.message_user(request, done, messages.SUCCESS)
-        if notified.failed:
-            self.message_user(
-                request,
-                _("The email could not be sent to %(addresses)s.")
-                % {"addresses": ", ".join(notified.failed)},
-                messages.WARNING,
-            )
+    def _moderation_step(self, request, draft, step, done):
+        """Run an editorial step that emails people (submit, send back), say
+        how it went and whose email failed, and go back to the draft's page.
+
+        step() returns the step's Notified; done(notified) the success message.
+        """
+        try:
+            notified = step()
+        except editorial.EditorialError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done(notified), messages.SUCCESS)
+            if notified.failed:
+                self.message_user(
+                    request,
+                    _("The email could not be sent to %(addresses)s.")
+                    % {"addresses": ", ".join(notified.failed)},
+                    messages.WARNING,
+                )
+        return self._change_page(draft)
 
     def submit_view(self, request, object_id):
         draft = self._get_editable_office(request, object_id)
@@ -1367,25 +1378,22 @@ class OfficeAdmin(
             return self._change_page(draft)
         form = SubmitForPublicationForm(request.POST or None)
         if form.is_valid():
-            try:
-                notified = editorial.submit_for_publication(
+            return self._moderation_step(
+                request,
+                draft,
+                lambda: editorial.submit_for_publication(
                     draft, by=request.user, message=form.cleaned_data["message"]
-                )
-            except editorial.EditorialError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self._notified_messages(
-                    request,
-                    notified,
+                ),
+                lambda notified: (
                     ngettext(
                         "Submitted for publication: %(count)d publisher was notified.",
                         "Submitted for publication: %(count)d publishers were "
                         "notified.",
                         len(notified.sent),
                     )
-                    % {"count": len(notified.sent)},
-                )
-            return self._change_page(draft)
+                    % {"count": len(notified.sent)}
+                ),
+            )
         live = draft.draft_of or draft
         return self._form_page(
             request,
@@ -1408,19 +1416,16 @@ class OfficeAdmin(
             raise PermissionDenied
         form = SendBackForm(request.POST or None)
         if form.is_valid():
-            try:
-                notified = editorial.send_back(
+            return self._moderation_step(
+                request,
+                draft,
+                lambda: editorial.send_back(
                     draft, by=request.user, comment=form.cleaned_data["comment"]
-                )
-            except editorial.EditorialError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                self._notified_messages(
-                    request,
-                    notified,
-                    _("The draft is sent back to its editor with your comment."),
-                )
-            return self._change_page(draft)
+                ),
+                lambda notified: _(
+                    "The draft is sent back to its editor with your comment."
+                ),
+            )
         live = draft.draft_of or draft
         return self._form_page(
             request,

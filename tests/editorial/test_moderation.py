@@ -225,6 +225,42 @@ def test_one_failing_address_does_not_stop_the_others(
     assert PublicationRequest.objects.get().is_pending
 
 
+def test_the_editor_is_told_how_many_were_notified_and_whose_email_failed(
+    draft, editor, managers, monkeypatch
+):
+    import smtplib
+
+    from offices import reviews
+
+    def flaky(name, to, context, using="default"):
+        if to == managers[0].email:
+            raise smtplib.SMTPRecipientsRefused({to: (550, b"no")})
+
+    monkeypatch.setattr(reviews, "send_email", flaky)
+
+    response = signed_in(editor).post(
+        url("submit", draft), {"message": MESSAGE}, follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    # managers[1] got it; managers[0]'s server refused.
+    assert "Submitted for publication: 1 publisher was notified." in shown
+    assert f"The email could not be sent to {managers[0].email}." in shown
+
+
+def test_sending_back_a_draft_nobody_submitted_is_refused_with_a_message(
+    draft, managers
+):
+    response = signed_in(managers[0]).post(
+        url("send_back", draft), {"comment": COMMENT}, follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert len(shown) == 1
+    assert not mail.outbox
+    assert not PublicationRequest.objects.exists()
+
+
 def test_the_office_list_shows_drafts_awaiting_publication(admin_client, draft, editor):
     editorial.submit_for_publication(draft, by=editor, message=MESSAGE)
     new = OfficeFactory(name="New office", status=Office.Status.DRAFT)
