@@ -24,7 +24,12 @@ load generator when wrk is missing (or with --python):
   warm-up: the page cache answers), uncached (a new `_bench=<n>` query
   parameter on every request: the page cache's key holds the whole address,
   so each one is rendered) and 304 (If-None-Match with the ETag of a first
-  answer).
+  answer);
+- the index, filtered or searched, a fourth way: cold. Uncached, the index
+  renders only the page around its search, filters and results, which are
+  stored by what the form asks; a cold load (uncached, and X-Bench-Cold,
+  which bench/urls.py honours) renders them too, as the first reader after
+  an edit does.
 
 It prints requests per second, p50 and p99 latency and the ratio of the
 requests per second to the bare view's in the same run. SEARCH_RATE_LIMIT is
@@ -71,7 +76,10 @@ PAGES = {
     "sitemap": "/sitemap.xml",
 }
 BARE = "/bench/ok"
-VARIANTS = ("uncached", "cached", "304")
+VARIANTS = ("uncached", "cold", "cached", "304")
+# Pages with a part stored apart from the page (offices.views.OfficeListView).
+STORED_CONTENT = {"index", "index filtered", "search"}
+COLD = {"X-Bench-Cold": "1"}
 
 
 def database_urls(base_url):
@@ -318,9 +326,13 @@ class Bench:
             status = request(self.base, with_param(path, f"_bench={self.run_id}"))[0]
             assert status == 200, (path, status)
             for variant in VARIANTS:
+                if variant == "cold" and label not in STORED_CONTENT:
+                    continue
                 if variant == "uncached":
                     # A new address (so a new cache key) on every request.
                     result = self.load(path, unique=True)
+                elif variant == "cold":
+                    result = self.load(path, unique=True, headers=COLD)
                 elif variant == "cached":
                     self.warm(path)
                     result = self.load(path)

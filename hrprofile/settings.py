@@ -170,6 +170,15 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
 )
+# Parameters travel apart from the SQL (server-side binding), so a query the
+# site asks again and again (a page's) is prepared by the server after
+# DATABASE_PREPARE_THRESHOLD runs on a connection, and is never planned again:
+# planning cost more than running most of them. 0 turns preparing off, as a
+# connection pooler in transaction mode needs (PgBouncer before 1.21).
+DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+DATABASES["default"]["OPTIONS"].setdefault(
+    "prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5) or None
+)
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

@@ -24,6 +24,7 @@ from django.utils.cache import (
     patch_cache_control,
 )
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import cache_control
@@ -96,17 +97,20 @@ def is_anonymous_read(request):
     )
 
 
-def _storable(request, response):
-    """Whether this answer may be handed to the next anonymous reader."""
+def _personal(request):
+    """Whether what was rendered for this request so far is this reader's own:
+    it rendered a CSRF token or a CSP nonce, or wrote the session."""
     session = getattr(request, "session", None)
-    return not (
-        response.streaming
-        or response.cookies
-        # A page that rendered a CSRF token or a CSP nonce is this reader's.
-        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    return bool(
+        request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         or get_nonce(request)
         or (session is not None and session.modified)
     )
+
+
+def _storable(request, response):
+    """Whether this answer may be handed to the next anonymous reader."""
+    return not (response.streaming or response.cookies or _personal(request))
 
 
 def _cache_call(method, *args):
@@ -153,6 +157,27 @@ def versioned_page(request, respond, version):
     # answers no earlier than its own start (see STARTED_AT).
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     return response
+
+
+def stored_fragment(request, version, render, *variants):
+    """Part of an anonymous reader's page, kept in the page cache as a whole
+    page is: by the content version, the release, the language and whatever
+    else it varies by (variants).
+
+    For a part that is the same under many addresses (the index's search and
+    results under any query string that asks the same) and costs the most to
+    render. render() makes it when it isn't stored; it isn't stored if it
+    turned out personal.
+    """
+    etag = version.etag(RELEASE, get_language(), *variants)
+    key = "public-fragment:" + etag.strip('"')
+    stored = _cache_call(cache.get, key)
+    if stored is not None:
+        return mark_safe(stored)
+    fragment = render()
+    if not _personal(request):
+        _cache_call(cache.set, key, str(fragment), PAGE_CACHE_TIMEOUT)
+    return fragment
 
 
 def public_page(view):

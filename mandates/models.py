@@ -124,7 +124,8 @@ class Term(TranslatedMixin, models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
     )
-    # Part of the public pages' content version (offices.models.content_version).
+    # When the term last changed (the content version follows the database's
+    # own triggers: offices.models.ContentStamp).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TermQuerySet.as_manager()
@@ -190,7 +191,8 @@ class Tag(TranslatedMixin, models.Model):
         _("name"), max_length=100, unique=True, validators=[validate_single_line]
     )
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    # Part of the public pages' content version (offices.models.content_version).
+    # When the term last changed (the content version follows the database's
+    # own triggers: offices.models.ContentStamp).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TermQuerySet.as_manager()

@@ -94,6 +94,12 @@ class OfficeFilterForm(forms.Form):
         """Whether a query string asks for a search or a filter."""
         return any(data.get(name) for name in cls.base_fields)
 
+    @classmethod
+    def selection(cls, data):
+        """What the form is asked, as a hashable list: the value of each of its
+        fields (the last one, as the form reads it), and nothing else."""
+        return [(name, data.get(name, "")) for name in cls.base_fields]
+
     def filter(self, offices):
         """Apply every valid field; an invalid one is ignored (its error is shown)."""
         self.is_valid()

@@ -233,6 +233,17 @@ class ReviewKind(models.TextChoices):
     DEFERRED = "deferred", _("Deferred")
 
 
+# What a profile page shows besides the office's own row.
+PAGE_RELATIONS = [
+    "field_offices",
+    "mandates",
+    "pillars",
+    "shifts",
+    "spotlight_populations",
+    "tags",
+]
+
+
 class OfficeQuerySet(models.QuerySet):
     def live(self):
         """The offices themselves: not a pending draft copy, not deleted.
@@ -472,14 +483,7 @@ class OfficeQuerySet(models.QuerySet):
 
     def with_page_relations(self):
         """Everything a profile page shows, in a constant number of queries."""
-        return self.prefetch_related(
-            "field_offices",
-            "mandates",
-            "pillars",
-            "shifts",
-            "spotlight_populations",
-            "tags",
-        )
+        return self.prefetch_related(*PAGE_RELATIONS)
 
     def filtered(
         self,
@@ -513,10 +517,6 @@ class OfficeQuerySet(models.QuerySet):
         return offices.search(q) if q else offices
 
 
-# What a public page shows besides offices: the vocabulary they link to.
-PUBLIC_VOCABULARY = ["pillars", "shifts", "spotlight_populations", "tags"]
-
-
 @dataclasses.dataclass(frozen=True)
 class ContentVersion:
     """The public site's content as one query saw it (see content_version())."""
@@ -543,34 +543,58 @@ class ContentVersion:
         return max(self.latest, midnight) if self.latest else midnight
 
 
+class ContentStamp(models.Model):
+    """When the public content last changed: one row, written by the database.
+
+    The triggers of migration 0014_content_stamp bump it after every
+    statement that writes a table a public page shows (offices, their field
+    offices, mandates and links, terms, tags, translation checks), however
+    the write is made: the admin, a bulk update(), a management command, raw
+    SQL, another app instance. Nothing in Python writes it.
+
+    A draft copy's edit bumps it too: a page is then rendered once more than
+    needed, never served stale. A writing transaction holds the row's lock
+    from its first content write until it commits, so content writes take
+    turns; with a newsroom's handful of editors nobody waits long.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    generation = models.BigIntegerField(_("generation"), default=0, editable=False)
+    changed_at = models.DateTimeField(_("changed at"), editable=False)
+
+    class Meta:
+        verbose_name = _("content stamp")
+        verbose_name_plural = _("content stamps")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id=1), name="offices_contentstamp_one_row"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
 @functools.cache
 def _content_version_sql():
-    """The stamps part of content_version()'s query, built once per process."""
-    quote = connection.ops.quote_name
-    draft_of = quote(Office._meta.get_field("draft_of").column)
-    sources = [(Office, f"WHERE {draft_of} IS NULL")] + [
-        (Office._meta.get_field(name).related_model, "") for name in PUBLIC_VOCABULARY
-    ]
-    return ", ".join(
-        "(SELECT count(*), max(updated_at), sum(extract(epoch FROM updated_at)) "
-        f"FROM {quote(model._meta.db_table)} {where}) AS t{i}"
-        for i, (model, where) in enumerate(sources)
-    )
+    """content_version()'s query without the page part, built once per process."""
+    table = connection.ops.quote_name(ContentStamp._meta.db_table)
+    # A LEFT JOIN: one row even before any content was written.
+    return f"FROM (SELECT 1) AS one LEFT JOIN {table} AS stamp ON stamp.id = 1"
 
 
 def content_version(page=None):
     """What the public pages show, versioned in one small query.
 
-    Every write that a public page can show stamps an updated_at: an office's
-    own (through save() or touch(), for its field offices, mandates, reviews,
-    publishing, unpublishing, reverting and deleting) or a term's or tag's.
-    Per table: the row count (catches a deletion), the latest stamp (the
-    Last-Modified) and the sum of all stamps (catches an edit stamped earlier
-    than the latest, by another instance's clock). Draft copies are left out:
-    only staff see them. Today's date is part of it too.
+    The version is the content stamp (ContentStamp: a generation counter and
+    the time of the last write, kept by database triggers) and today's date,
+    which turns "closing" into "closed" at midnight without any write. It
+    costs one primary-key read, whatever the size of the site.
 
     No signal and no counter in a cache: every app instance reads the same
     database, so an edit anywhere changes the version everywhere at once.
+    The time is part of the state too: after a test's flush empties the
+    stamp, its generation starts again from 1, never its time.
 
     page: (sql, params) of a query for the row a page is about
     (hrprofile.views.PageLookup); whether it exists comes in the same query.
@@ -579,14 +603,16 @@ def content_version(page=None):
     if page is not None:
         sql, params = page
         exists = f"EXISTS ({sql})"
-    page_exists, *row = fetch_one_checked(
-        f"SELECT {exists}, * FROM {_content_version_sql()}", params
+    page_exists, generation, changed_at = fetch_one_checked(
+        f"SELECT {exists}, stamp.generation, stamp.changed_at "
+        + _content_version_sql(),
+        params,
     )
     today = timezone.localdate()
+    stamp = f"{generation}@{changed_at.timestamp()}" if changed_at else "none"
     return ContentVersion(
-        state=" ".join([today.isoformat(), *map(str, row)]),
-        # count, latest, sum for each table: the second of each three.
-        latest=max(filter(None, row[1::3]), default=None),
+        state=f"{today.isoformat()} {stamp}",
+        latest=changed_at,
         today=today,
         page_exists=page_exists,
     )

@@ -9,6 +9,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
@@ -20,6 +21,7 @@ from django.views.generic import DetailView, ListView, View
 
 from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
+from hrprofile.queries import CompiledQuery, CompiledRelations
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.views import (
@@ -27,12 +29,13 @@ from hrprofile.views import (
     PublicPageMixin,
     absolute_static,
     absolute_url,
+    stored_fragment,
     too_many_requests,
 )
 from offices import calendar
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
-from offices.models import Office, can_preview
+from offices.models import PAGE_RELATIONS, Office, can_preview
 
 # The characters that could end a <script> element or start markup inside it,
 # as in django.utils.html.json_script.
@@ -144,7 +147,37 @@ def with_query(path, query):
 
 
 class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
+    """The index: the search and filter form, and the offices they select.
+
+    The form and the results (everything that grows with the site) are
+    rendered by render_content(); for anonymous readers they are stored by
+    content version and the form's own parameters (stored_fragment), so any
+    address with the same search and filters (another parameter, another
+    order) is answered without building the form or a queryset.
+    """
+
     context_object_name = "offices"
+    content_template_name = "offices/includes/_index_content.html"
+
+    def get(self, request, *args, **kwargs):
+        if self.content_version is None:
+            content = self.render_content()
+        else:
+            content = stored_fragment(
+                request,
+                self.content_version,
+                self.render_content,
+                "office-index",
+                OfficeFilterForm.selection(request.GET),
+            )
+        # The page around it names no office.
+        self.object_list = Office.objects.none()
+        return self.render_to_response(self.get_context_data(content=content))
+
+    def render_content(self):
+        self.object_list = self.get_queryset()
+        context = self.get_context_data(form=self.form, **download_links(self.form))
+        return render_to_string(self.content_template_name, context, self.request)
 
     def get_queryset(self):
         self.form = OfficeFilterForm(self.request.GET)
@@ -152,11 +185,6 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
 
     def get_canonical_path(self):
         return reverse("offices:index")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            form=self.form, **download_links(self.form), **kwargs
-        )
 
 
 # The download's columns, stable: scripts read them by name.
@@ -343,8 +371,30 @@ def breadcrumbs_ld(office, url):
     }
 
 
+# An anonymous reader's profile: the published office at a slug, with the
+# state of the reader's language's translation, and what the page shows
+# besides (PAGE_RELATIONS), each query compiled once per process.
+PUBLISHED_PROFILE = CompiledQuery(
+    lambda slug: Office.objects.published().with_translation_state().filter(slug=slug),
+    value_type=str,
+)
+PROFILE_RELATIONS = CompiledRelations(Office, PAGE_RELATIONS)
+
+
 class OfficeDetailView(OfficePageMixin, DetailView):
     page_lookup = PageLookup(Office.objects.published)
+
+    def get_object(self, queryset=None):
+        if self.is_preview or queryset is not None:
+            return super().get_object(queryset)
+        # What get_queryset() gives the public, the same instances, without
+        # building and compiling seven querysets on every request.
+        found = PUBLISHED_PROFILE.rows(self.kwargs["slug"])
+        if not found:
+            raise Http404
+        [office] = found
+        PROFILE_RELATIONS.attach(office)
+        return office
 
     def get_queryset(self):
         # with_translation_state: whether the reader's language's translation

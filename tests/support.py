@@ -4,12 +4,14 @@ import datetime
 from importlib import import_module
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from offices.models import ContentStamp
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -185,3 +187,14 @@ def editorial_group(name):
                 permissions = permissions.filter(codename=codename)
             group.permissions.add(*permissions)
     return group
+
+
+def stamped_later(seconds=5):
+    """Date the last content write seconds later, as if it came then.
+
+    HTTP dates count whole seconds, and a test's writes all fall within one:
+    this is the edit "a few seconds on" that If-Modified-Since must notice.
+    """
+    ContentStamp.objects.update(
+        changed_at=F("changed_at") + datetime.timedelta(seconds=seconds)
+    )

@@ -194,6 +194,20 @@ def test_a_dead_kept_connection_is_replaced_before_the_page_answers(client, site
     assert connection.connection.info.backend_pid != pid
 
 
+def test_the_pages_queries_are_prepared_on_the_server(client, site):
+    """Planning a page's queries cost more than running them: after a few
+    runs on a connection, PostgreSQL keeps them planned."""
+    for number in range(6):
+        assert client.get(f"/en/offices/iraq/?n={number}").status_code == 200
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+
+    assert any("offices_contentstamp" in statement for statement in prepared)
+    assert any('FROM "offices_fieldoffice"' in statement for statement in prepared)
+
+
 # ---------------------------------------------------------------- keys
 
 
@@ -226,6 +240,75 @@ def test_every_host_is_served_the_same_entry(client, site, settings, site_url):
     assert page.headers["ETag"] == client.get("/en/offices/iraq/").headers["ETag"]
     assert f"{site_url}/en/offices/iraq/" in page.content.decode()
     assert "mirror.example.org" not in page.content.decode()
+
+
+# ---------------------------------------------------------------- the index's content
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_index_under_another_address_reuses_its_stored_content(
+    client, site, count, django_assert_max_num_queries
+):
+    """Its search, filters and results are stored by what the form is asked:
+    another parameter (a campaign's) renders the page, not the list."""
+    OfficeFactory.create_batch(count, region=Office.Region.MIDDLE_EAST_NORTH_AFRICA)
+    client.get("/en/offices/?region=mena")
+
+    with django_assert_max_num_queries(1):
+        response = client.get("/en/offices/?utm_source=news&region=mena")
+
+    assert response.templates  # a new address: the page itself is rendered
+    page = response.content.decode()
+    assert page.count('class="office__name"') == count + 1
+    assert 'value="mena" selected' in page
+
+
+def test_each_search_and_filter_has_its_own_stored_content(client, site):
+    OfficeFactory(name="UN Human Rights in Uganda", region=Office.Region.AFRICA)
+    for url in ["/en/offices/", "/en/offices/?region=mena", "/en/offices/?q=Erbil"]:
+        client.get(url)
+
+    africa = html(client, "/en/offices/?region=africa&utm_source=news")
+    kampala = html(client, "/en/offices/?q=Kampala&utm_source=news")
+
+    assert "Uganda" in africa and NAME not in africa
+    assert "No field presence matches" in kampala
+
+
+def test_an_invalid_filter_keeps_its_error_in_the_stored_content(client, site):
+    first = html(client, "/en/offices/?region=atlantis")
+    again = html(client, "/en/offices/?region=atlantis&utm_source=news")
+
+    for page in [first, again]:
+        assert "Select a valid choice" in page
+        assert NAME in page  # an invalid filter filters nothing
+
+
+def test_staff_never_read_or_write_the_stored_content(client, site, staff_user):
+    OfficeFactory(name="Draft presence", slug="draft", status=Office.Status.DRAFT)
+    client.get("/en/offices/")
+    staff = VerifiedClient()
+    staff.force_login(staff_user)
+
+    assert "Draft presence" in html(staff, "/en/offices/?staff=1")
+    assert "Draft presence" not in html(Client(), "/en/offices/?anonymous=1")
+
+
+def test_personal_content_is_never_stored(client, site, monkeypatch):
+    render = OfficeListView.render_content
+
+    def render_content(self):
+        get_token(self.request)  # as if the list rendered a CSRF token
+        return render(self)
+
+    monkeypatch.setattr(OfficeListView, "render_content", render_content)
+    client.get("/en/offices/")
+    monkeypatch.setattr(OfficeListView, "render_content", render)
+
+    with CaptureQueriesContext(connection) as queries:
+        Client().get("/en/offices/?utm_source=news")
+
+    assert len(queries) > 1  # rendered again, not read from the cache
 
 
 # ---------------------------------------------------------------- never stored

@@ -166,3 +166,21 @@ def test_local_mode_without_database_url_uses_the_embedded_postgres(
 
     assert started == [settings.BASE_DIR / "var" / "postgres"]
     assert loaded.DATABASES["default"]["NAME"] == "embedded"
+
+
+def test_queries_are_bound_and_prepared_on_the_server(load_settings):
+    database = load_settings(**PRODUCTION).DATABASES["default"]
+
+    assert database["OPTIONS"]["server_side_binding"] is True
+    assert database["OPTIONS"]["prepare_threshold"] == 5
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("2", 2), ("0", None)])
+def test_preparing_can_be_tuned_or_turned_off_for_a_pooler(
+    load_settings, value, threshold
+):
+    database = load_settings(**PRODUCTION, DATABASE_PREPARE_THRESHOLD=value).DATABASES[
+        "default"
+    ]
+
+    assert database["OPTIONS"]["prepare_threshold"] == threshold

@@ -1,0 +1,128 @@
+"""Querysets compiled to SQL once, then run with a new value each time.
+
+Building a queryset and compiling it costs more than running it: a profile's
+seven queries took about 15 ms of Python to build and compile, and about 1 ms
+in PostgreSQL. A page that asks the same questions on every request (the row
+at this address, the field offices of this office) compiles them once per
+process and language, with a placeholder where the value goes, and then only
+swaps the value in.
+
+Only for querysets whose SQL depends on nothing but that value and the active
+language (which modeltranslation's lookups and ordering follow).
+"""
+
+from django.db import connections
+from django.utils.translation import get_language
+
+# Values no page could ask for, by type: the slug of a row, or its id.
+PLACEHOLDERS = {str: "compiled-query-placeholder", int: -1_999_999_999}
+
+
+def compile_with_placeholder(queryset, placeholder):
+    """(compiler, sql, params, positions): the queryset compiled, and where in
+    params the placeholder went (once or more)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    positions = [i for i, param in enumerate(params) if param == placeholder]
+    if any(
+        str(placeholder) in repr(param)
+        for i, param in enumerate(params)
+        if i not in positions
+    ):
+        # Made part of another value (a LIKE pattern): it could not be swapped.
+        raise ValueError("The value must be a whole parameter of the query.")
+    if not positions:
+        raise ValueError("The placeholder is not among the query's parameters.")
+    return compiler, sql, tuple(params), positions
+
+
+def with_value(params, positions, value):
+    params = list(params)
+    for position in positions:
+        params[position] = value
+    return params
+
+
+class CompiledQuery:
+    """rows(value): the model instances build(value) would give, with its
+    annotations, without building or compiling it again.
+
+    build is called once per language with a placeholder of value_type. The
+    queryset must select one model's own columns (no select_related) and may
+    annotate: the same instances as iterating it would give.
+    """
+
+    def __init__(self, build, value_type=int):
+        self.build = build
+        self.placeholder = PLACEHOLDERS[value_type]
+        self._compiled = {}
+
+    def _get_compiled(self):
+        language = get_language()
+        try:
+            return self._compiled[language]
+        except KeyError:
+            pass
+        queryset = self.build(self.placeholder)
+        compiler, sql, params, positions = compile_with_placeholder(
+            queryset, self.placeholder
+        )
+        klass_info = compiler.klass_info
+        if klass_info.get("related_klass_infos"):
+            raise ValueError("A compiled query cannot select related rows.")
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        compiled = {
+            "compiler": compiler,
+            "sql": sql,
+            "params": params,
+            "positions": positions,
+            "model": queryset.model,
+            "db": queryset.db,
+            "slice": slice(start, end),
+            "attnames": [col.target.attname for col, *_ in compiler.select[start:end]],
+            "annotations": tuple(compiler.annotation_col_map.items()),
+            "converters": compiler.get_converters([col for col, *_ in compiler.select]),
+        }
+        self._compiled[language] = compiled
+        return compiled
+
+    def rows(self, value):
+        compiled = self._get_compiled()
+        params = with_value(compiled["params"], compiled["positions"], value)
+        with connections[compiled["db"]].cursor() as cursor:
+            cursor.execute(compiled["sql"], params)
+            rows = cursor.fetchall()
+        if compiled["converters"]:
+            rows = compiled["compiler"].apply_converters(rows, compiled["converters"])
+        model, db, columns = compiled["model"], compiled["db"], compiled["slice"]
+        attnames, annotations = compiled["attnames"], compiled["annotations"]
+        instances = []
+        for row in rows:
+            instance = model.from_db(db, attnames, row[columns])
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            instances.append(instance)
+        return instances
+
+
+class CompiledRelations:
+    """An instance's related rows (its field offices, its terms), each
+    relation's query compiled once (CompiledQuery), put where
+    prefetch_related() puts them: instance.<name>.all() reads them, no query.
+    """
+
+    def __init__(self, model, names):
+        self.names = names
+        self.queries = {
+            name: CompiledQuery(lambda pk, name=name: getattr(model(pk=pk), name).all())
+            for name in names
+        }
+
+    def attach(self, instance):
+        cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+        for name, query in self.queries.items():
+            queryset = getattr(instance, name).all()
+            queryset._result_cache = query.rows(instance.pk)
+            queryset._prefetch_done = True
+            cache[name] = queryset

@@ -1,0 +1,148 @@
+"""Querysets compiled once (hrprofile.queries): the same rows as the ORM's.
+
+The anonymous profile page reads its office and what the page shows besides
+through them; these tests hold them to what the querysets they were compiled
+from give, in each language.
+"""
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+
+from hrprofile.queries import CompiledQuery
+from offices.models import PAGE_RELATIONS, FieldOffice, Office
+from offices.views import PROFILE_RELATIONS, PUBLISHED_PROFILE
+from tests.factories import (
+    FieldOfficeFactory,
+    MandateFactory,
+    OfficeFactory,
+    TagFactory,
+    ThematicPillarFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def values(instance):
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+    }
+
+
+@pytest.fixture
+def office():
+    office = OfficeFactory(
+        slug="iraq",
+        name="UN Human Rights in Iraq",
+        name_fr="Le HCDH en Irak",
+        pillars=ThematicPillarFactory.create_batch(2),
+        tags=[
+            TagFactory(name="Alpha", name_fr="Zèbre"),
+            TagFactory(name="Beta", name_fr="Abricot"),
+        ],
+    )
+    FieldOfficeFactory(office=office, name="Erbil", position=2)
+    FieldOfficeFactory(office=office, name="Baghdad", position=1, is_head_office=True)
+    MandateFactory(office=office)
+    return office
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_profile_row_is_the_querysets_with_its_annotations(office, language):
+    with translation.override(language):
+        [compiled] = PUBLISHED_PROFILE.rows("iraq")
+        orm = Office.objects.published().with_translation_state().get(slug="iraq")
+
+    assert values(compiled) == values(orm)
+    assert compiled.english_digest == orm.english_digest
+    assert compiled.checked_digest == orm.checked_digest
+    assert compiled.name == orm.name
+    assert compiled._state.adding is False
+
+
+def test_a_slug_that_is_not_published_finds_nothing(office):
+    OfficeFactory(slug="draft", status=Office.Status.DRAFT)
+
+    assert PUBLISHED_PROFILE.rows("draft") == []
+    assert PUBLISHED_PROFILE.rows("nowhere") == []
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_relations_are_the_prefetched_ones_in_order(office, language):
+    with translation.override(language):
+        [compiled] = PUBLISHED_PROFILE.rows("iraq")
+        PROFILE_RELATIONS.attach(compiled)
+        orm = Office.objects.with_page_relations().get(pk=office.pk)
+
+        with CaptureQueriesContext(connection) as queries:
+            for name in PAGE_RELATIONS:
+                attached = [values(row) for row in getattr(compiled, name).all()]
+                prefetched = [values(row) for row in getattr(orm, name).all()]
+                assert attached == prefetched, name
+            tags = [tag.name for tag in compiled.tags.all()]
+
+    assert queries.captured_queries == []
+    # Ordered by the reader's language's names: compiled per language.
+    assert tags == (["Abricot", "Zèbre"] if language == "fr" else ["Alpha", "Beta"])
+
+
+def test_the_attached_relations_still_answer_as_querysets(office):
+    [compiled] = PUBLISHED_PROFILE.rows("iraq")
+    PROFILE_RELATIONS.attach(compiled)
+
+    with CaptureQueriesContext(connection) as queries:
+        field_offices = compiled.field_offices.all()
+        assert field_offices.count() == 2
+        assert field_offices.exists()
+        assert field_offices.first().name == "Baghdad"
+        assert [f.name for f in field_offices[:1]] == ["Baghdad"]
+
+    assert queries.captured_queries == []
+    # Narrowing them asks the database, with the relation's own condition.
+    assert list(compiled.field_offices.filter(name="Erbil")) == [
+        FieldOffice.objects.get(name="Erbil")
+    ]
+
+
+def test_a_placeholder_the_query_lost_is_refused():
+    query = CompiledQuery(lambda slug: Office.objects.filter(slug="fixed"), str)
+
+    with pytest.raises(ValueError, match="placeholder"):
+        query.rows("iraq")
+
+
+def test_a_query_selecting_related_rows_is_refused(office):
+    query = CompiledQuery(
+        lambda pk: FieldOffice.objects.select_related("office").filter(office=pk)
+    )
+
+    with pytest.raises(ValueError, match="related"):
+        query.rows(office.pk)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda slug: Office.objects.filter(Q(slug=slug) | Q(country=slug)),
+        lambda slug: Office.objects.filter(slug=slug, old_slugs__contains=[slug]),
+    ],
+    ids=["twice", "in an array"],
+)
+def test_a_value_used_more_than_once_goes_in_every_place(office, build):
+    Office.objects.filter(pk=office.pk).update(country="iraq", old_slugs=["iraq"])
+    query = CompiledQuery(build, str)
+
+    assert [row.pk for row in query.rows("iraq")] == [office.pk]
+    assert query.rows("other") == []
+
+
+def test_a_value_the_query_transforms_is_refused():
+    """Inside a LIKE pattern it could not be swapped: the query would keep
+    asking the placeholder."""
+    query = CompiledQuery(lambda slug: Office.objects.filter(name__icontains=slug), str)
+
+    with pytest.raises(ValueError, match="whole parameter"):
+        query.rows("iraq")
