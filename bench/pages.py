@@ -25,11 +25,12 @@ load generator when wrk is missing (or with --python):
   parameter on every request: the page cache's key holds the whole address,
   so each one is rendered) and 304 (If-None-Match with the ETag of a first
   answer);
-- the index, filtered or searched, a fourth way: cold. Uncached, the index
-  renders only the page around its search, filters and results, which are
-  stored by what the form asks; a cold load (uncached, and X-Bench-Cold,
-  which bench/urls.py honours) renders them too, as the first reader after
-  an edit does.
+- every page but the profile a fourth way: cold. Uncached, these render
+  only the page around what grows with the site, which is stored apart by
+  what it depends on (the index's search and results by what the form asks,
+  a term page's offices by the term, the sitemap and feed whole); a cold
+  load (uncached, and X-Bench-Cold, which bench/urls.py honours) renders
+  that too, as the first reader after an edit does.
 
 It prints requests per second, p50 and p99 latency and the ratio of the
 requests per second to the bare view's in the same run. SEARCH_RATE_LIMIT is
@@ -77,8 +78,8 @@ PAGES = {
 }
 BARE = "/bench/ok"
 VARIANTS = ("uncached", "cold", "cached", "304")
-# Pages with a part stored apart from the page (offices.views.OfficeListView).
-STORED_CONTENT = {"index", "index filtered", "search"}
+# Pages with a part stored apart from the page (hrprofile.views.stored_value).
+STORED_CONTENT = set(PAGES) - {"profile"}
 COLD = {"X-Bench-Cold": "1"}
 
 

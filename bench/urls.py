@@ -1,16 +1,16 @@
 """hrprofile's URLs plus /bench/ok, the bare view (bench/settings.py).
 
 And one hook for bench/pages.py's "cold" loads: a request with X-Bench-Cold
-renders the index's search, filters and results instead of reading them from
-the cache (offices.views.stored_fragment), as the first reader after an edit
-does. Everything else is hrprofile's own.
+renders what is otherwise stored apart from the page (hrprofile.views.
+stored_value: the index's search and results, a term page's offices, the
+sitemap, the feed) instead of reading it from the cache, as the first reader
+after an edit does. Everything else is hrprofile's own.
 """
 
 from django.http import HttpResponse
 from django.urls import path
 
-from hrprofile import urls
-from offices import views
+from hrprofile import urls, views
 
 handler500 = urls.handler500
 
@@ -19,12 +19,12 @@ def ok(request):
     return HttpResponse("ok")
 
 
-def stored_fragment(request, version, render, *variants, _stored=views.stored_fragment):
+def stored_value(request, version, make, *variants, _stored=views.stored_value):
     if "X-Bench-Cold" in request.headers:
-        return render()
-    return _stored(request, version, render, *variants)
+        return make()
+    return _stored(request, version, make, *variants)
 
 
-views.stored_fragment = stored_fragment
+views.stored_value = stored_value
 
 urlpatterns = [*urls.urlpatterns, path("bench/ok", ok)]

@@ -23,7 +23,13 @@ urlpatterns = [
     # ADMIN_URL ("admin/" unless set): nothing else hard-codes the address.
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("hrprofile.api_urls")),
-    path("sitemap.xml", public_page(sitemap), {"sitemaps": sitemaps}, name="sitemap"),
+    path(
+        "sitemap.xml",
+        # Its only parameter: the page of a long sitemap.
+        public_page(sitemap, stored_by=["p"]),
+        {"sitemaps": sitemaps},
+        name="sitemap",
+    ),
     path("robots.txt", robots_txt, name="robots"),
     # A reviewer's private feed: no language prefix, the token is the login.
     path(

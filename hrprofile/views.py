@@ -159,36 +159,75 @@ def versioned_page(request, respond, version):
     return response
 
 
-def stored_fragment(request, version, render, *variants):
-    """Part of an anonymous reader's page, kept in the page cache as a whole
-    page is: by the content version, the release, the language and whatever
-    else it varies by (variants).
+def stored_value(request, version, make, *variants):
+    """Something rendered for anonymous readers, kept in the page cache as a
+    whole page is: by the content version, the release, the language and
+    whatever else it varies by (variants).
 
-    For a part that is the same under many addresses (the index's search and
-    results under any query string that asks the same) and costs the most to
-    render. render() makes it when it isn't stored; it isn't stored if it
-    turned out personal.
+    For what is the same under many addresses (the index's search and results
+    under any query string that asks the same) and costs the most to render.
+    make() makes it when it isn't stored; it isn't stored if it turned out
+    personal, or is None.
     """
     etag = version.etag(RELEASE, get_language(), *variants)
     key = "public-fragment:" + etag.strip('"')
     stored = _cache_call(cache.get, key)
     if stored is not None:
-        return mark_safe(stored)
-    fragment = render()
-    if not _personal(request):
-        _cache_call(cache.set, key, str(fragment), PAGE_CACHE_TIMEOUT)
-    return fragment
+        return stored
+    value = make()
+    if value is not None and not _personal(request):
+        _cache_call(cache.set, key, value, PAGE_CACHE_TIMEOUT)
+    return value
 
 
-def public_page(view):
+def stored_fragment(request, version, render, *variants):
+    """Part of a page (stored_value): render() gives its HTML."""
+    return mark_safe(stored_value(request, version, lambda: str(render()), *variants))
+
+
+def _stored_answer(request, version, respond, parameters):
+    """A whole answer stored by its path and the query parameters it reads
+    (stored_value): another query string renders nothing again. Only a 200
+    is stored; anything else (a redirect, an error) is answered as it is."""
+    answered = []
+
+    def make():
+        response = respond()
+        answered.append(response)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or response.streaming:
+            return None
+        return dict(response.items()), response.content
+
+    selection = [(name, request.GET.get(name, "")) for name in parameters]
+    stored = stored_value(request, version, make, "answer", request.path, selection)
+    if answered:
+        return answered[0]
+    headers, content = stored
+    return HttpResponse(content, headers=headers)
+
+
+def public_page(view, stored_by=None):
     """A function view or feed with no preview (the sitemap, the Atom feed):
-    publicly cacheable, served from the page cache, answering 304s."""
+    publicly cacheable, served from the page cache, answering 304s.
+
+    stored_by: the query parameters the answer depends on, if it ignores the
+    rest. The answer is then also stored by those alone, so that an address
+    with any other parameter (which the page cache's key holds) costs no
+    rendering: the sitemap lists every page in every language.
+    """
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         respond = functools.partial(view, request, *args, **kwargs)
         if is_anonymous_read(request):
-            response = versioned_page(request, respond, content_version())
+            version = content_version()
+            if stored_by is not None:
+                respond = functools.partial(
+                    _stored_answer, request, version, respond, stored_by
+                )
+            response = versioned_page(request, respond, version)
         else:
             response = respond()
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)

@@ -524,8 +524,10 @@ class ContentVersion:
     state: str
     latest: datetime.datetime | None
     today: datetime.date
-    # For a page about one row (a profile, a term): whether that row exists.
+    # For a page about one row (a profile, a term): whether that row exists,
+    # and its primary key.
     page_exists: bool | None = None
+    page_pk: int | None = None
 
     def etag(self, *variants):
         """A strong ETag: this content and what else the answer varies by
@@ -596,15 +598,16 @@ def content_version(page=None):
     The time is part of the state too: after a test's flush empties the
     stamp, its generation starts again from 1, never its time.
 
-    page: (sql, params) of a query for the row a page is about
-    (hrprofile.views.PageLookup); whether it exists comes in the same query.
+    page: (sql, params) of a query for the primary key of the row a page is
+    about (hrprofile.views.PageLookup); whether it exists, and its key, come
+    in the same query.
     """
-    exists, params = "NULL", ()
+    lookup, params = "NULL", ()
     if page is not None:
         sql, params = page
-        exists = f"EXISTS ({sql})"
-    page_exists, generation, changed_at = fetch_one_checked(
-        f"SELECT {exists}, stamp.generation, stamp.changed_at "
+        lookup = f"({sql})"
+    page_pk, generation, changed_at = fetch_one_checked(
+        f"SELECT {lookup}, stamp.generation, stamp.changed_at "
         + _content_version_sql(),
         params,
     )
@@ -614,7 +617,8 @@ def content_version(page=None):
         state=f"{today.isoformat()} {stamp}",
         latest=changed_at,
         today=today,
-        page_exists=page_exists,
+        page_exists=None if page is None else page_pk is not None,
+        page_pk=page_pk,
     )
 
 

@@ -15,7 +15,8 @@ urlpatterns = [
     path("offices/<slug:slug>/draft/", views.OfficeDraftView.as_view(), name="draft"),
     path(
         "feed/",
-        public_page(RecentProfilesFeed()),
+        # It reads no query parameter.
+        public_page(RecentProfilesFeed(), stored_by=[]),
         name="feed",
     ),
 ]

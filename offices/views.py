@@ -21,7 +21,7 @@ from django.views.generic import DetailView, ListView, View
 
 from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
-from hrprofile.queries import CompiledQuery, CompiledRelations
+from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.views import (
@@ -388,12 +388,25 @@ class OfficeDetailView(OfficePageMixin, DetailView):
         if self.is_preview or queryset is not None:
             return super().get_object(queryset)
         # What get_queryset() gives the public, the same instances, without
-        # building and compiling seven querysets on every request.
-        found = PUBLISHED_PROFILE.rows(self.kwargs["slug"])
+        # building and compiling seven querysets on every request. An
+        # anonymous read knows the office's key from the content version:
+        # the office and its relations are then asked in one round trip.
+        slug = self.kwargs["slug"]
+        pk = self.content_version and self.content_version.page_pk
+        if pk is None:
+            [found] = fetch_together([(PUBLISHED_PROFILE, slug)])
+            relations = None
+        else:
+            found, *relations = fetch_together(
+                [(PUBLISHED_PROFILE, slug), *PROFILE_RELATIONS.queries_for(pk)]
+            )
         if not found:
             raise Http404
         [office] = found
-        PROFILE_RELATIONS.attach(office)
+        if office.pk != pk:
+            # Not the office the version saw (another took the slug since).
+            relations = None
+        PROFILE_RELATIONS.attach(office, relations)
         return office
 
     def get_queryset(self):

@@ -263,6 +263,46 @@ def test_the_index_under_another_address_reuses_its_stored_content(
     assert 'value="mena" selected' in page
 
 
+@pytest.mark.parametrize("count", [3, 30])
+def test_a_term_page_under_another_address_reuses_its_stored_list(
+    client, site, count, django_assert_max_num_queries
+):
+    pillar = site.pillars.get()
+    for office in OfficeFactory.create_batch(count):
+        office.pillars.add(pillar)
+    client.get("/en/pillars/accountability/")
+
+    # The content version and the term; not its offices.
+    with django_assert_max_num_queries(2):
+        response = client.get("/en/pillars/accountability/?utm_source=news")
+
+    assert response.content.decode().count('class="office__name"') == count + 1
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/en/feed/"])
+def test_the_sitemap_and_feed_under_another_address_are_the_stored_answer(
+    client, site, url, django_assert_max_num_queries
+):
+    first = client.get(url)
+
+    with django_assert_max_num_queries(1):
+        response = client.get(f"{url}?utm_source=news")
+
+    assert response.status_code == 200
+    assert response.content == first.content
+    assert response["Content-Type"] == first["Content-Type"]
+
+
+def test_a_sitemap_page_is_stored_by_its_number(client, site):
+    first = client.get("/sitemap.xml?p=1")
+
+    missing = client.get("/sitemap.xml?p=2&utm_source=news")
+    again = client.get("/sitemap.xml?p=2")
+
+    assert first.status_code == 200
+    assert missing.status_code == again.status_code == 404
+
+
 def test_each_search_and_filter_has_its_own_stored_content(client, site):
     OfficeFactory(name="UN Human Rights in Uganda", region=Office.Region.AFRICA)
     for url in ["/en/offices/", "/en/offices/?region=mena", "/en/offices/?q=Erbil"]:

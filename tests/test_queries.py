@@ -6,14 +6,15 @@ from give, in each language.
 """
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
-from hrprofile.queries import CompiledQuery
-from offices.models import PAGE_RELATIONS, FieldOffice, Office
-from offices.views import PROFILE_RELATIONS, PUBLISHED_PROFILE
+from hrprofile.queries import CompiledQuery, fetch_together
+from offices.models import PAGE_RELATIONS, ContentVersion, FieldOffice, Office
+from offices.views import PROFILE_RELATIONS, PUBLISHED_PROFILE, OfficeDetailView
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -146,3 +147,63 @@ def test_a_value_the_query_transforms_is_refused():
 
     with pytest.raises(ValueError, match="whole parameter"):
         query.rows("iraq")
+
+
+def test_queries_asked_together_give_what_each_gives_alone(office):
+    other = OfficeFactory(slug="other")
+    FieldOfficeFactory(office=other, name="Elsewhere")
+    together = fetch_together(
+        [(PUBLISHED_PROFILE, "iraq"), *PROFILE_RELATIONS.queries_for(other.pk)]
+    )
+
+    alone = [PUBLISHED_PROFILE.rows("iraq")] + [
+        query.rows(other.pk) for query in PROFILE_RELATIONS.queries.values()
+    ]
+    assert [[values(row) for row in rows] for rows in together] == [
+        [values(row) for row in rows] for rows in alone
+    ]
+
+
+def test_an_anonymous_profile_asks_its_seven_queries_in_one_round_trip(
+    client, office, monkeypatch
+):
+    client.get("/en/offices/iraq/")  # connected, compiled
+    psycopg_connection = connection.connection
+    pipelines = []
+    pipeline = psycopg_connection.pipeline
+
+    def counted_pipeline(*args, **kwargs):
+        pipelines.append(len(connection.queries_log))
+        return pipeline(*args, **kwargs)
+
+    monkeypatch.setattr(psycopg_connection, "pipeline", counted_pipeline)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/offices/iraq/?utm_source=news")
+
+    assert response.status_code == 200
+    assert "Baghdad" in response.content.decode()
+    # The content version, then one pipeline with the office and its six
+    # relations.
+    assert len(queries) == 8
+    assert len(pipelines) == 1
+
+
+def test_an_office_that_took_the_slug_since_the_version_gets_its_own_relations(
+    rf, office
+):
+    """The version named one office's key; by the next query another office
+    holds the slug. The page shows that office with its own rows."""
+    moved = OfficeFactory(slug="moved")
+    FieldOfficeFactory(office=moved, name="Somewhere else")
+    request = rf.get("/en/offices/iraq/")
+    request.user = AnonymousUser()
+    view = OfficeDetailView()
+    view.setup(request, slug="iraq")
+    view.content_version = ContentVersion(
+        state="", latest=None, today=timezone.localdate(), page_pk=moved.pk
+    )
+
+    found = view.get_object()
+
+    assert found.pk == office.pk
+    assert [f.name for f in found.field_offices.all()] == ["Baghdad", "Erbil"]
