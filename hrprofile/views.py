@@ -196,7 +196,7 @@ def _stored_answer(request, version, respond, parameters):
         answered.append(response)
         if hasattr(response, "render"):
             response.render()
-        if response.status_code != 200 or response.streaming:
+        if response.status_code != 200 or not _storable(request, response):
             return None
         return dict(response.items()), response.content
 

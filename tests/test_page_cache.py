@@ -10,7 +10,9 @@ import re
 
 import pytest
 import redis
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import connection
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,9 +21,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
 
+from hrprofile.views import _stored_answer
 from mandates.models import ThematicPillar
 from offices import editorial
-from offices.models import Office
+from offices.models import Office, content_version
 from offices.reviews import mark_reviewed
 from offices.views import OfficeListView
 from tests.factories import (
@@ -427,6 +430,24 @@ def test_a_personal_answer_is_never_stored(client, site, monkeypatch, effect):
 
     assert response.templates
     assert response.cookies
+
+
+@pytest.mark.parametrize("effect", SIDE_EFFECTS.values(), ids=SIDE_EFFECTS.keys())
+def test_a_personal_answer_is_never_stored_by_its_parameters(rf, site, effect):
+    answers = []
+
+    def respond():
+        response = HttpResponse("ok")
+        effect(request, response)
+        answers.append(response)
+        return response
+
+    for _ in range(2):
+        request = rf.get("/en/feed/")
+        SessionMiddleware(lambda request: None).process_request(request)
+        _stored_answer(request, content_version(), respond, [])
+
+    assert len(answers) == 2
 
 
 def test_searches_answered_from_the_cache_still_count_against_the_limit(
