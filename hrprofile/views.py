@@ -30,6 +30,7 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control
 
 from hrprofile.i18n import alternate_paths
+from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
 from offices.models import content_version
 
 logger = logging.getLogger(__name__)
@@ -292,24 +293,22 @@ class PageLookup:
     rest of a cached page.
     """
 
-    PLACEHOLDER = "page-lookup-placeholder"
-
     def __init__(self, rows, field="slug"):
         self.rows = rows
         self.field = field
 
     @functools.cached_property
     def compiled(self):
-        queryset = self.rows().filter(**{self.field: self.PLACEHOLDER})
-        sql, params = queryset.order_by().values("pk")[:1].query.sql_with_params()
-        [position] = [i for i, p in enumerate(params) if p == self.PLACEHOLDER]
-        return sql, params, position
+        placeholder = PLACEHOLDERS[str]
+        queryset = self.rows().filter(**{self.field: placeholder})
+        _, sql, params, positions = compile_with_placeholder(
+            queryset.order_by().values("pk")[:1], placeholder
+        )
+        return sql, params, positions
 
     def sql_with_params(self, value):
-        sql, params, position = self.compiled
-        params = list(params)
-        params[position] = value
-        return sql, params
+        sql, params, positions = self.compiled
+        return sql, with_value(params, positions, value)
 
 
 class PublicPageMixin:
