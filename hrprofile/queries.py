@@ -146,7 +146,6 @@ class CompiledRelations:
     """
 
     def __init__(self, model, names):
-        self.names = names
         self.queries = {
             name: CompiledQuery(lambda pk, name=name: getattr(model(pk=pk), name).all())
             for name in names

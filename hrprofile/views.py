@@ -350,6 +350,14 @@ class PublicPageMixin:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
         return response
 
+    def stored_part(self, render, *variants):
+        """Part of the page, from render(): for an anonymous read, stored by
+        the content version and variants (stored_fragment), so that another
+        address of the page renders only what is around it."""
+        if self.content_version is None:
+            return render()
+        return stored_fragment(self.request, self.content_version, render, *variants)
+
     def get_canonical_path(self):
         return self.object.get_absolute_url()
 

@@ -2,7 +2,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
 from django.views.generic import DetailView
 
-from hrprofile.views import PageLookup, PublicPageMixin, stored_fragment
+from hrprofile.views import PageLookup, PublicPageMixin
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 
 OFFICES_TEMPLATE = "mandates/includes/_term_offices.html"
@@ -41,20 +41,10 @@ class TermDetailView(PublicPageMixin, DetailView):
         def render():
             return render_to_string(OFFICES_TEMPLATE, context, self.request)
 
-        # The list is what grows with the site. For an anonymous read it is
-        # stored by content version and term: any other address of the page
-        # (a campaign's parameter) renders only the page around it.
-        context["offices_section"] = (
-            render()
-            if self.content_version is None
-            else stored_fragment(
-                self.request,
-                self.content_version,
-                render,
-                "term-offices",
-                self.model._meta.label,
-                self.object.pk,
-            )
+        # The list is what grows with the site: an anonymous read's is
+        # stored by content version and term (stored_part).
+        context["offices_section"] = self.stored_part(
+            render, "term-offices", self.model._meta.label, self.object.pk
         )
         return context
 

@@ -29,7 +29,6 @@ from hrprofile.views import (
     PublicPageMixin,
     absolute_static,
     absolute_url,
-    stored_fragment,
     too_many_requests,
 )
 from offices import calendar
@@ -151,7 +150,7 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
 
     The form and the results (everything that grows with the site) are
     rendered by render_content(); for anonymous readers they are stored by
-    content version and the form's own parameters (stored_fragment), so any
+    content version and the form's own parameters (stored_part), so any
     address with the same search and filters (another parameter, another
     order) is answered without building the form or a queryset.
     """
@@ -160,16 +159,11 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
     content_template_name = "offices/includes/_index_content.html"
 
     def get(self, request, *args, **kwargs):
-        if self.content_version is None:
-            content = self.render_content()
-        else:
-            content = stored_fragment(
-                request,
-                self.content_version,
-                self.render_content,
-                "office-index",
-                OfficeFilterForm.selection(request.GET),
-            )
+        content = self.stored_part(
+            self.render_content,
+            "office-index",
+            OfficeFilterForm.selection(request.GET),
+        )
         # The page around it names no office.
         self.object_list = Office.objects.none()
         return self.render_to_response(self.get_context_data(content=content))
@@ -394,8 +388,7 @@ class OfficeDetailView(OfficePageMixin, DetailView):
         slug = self.kwargs["slug"]
         pk = self.content_version and self.content_version.page_pk
         if pk is None:
-            [found] = fetch_together([(PUBLISHED_PROFILE, slug)])
-            relations = None
+            found, relations = PUBLISHED_PROFILE.rows(slug), None
         else:
             found, *relations = fetch_together(
                 [(PUBLISHED_PROFILE, slug), *PROFILE_RELATIONS.queries_for(pk)]

@@ -327,6 +327,18 @@ def test_an_invalid_filter_keeps_its_error_in_the_stored_content(client, site):
         assert NAME in page  # an invalid filter filters nothing
 
 
+def test_a_term_page_with_a_session_renders_its_own_list(client, site):
+    """Not an anonymous read: the list is rendered, never the stored one."""
+    client.get("/en/pillars/accountability/")
+    OfficeFactory(name="UN Human Rights in Uganda", pillars=[site.pillars.get()])
+    client.cookies["sessionid"] = "expired-or-forged"
+    # The content version moved, but a signed-in read never asks for it.
+    response, _ = read(client, "/en/pillars/accountability/?utm_source=news")
+
+    assert response.templates
+    assert "Uganda" in response.content.decode()
+
+
 def test_staff_never_read_or_write_the_stored_content(client, site, staff_user):
     OfficeFactory(name="Draft presence", slug="draft", status=Office.Status.DRAFT)
     client.get("/en/offices/")
