@@ -25,12 +25,26 @@ def column(field, language):
     return build_localized_fieldname(field, language)
 
 
+def translation_column_names(field):
+    """A translated field's columns: the original (which mirrors the English,
+    see docs/translations.md) and one per language."""
+    return [field, *(column(field, code) for code in language_codes())]
+
+
 def translated_fields(model):
-    """The names of model's translated fields (() if it has none)."""
+    """The names of model's translated fields (() if it has none), in the
+    order the model declares them.
+
+    modeltranslation keeps them in a set, whose order changes with each
+    process's hash seed: nothing that is stored or compared may follow it.
+    """
     try:
-        return tuple(translator.get_options_for_model(model).get_field_names())
+        names = translator.get_options_for_model(model).get_field_names()
     except NotRegistered:
         return ()
+    return tuple(
+        sorted(names, key=lambda name: model._meta.get_field(name).creation_counter)
+    )
 
 
 def translation_columns(model):

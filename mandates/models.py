@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from hrprofile.prose import ProseField, prose_constraint
 from hrprofile.translations import TranslatedMixin
 from hrprofile.validators import (
     validate_prose,
@@ -269,7 +270,7 @@ class Mandate(TranslatedMixin, models.Model):
             "For a thematic mandate: the year it was integrated into the office's work."
         ),
     )
-    summary = models.TextField(
+    summary = ProseField(
         _("summary"),
         blank=True,
         max_length=SUMMARY_MAX_LENGTH,
@@ -307,6 +308,7 @@ class Mandate(TranslatedMixin, models.Model):
                 ),
             ),
             web_url_constraint("url", "mandate_url_web"),
+            prose_constraint("mandate_prose_line_endings", ["summary"]),
         ]
 
     def __str__(self):

@@ -144,7 +144,7 @@ class TranslationOutOfDateFilter(admin.SimpleListFilter):
     """Offices whose translation into a language needs checking against the
     English text: changed since it was last checked, or never checked."""
 
-    title = _("translation out of date")
+    title = _("translation to check")
     parameter_name = "translation_out_of_date"
 
     def lookups(self, request, model_admin):
@@ -154,6 +154,26 @@ class TranslationOutOfDateFilter(admin.SimpleListFilter):
         if self.value() in dict(freshness.translation_languages()):
             return queryset.filter(
                 pk__in=Office.objects.translation_out_of_date(self.value()).values("pk")
+            )
+        return queryset
+
+
+class TranslationRecheckFilter(admin.SimpleListFilter):
+    """Offices whose translation into a language was checked before checks
+    kept the English text: they need a re-check (TranslationState)."""
+
+    title = _("translation needs a re-check")
+    parameter_name = "translation_needs_recheck"
+
+    def lookups(self, request, model_admin):
+        return freshness.translation_languages()
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(freshness.translation_languages()):
+            return queryset.filter(
+                pk__in=Office.objects.translation_needs_recheck(self.value()).values(
+                    "pk"
+                )
             )
         return queryset
 
@@ -395,6 +415,7 @@ class OfficeAdmin(
         "pillars",
         ReviewStateFilter,
         TranslationOutOfDateFilter,
+        TranslationRecheckFilter,
     ]
     # Every language's name: "name" alone would search the admin's language.
     search_fields = [

@@ -1,10 +1,11 @@
 """Translation freshness: is each translation of a profile still the English?
 
 A translation is checked against the English text by an editor ("mark
-checked"), which records a TranslationCheck with a fingerprint of the English
-text then (OfficeQuerySet.with_english_digest). Once the English changes, the
+checked"), which records a TranslationCheck with the English text then and
+its fingerprint (Office.english_text, english_fingerprint; the same computed
+in SQL by OfficeQuerySet.with_english_digest). Once the English changes, the
 fingerprint differs and the translation is out of date until someone checks
-it again. The admin's list filter, the change page, the review schedule, the
+it again; a check recorded before the text was kept needs a re-check. The admin's list filter, the change page, the review schedule, the
 public page's notice and the review reminders (`--translations`) all read
 it from here or from the queryset methods. docs/translations.md.
 """
@@ -20,7 +21,16 @@ from django.utils.translation import gettext
 
 from audit.models import AuditEntry
 from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
-from offices.models import Office, TranslationCheck
+from offices.models import (
+    NEEDS_CHECK,
+    TEXT_ROWS,
+    Office,
+    TranslationCheck,
+    TranslationState,
+    english_fingerprint,
+)
+
+TEXT_RELATIONS = [rows.relation for rows in TEXT_ROWS]
 
 
 def translation_languages():
@@ -34,18 +44,27 @@ def language_name(code):
 
 def mark_translation_checked(office, language, *, by):
     """Record that office's translation into language matches its English
-    text as it is now; one audit entry. Returns the TranslationCheck."""
+    text as it is now, keeping that text; one audit entry. Returns the
+    TranslationCheck."""
     if language not in dict(translation_languages()):
         raise ValueError(f"not a translation language: {language!r}")
     with transaction.atomic():
-        digest = Office.objects.with_english_digest().get(pk=office.pk).english_digest
+        # Locked: an edit of the English cannot come between reading the
+        # text and recording the check against it.
+        current = (
+            Office.objects.select_for_update(of=("self",))
+            .prefetch_related(*TEXT_RELATIONS)
+            .get(pk=office.pk)
+        )
+        text = current.english_text()
         check, _created = TranslationCheck.objects.update_or_create(
             office=office,
             language=language,
             defaults={
                 "checked_at": timezone.now(),
                 "checked_by": by,
-                "english_digest": digest,
+                "english_digest": english_fingerprint(text),
+                "english_text": dict(text),
             },
         )
         # The page's notice changes: its ETag and caches must follow.
@@ -83,15 +102,17 @@ def with_translation_checks(offices):
     )
 
 
-def outdated_languages(office):
-    """The languages whose translation of office (loaded through
-    with_translation_checks) is out of date or was never checked."""
-    return [
-        code
+def translation_states(office):
+    """{language: TranslationState} of office, loaded through
+    with_translation_checks, for every language but English."""
+    return {
+        code: TranslationState.of(
+            translated=office.has_translation(code),
+            checked_digest=getattr(office, _checked_column(code)),
+            english_digest=office.english_digest,
+        )
         for code, _name in translation_languages()
-        if office.has_translation(code)
-        and getattr(office, _checked_column(code)) != office.english_digest
-    ]
+    }
 
 
 @dataclass(frozen=True)
@@ -100,12 +121,17 @@ class OutdatedTranslation:
 
     office: Office
     language: str
+    state: TranslationState
     admin_url: str
     public_url: str
 
     @property
     def language_name(self):
         return language_name(self.language)
+
+    @property
+    def needs_recheck(self):
+        return self.state == TranslationState.NEEDS_RECHECK
 
 
 @dataclass(frozen=True)
@@ -150,11 +176,14 @@ def outdated_items(offices):
         admin_url = settings.SITE_URL + reverse(
             "admin:offices_office_change", args=[office.pk]
         )
-        for code in outdated_languages(office):
+        for code, state in translation_states(office).items():
+            if state not in NEEDS_CHECK:
+                continue
             found.append(
                 OutdatedTranslation(
                     office=office,
                     language=code,
+                    state=state,
                     admin_url=admin_url,
                     public_url=settings.SITE_URL
                     + translate_url(office.get_absolute_url(), code),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, normalize_newlines
 from django.utils.translation import gettext
 from reversion.errors import RevertError
 from reversion.models import Version
@@ -85,7 +85,9 @@ def _display(field, value):
         return gettext("Yes") if value else gettext("No")
     if isinstance(field, models.DateField) and not isinstance(value, str):
         return date_format(value)
-    return str(value)
+    # A version recorded before line breaks were stored as LF only
+    # (hrprofile/prose.py) differs from its text now by nothing a reader sees.
+    return normalize_newlines(str(value))
 
 
 def _row(model, values):

@@ -27,13 +27,11 @@ from django.db.models import (
     Func,
     OuterRef,
     Q,
-    StringAgg,
     Subquery,
     Value,
     When,
 )
 from django.db.models.functions import (
-    MD5,
     Cast,
     Coalesce,
     ExtractYear,
@@ -47,6 +45,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.prose import ProseField, prose_constraint
 from hrprofile.translations import (
     SOURCE_LANGUAGE,
     TranslatedMixin,
@@ -62,7 +61,7 @@ from hrprofile.validators import (
     web_url_constraint,
     web_url_or_empty,
 )
-from mandates.models import Mandate, add_old_slug, slug_constraints
+from mandates.models import add_old_slug, slug_constraints
 
 FIRST_YEAR = 1945  # The United Nations was founded in 1945.
 
@@ -187,45 +186,134 @@ class RequestStatus(models.TextChoices):
     RETURNED = "returned", _("Sent back")
 
 
-def _text(field):
-    return Coalesce(F(field), Value(""), output_field=models.TextField())
+# The English text a translation is checked against (TranslationCheck), in a
+# fixed order that never depends on the process: the office's translated
+# fields as its page shows them, then its field offices and its mandates, row
+# by row. Each piece is KEY US TEXT RS (the ASCII unit and record
+# separators): the key names the field, and a row's key also its position in
+# the rows' canonical order (as displayed, ties broken by the English text,
+# never by primary key: a draft copy's rows get new keys). Missing text counts
+# as "". Renaming or reordering anything here changes every fingerprint, and
+# every recorded check would then read "out of date". docs/translations.md.
+OFFICE_TEXT_FIELDS = (
+    "name",
+    "year_established_note",
+    "profile",
+    "more_info_label",
+    "field_offices_note",
+    "coverage_note",
+    "achievements",
+    "partners_and_donors",
+    "closed_note",
+)
+UNIT_SEPARATOR, RECORD_SEPARATOR = "\x1f", "\x1e"
 
 
-def _rows_text(model, fields):
-    """The English text of an office's rows of model, in one string."""
-    rows = (
-        model.objects.filter(office=OuterRef("pk"))
-        .order_by()
-        .values("office")
-        .annotate(
-            text=StringAgg(
-                Func(
-                    Value("\x1f"),
-                    *(_text(column(f, SOURCE_LANGUAGE)) for f in fields),
-                    function="CONCAT_WS",
-                    output_field=models.TextField(),
-                ),
-                Value("\x1e"),
-                order_by="pk",
-            )
+@dataclasses.dataclass(frozen=True)
+class TextRows:
+    """An office's rows of one relation in the English text.
+
+    Ordered by `leading` ((column, descending) pairs), then by the English
+    text of `fields` compared code point by code point (COLLATE "C" in SQL,
+    str order in Python: both sides agree).
+    """
+
+    relation: str
+    fields: tuple
+    leading: tuple
+
+    def pairs(self, rows):
+        """(key, text) of rows (model instances), in the canonical order."""
+        english = [column(name, SOURCE_LANGUAGE) for name in self.fields]
+
+        def sort_key(row):
+            first = [
+                -getattr(row, name) if descending else getattr(row, name)
+                for name, descending in self.leading
+            ]
+            return (*first, *(getattr(row, attname) or "" for attname in english))
+
+        return [
+            (f"{self.relation}.{number}.{name}", getattr(row, attname) or "")
+            for number, row in enumerate(sorted(rows, key=sort_key), start=1)
+            for name, attname in zip(self.fields, english, strict=True)
+        ]
+
+    def sql(self, office_pk_sql):
+        """The same text in SQL: one string for the office whose key is
+        office_pk_sql (compiled SQL of the outer query's column)."""
+        model = Office._meta.get_field(self.relation).related_model
+        quote = connection.ops.quote_name
+
+        def source(name):
+            return f"english_source.{quote(name)}"
+
+        texts = [
+            f"COALESCE({source(column(name, SOURCE_LANGUAGE))}, '')"
+            for name in self.fields
+        ]
+        order = [
+            f"{source(name)}{' DESC' if descending else ''}"
+            for name, descending in self.leading
+        ] + [f'{text} COLLATE "C"' for text in texts]
+        selected = ", ".join(f"{text} AS text_{i}" for i, text in enumerate(texts))
+        piece = " || ".join(
+            f"'{self.relation}.' || english_row.number || '.{name}' || chr(31) "
+            f"|| english_row.text_{i} || chr(30)"
+            for i, name in enumerate(self.fields)
         )
-        .values("text")
-    )
-    return Coalesce(Subquery(rows), Value(""), output_field=models.TextField())
-
-
-def english_digest():
-    """The expression of OfficeQuerySet.with_english_digest() (an MD5 hex)."""
-    return MD5(
-        Func(
-            Value("\x1d"),
-            *(_text(column(f, SOURCE_LANGUAGE)) for f in translated_fields(Office)),
-            _rows_text(FieldOffice, translated_fields(FieldOffice)),
-            _rows_text(Mandate, translated_fields(Mandate)),
-            function="CONCAT_WS",
-            output_field=models.TextField(),
+        office = source(model._meta.get_field("office").column)
+        return (
+            f"COALESCE((SELECT string_agg({piece}, '' ORDER BY english_row.number) "
+            f"FROM (SELECT row_number() OVER (ORDER BY {', '.join(order)}) AS number, "
+            f"{selected} FROM {quote(model._meta.db_table)} AS english_source "
+            f"WHERE {office} = {office_pk_sql}) AS english_row), '')"
         )
+
+
+TEXT_ROWS = (
+    TextRows(
+        "field_offices",
+        ("name", "note"),
+        (("is_head_office", True), ("position", False)),
+    ),
+    TextRows("mandates", ("title", "summary"), (("position", False),)),
+)
+
+
+def english_fingerprint(pairs):
+    """The fingerprint of (key, text) pairs: a SHA-256 hex of their bytes."""
+    text = "".join(
+        f"{key}{UNIT_SEPARATOR}{value}{RECORD_SEPARATOR}" for key, value in pairs
     )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class EnglishDigest(Func):
+    """OfficeQuerySet.with_english_digest()'s expression: english_fingerprint()
+    of the office's english_text(), computed by PostgreSQL."""
+
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__(
+            F("pk"), *(F(column(f, SOURCE_LANGUAGE)) for f in OFFICE_TEXT_FIELDS)
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk, *fields = self.get_source_expressions()
+        pk_sql, params = compiler.compile(pk)
+        pieces = []
+        for name, expression in zip(OFFICE_TEXT_FIELDS, fields, strict=True):
+            sql, field_params = compiler.compile(expression)
+            pieces.append(f"'{name}' || chr(31) || COALESCE({sql}, '') || chr(30)")
+            params = (*params, *field_params)
+        pieces.extend(rows.sql(pk_sql) for rows in TEXT_ROWS)
+        text = " || ".join(pieces)
+        return (
+            f"encode(sha256(convert_to({text}, 'UTF8')), 'hex')",
+            tuple(params),
+        )
 
 
 class ReviewKind(models.TextChoices):
@@ -383,14 +471,13 @@ class OfficeQuerySet(models.QuerySet):
         )
 
     def with_english_digest(self):
-        """Annotate english_digest: a fingerprint of the profile's English text.
+        """Annotate english_digest: the fingerprint of the profile's English
+        text (Office.english_text(), computed in SQL).
 
-        Every translated field of the office, its field offices and its
-        mandates, in English. A translation checked against one digest is out
-        of date once the digest differs (TranslationCheck), whatever changed
-        the English and however it was changed back.
+        A translation checked against one digest is out of date once the
+        digest differs (TranslationCheck), whatever changed the English.
         """
-        return self.annotate(english_digest=english_digest())
+        return self.annotate(english_digest=EnglishDigest())
 
     def with_translation_state(self, language=None):
         """Annotate english_digest and checked_digest: the digest the active
@@ -412,8 +499,9 @@ class OfficeQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def translation_out_of_date(self, language):
-        """Offices translated into language whose English text has changed
-        since that translation was last checked (or that was never checked)."""
+        """Offices translated into language whose translation needs checking:
+        the English text has changed since the translation was last checked,
+        it was never checked, or its check needs a re-check."""
         current = TranslationCheck.objects.filter(
             office=OuterRef("pk"),
             language=language,
@@ -424,6 +512,16 @@ class OfficeQuerySet(models.QuerySet):
             .with_english_digest()
             .filter(~Exists(current))
         )
+
+    def translation_needs_recheck(self, language):
+        """Offices translated into language whose translation was checked
+        before checks kept the English text (TranslationState.NEEDS_RECHECK)."""
+        legacy = TranslationCheck.objects.filter(
+            office=OuterRef("pk"),
+            language=language,
+            english_digest=LEGACY_CHECK_DIGEST,
+        )
+        return self.translated_into(language).filter(Exists(legacy))
 
     def visible_to(self, user):
         """Published offices, plus the drafts this user may edit (their preview).
@@ -739,7 +837,7 @@ class Office(TranslatedMixin, models.Model):
             'presence from 2013".'
         ),
     )
-    profile = models.TextField(
+    profile = ProseField(
         _("profile"),
         blank=True,
         max_length=PROFILE_MAX_LENGTH,
@@ -790,14 +888,14 @@ class Office(TranslatedMixin, models.Model):
         blank=True,
         help_text=_("Whole US dollars, e.g. 12326000. Leave empty when unknown."),
     )
-    achievements = models.TextField(
+    achievements = ProseField(
         _("achievements"),
         blank=True,
         max_length=LIST_MAX_LENGTH,
         validators=[MaxLengthValidator(LIST_MAX_LENGTH), validate_prose],
         help_text=_("One achievement per line."),
     )
-    partners_and_donors = models.TextField(
+    partners_and_donors = ProseField(
         _("partners and donors"),
         blank=True,
         max_length=LIST_MAX_LENGTH,
@@ -1026,6 +1124,10 @@ class Office(TranslatedMixin, models.Model):
             # A draft copy carries its office's slug until it is published.
             *slug_constraints("office", condition=Q(draft_of__isnull=True)),
             web_url_constraint("more_info_url", "office_more_info_url_web"),
+            prose_constraint(
+                "office_prose_line_endings",
+                ["profile", "achievements", "partners_and_donors"],
+            ),
         ]
 
     def __str__(self):
@@ -1113,6 +1215,20 @@ class Office(TranslatedMixin, models.Model):
             return False
         return getattr(self, "checked_digest", None) != self.english_digest
 
+    def english_text(self):
+        """The English text translations are checked against: (key, text)
+        pairs in their fixed order (OFFICE_TEXT_FIELDS, TEXT_ROWS).
+
+        Reads the field offices and mandates (prefetched, or a query each).
+        """
+        pairs = [
+            (name, getattr(self, column(name, SOURCE_LANGUAGE)) or "")
+            for name in OFFICE_TEXT_FIELDS
+        ]
+        for rows in TEXT_ROWS:
+            pairs.extend(rows.pairs(getattr(self, rows.relation).all()))
+        return pairs
+
     def translation_statuses(self):
         """Each other language's translation state, for the change page.
 
@@ -1127,20 +1243,17 @@ class Office(TranslatedMixin, models.Model):
         checks = {
             check.language: check
             for check in self.translation_checks.select_related("checked_by").annotate(
-                is_current=Q(english_digest=Subquery(current[:1]))
+                current_digest=Subquery(current[:1])
             )
         }
         statuses = []
         for language in language_codes()[1:]:
             check = checks.get(language)
-            if not self.has_translation(language):
-                state = TranslationState.MISSING
-            elif check is None:
-                state = TranslationState.NOT_CHECKED
-            elif not check.is_current:
-                state = TranslationState.OUT_OF_DATE
-            else:
-                state = TranslationState.UP_TO_DATE
+            state = TranslationState.of(
+                translated=self.has_translation(language),
+                checked_digest=check and check.english_digest,
+                english_digest=check and check.current_digest,
+            )
             statuses.append(TranslationStatus(language, state, check))
         return statuses
 
@@ -1287,8 +1400,31 @@ class SearchDocument(models.Model):
 class TranslationState(models.TextChoices):
     MISSING = "missing", _("Not translated")
     NOT_CHECKED = "not_checked", _("Never checked")
+    # A check recorded before checks kept the English text they were made
+    # against (migration 0015): whether it still holds cannot be known.
+    NEEDS_RECHECK = "needs_recheck", _("Needs a re-check")
     OUT_OF_DATE = "out_of_date", _("Out of date")
     UP_TO_DATE = "up_to_date", _("Up to date")
+
+    @classmethod
+    def of(cls, *, translated, checked_digest, english_digest):
+        """The state of a translation: whether there is one, the digest its
+        check recorded (None: never checked; "": a check that kept no
+        text) and the English text's digest now."""
+        if not translated:
+            return cls.MISSING
+        if checked_digest is None:
+            return cls.NOT_CHECKED
+        if checked_digest == LEGACY_CHECK_DIGEST:
+            return cls.NEEDS_RECHECK
+        if checked_digest != english_digest:
+            return cls.OUT_OF_DATE
+        return cls.UP_TO_DATE
+
+
+# The digest of a check recorded before checks kept their English text (its
+# english_text is NULL); never equal to a real digest.
+LEGACY_CHECK_DIGEST = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -1301,10 +1437,17 @@ class TranslationStatus:
 
     @property
     def needs_check(self):
-        return self.state in (
-            TranslationState.NOT_CHECKED,
-            TranslationState.OUT_OF_DATE,
-        )
+        return self.state in NEEDS_CHECK
+
+
+# The states that put a translation on the editors' list of checks to make.
+NEEDS_CHECK = frozenset(
+    {
+        TranslationState.NOT_CHECKED,
+        TranslationState.NEEDS_RECHECK,
+        TranslationState.OUT_OF_DATE,
+    }
+)
 
 
 def translation_language_choices():
@@ -1346,9 +1489,23 @@ class TranslationCheck(models.Model):
         verbose_name=_("checked by"),
     )
     english_digest = models.CharField(
+        _("fingerprint of the English text"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "A fingerprint of the English text at the time of the check "
+            "(Office.english_text); empty for a check that needs a re-check."
+        ),
+    )
+    english_text = models.JSONField(
         _("English text checked against"),
-        max_length=32,
-        help_text=_("A fingerprint of the English text at the time of the check."),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The English text at the time of the check, field by field; empty "
+            "for a check recorded before the text was kept."
+        ),
     )
 
     class Meta:
@@ -1371,6 +1528,16 @@ class TranslationCheck(models.Model):
                 ),
                 name="translationcheck_language_valid",
                 violation_error_message=_("Choose a valid language."),
+            ),
+            # A check keeps both its text and that text's fingerprint, or
+            # neither (one recorded before the text was kept).
+            models.CheckConstraint(
+                condition=Q(english_text__isnull=True, english_digest="")
+                | (Q(english_text__isnull=False) & ~Q(english_digest="")),
+                name="translationcheck_text_and_digest",
+                violation_error_message=_(
+                    "A check records the English text and its fingerprint together."
+                ),
             ),
         ]
 

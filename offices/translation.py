@@ -10,25 +10,13 @@ English text is TranslationCheck. docs/translations.md has the workflow.
 from modeltranslation.translator import register
 
 from mandates.translation import ContentTranslationOptions
-from offices.models import FieldOffice, Office
-
-# The translatable text of a profile, in the order the page shows it.
-OFFICE_FIELDS = (
-    "name",
-    "year_established_note",
-    "profile",
-    "more_info_label",
-    "field_offices_note",
-    "coverage_note",
-    "achievements",
-    "partners_and_donors",
-    "closed_note",
-)
+from offices.models import OFFICE_TEXT_FIELDS, FieldOffice, Office
 
 
 @register(Office)
 class OfficeTranslationOptions(ContentTranslationOptions):
-    fields = OFFICE_FIELDS
+    # The translatable text of a profile, in the order the page shows it.
+    fields = OFFICE_TEXT_FIELDS
 
 
 @register(FieldOffice)

@@ -11,7 +11,7 @@ from django.utils.http import http_date
 
 from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
 from offices.demo import load_demo
-from offices.models import FieldOffice, Office
+from offices.models import ContentStamp, FieldOffice, Office
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -563,7 +563,10 @@ def test_profile_sends_etag_and_last_modified(client, iraq):
     response, _ = page(client, "/en/offices/iraq/")
 
     assert response.headers["ETag"].startswith('"')
-    assert response.headers["Last-Modified"] == http_date(iraq.updated_at.timestamp())
+    # The last write to the content (the office, then its rows), to the second.
+    changed_at = ContentStamp.objects.get().changed_at
+    assert response.headers["Last-Modified"] == http_date(changed_at.timestamp())
+    assert changed_at >= iraq.updated_at
 
 
 def test_matching_etag_gets_304(client, iraq):
