@@ -5,7 +5,8 @@ checked"), which records a TranslationCheck with the English text then and
 its fingerprint (Office.english_text, english_fingerprint; the same computed
 in SQL by OfficeQuerySet.with_english_digest). Once the English changes, the
 fingerprint differs and the translation is out of date until someone checks
-it again; a check recorded before the text was kept needs a re-check. The admin's list filter, the change page, the review schedule, the
+it again; a check recorded before the text was kept needs a re-check. The
+admin's list filters, the change page, the review schedule, the desk, the
 public page's notice and the review reminders (`--translations`) all read
 it from here or from the queryset methods. docs/translations.md.
 """
