@@ -8,6 +8,7 @@ which a model gives in get_additional_data() (as auditlog asks it).
 """
 
 import ipaddress
+import json
 
 from auditlog.cid import get_cid
 from auditlog.models import AbstractLogEntry, LogEntryManager
@@ -15,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import pre_save
 from django.utils.encoding import smart_str
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,6 +33,50 @@ def office_of(obj):
     get_additional_data = getattr(obj, "get_additional_data", None)
     data = get_additional_data() if callable(get_additional_data) else None
     return (data or {}).get("office_id")
+
+
+def describe_changes(changes):
+    """The changes an entry records, as one line of text, fields by name.
+
+    auditlog writes (auditlog/diff.py, LogEntryManager.log_m2m_changes) a
+    field's `[old, new]`: strings, a JSON field's as JSON text, or any JSON
+    value with AUDITLOG_STORE_JSON_CHANGES; and, for a many-to-many field,
+    `{"type": "m2m", "operation": "add" or "delete", "objects": [names]}`.
+    An entry of our own has none (None). Anything else raises ValueError:
+    auditlog's changes_str would fail on the m2m shape (KeyError) or print
+    garbage for the others.
+    """
+    if changes is None:
+        return ""
+    if not isinstance(changes, dict):
+        raise ValueError(f"changes are not a field mapping: {changes!r}")
+    return "; ".join(
+        _describe_change(field, changes[field]) for field in sorted(changes)
+    )
+
+
+def _describe_change(field, change):
+    if isinstance(change, dict) and change.get("type") == "m2m":
+        objects = change.get("objects")
+        if not isinstance(objects, list):
+            raise ValueError(f"{field}: the objects are not a list: {objects!r}")
+        context = {"field": field, "objects": ", ".join(map(_value, objects))}
+        if change.get("operation") == "add":
+            return gettext("%(field)s: added %(objects)s") % context
+        if change.get("operation") == "delete":
+            return gettext("%(field)s: removed %(objects)s") % context
+        raise ValueError(f"{field}: no such m2m operation: {change!r}")
+    if isinstance(change, list) and len(change) == 2:
+        old, new = change
+        return f"{field}: {_value(old)} → {_value(new)}"
+    raise ValueError(f"{field}: not a change auditlog writes: {change!r}")
+
+
+def _value(value):
+    """A JSON value as auditlog's text mode writes it (None as "None")."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 class AuditEntryManager(LogEntryManager):
@@ -154,6 +200,11 @@ class AuditEntry(AbstractLogEntry):
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit trail")
         indexes = [models.Index(fields=["office_id", "-timestamp"])]
+
+    @property
+    def changes_summary(self):
+        """What changed, as one line (describe_changes: ValueError if corrupt)."""
+        return describe_changes(self.changes)
 
     def save(self, *args, **kwargs):
         # auditlog writes its automatic entries itself and passes a model's

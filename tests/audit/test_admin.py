@@ -4,11 +4,17 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from audit.admin import AuditEntryAdmin
 from audit.models import AuditEntry
-from tests.factories import FieldOfficeFactory, OfficeFactory, UserFactory
+from tests.factories import (
+    FieldOfficeFactory,
+    OfficeFactory,
+    TagFactory,
+    UserFactory,
+)
 from tests.support import SIGNED_IN_QUERIES, editorial_group
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +122,33 @@ def test_changes_are_shown_as_a_table(admin_client):
 
     assert "<td>Before</td>" in html
     assert "<td>After</td>" in html
+
+
+def test_many_to_many_changes_are_shown_as_a_table(admin_client):
+    office = OfficeFactory()
+    office.tags.add(TagFactory(name="Water"))
+    entry = AuditEntry.objects.latest("pk")
+
+    html = admin_client.get(detail_url(entry)).content.decode()
+
+    assert "<td>add</td>" in html
+    assert "<td>Water</td>" in html
+
+
+def test_changes_in_no_known_shape_are_not_shown_as_a_table(admin_client):
+    office = OfficeFactory()
+    entry = AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(office),
+        object_pk=str(office.pk),
+        object_repr=str(office),
+        action=Action.UPDATE,
+        changes={"name": "not a pair"},
+    )
+
+    html = admin_client.get(detail_url(entry)).content.decode()
+
+    assert "could not be formatted" in html
+    assert "<td>n</td>" not in html
 
 
 def test_content_managers_see_the_trail(client, trail):
