@@ -25,6 +25,17 @@ NATIVE_NAMES = {
 # Search engines send readers whose language is none of these to English.
 X_DEFAULT_LANGUAGE = "en"
 
+# Open Graph names a language by a locale, language_TERRITORY, from the list
+# Facebook reads: Arabic is ar_AR there, and the simplified script is zh_CN.
+OPEN_GRAPH_LOCALES = {
+    "ar": "ar_AR",
+    "zh-hans": "zh_CN",
+    "en": "en_US",
+    "fr": "fr_FR",
+    "ru": "ru_RU",
+    "es": "es_ES",
+}
+
 
 def path_in(language, path):
     """path (a query string included) under language's prefix instead of its own.
@@ -59,6 +70,15 @@ def alternate_paths(path):
     """(hreflang, path) of the page in every language, then the x-default."""
     return [(code, path_in(code, path)) for code, _ in settings.LANGUAGES] + [
         ("x-default", path_in(X_DEFAULT_LANGUAGE, path))
+    ]
+
+
+def open_graph_locales():
+    """(og:locale, og:locale:alternate values): the page's language, then the
+    other languages it is published in."""
+    current = get_language()
+    return OPEN_GRAPH_LOCALES[current], [
+        OPEN_GRAPH_LOCALES[code] for code, _ in settings.LANGUAGES if code != current
     ]
 
 

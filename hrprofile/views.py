@@ -29,7 +29,7 @@ from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import cache_control
 
-from hrprofile.i18n import alternate_paths
+from hrprofile.i18n import alternate_paths, open_graph_locales
 from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
 from offices.models import content_version
 
@@ -363,13 +363,18 @@ class PublicPageMixin:
 
     def get_context_data(self, **kwargs):
         # The page's own language: each language's page is its own canonical,
-        # and names the others as alternates (hreflang).
+        # and names the others as alternates (hreflang), as Open Graph names
+        # their locales (includes/open_graph.html).
         path = self.get_canonical_path()
+        og_locale, og_locale_alternates = open_graph_locales()
         return super().get_context_data(
             canonical_url=absolute_url(path),
             alternates=[
                 (language, absolute_url(alternate))
                 for language, alternate in alternate_paths(path)
             ],
+            og_locale=og_locale,
+            og_locale_alternates=og_locale_alternates,
+            og_image=absolute_static("img/og-card.png"),
             **kwargs,
         )

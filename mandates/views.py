@@ -1,8 +1,13 @@
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 
-from hrprofile.views import PageLookup, PublicPageMixin
+from hrprofile.structured_data import json_ld_script
+from hrprofile.translations import SOURCE_LANGUAGE, active_language
+from hrprofile.views import PageLookup, PublicPageMixin, absolute_url
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 
 OFFICES_TEMPLATE = "mandates/includes/_term_offices.html"
@@ -37,6 +42,17 @@ class TermDetailView(PublicPageMixin, DetailView):
         )
         context["filter_name"] = self.filter_name
         context["kind"] = self.model._meta.verbose_name
+        term = self.object
+        context["description"] = term.description or gettext(
+            "UN Human Rights field presences working on %(name)s."
+        ) % {"name": term.name}
+        # The vocabulary is published whole by the API: its list names the set.
+        vocabulary = absolute_url(reverse(f"api:{self.filter_name}-list"))
+        context["json_ld"] = json_ld_script(
+            defined_term_ld(
+                term, context["canonical_url"], context["description"], vocabulary
+            )
+        )
 
         def render():
             return render_to_string(OFFICES_TEMPLATE, context, self.request)
@@ -47,6 +63,28 @@ class TermDetailView(PublicPageMixin, DetailView):
             render, "term-offices", self.model._meta.label, self.object.pk
         )
         return context
+
+
+def defined_term_ld(term, url, description, vocabulary):
+    """The term as a schema.org DefinedTerm of its vocabulary, a DefinedTermSet
+    identified by vocabulary (an address), in the language it is written in:
+    the reader's, or English while the term has no translation into it."""
+    language = active_language()
+    return {
+        "@context": "https://schema.org",
+        "@type": "DefinedTerm",
+        "@id": f"{url}#term",
+        "name": term.name,
+        "description": description,
+        "url": url,
+        "inLanguage": language if term.has_translation(language) else SOURCE_LANGUAGE,
+        "inDefinedTermSet": {
+            "@type": "DefinedTermSet",
+            "@id": vocabulary,
+            "name": capfirst(term._meta.verbose_name_plural),
+            "inLanguage": language,
+        },
+    }
 
 
 class PillarDetailView(TermDetailView):

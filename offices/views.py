@@ -1,7 +1,4 @@
-import json
-
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.http import (
     Http404,
@@ -12,22 +9,20 @@ from django.http import (
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import DetailView, ListView, View
 
 from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
 from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
+from hrprofile.structured_data import json_ld_script
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.views import (
     PageLookup,
     PublicPageMixin,
-    absolute_static,
     absolute_url,
     too_many_requests,
 )
@@ -35,18 +30,6 @@ from offices import calendar
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
 from offices.models import PAGE_RELATIONS, Office, can_preview
-
-# The characters that could end a <script> element or start markup inside it,
-# as in django.utils.html.json_script.
-JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def json_ld_script(data):
-    """A <script type="application/ld+json"> element that content cannot escape."""
-    text = json.dumps(data, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
-    return format_html(
-        '<script type="application/ld+json">{}</script>', mark_safe(text)
-    )
 
 
 def _profile_stamp(request, slug):
@@ -157,6 +140,12 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
 
     context_object_name = "offices"
     content_template_name = "offices/includes/_index_content.html"
+    # Its title, meta and Open Graph description, and its CollectionPage's.
+    title = gettext_lazy("UN Human Rights field presences")
+    description = gettext_lazy(
+        "Profiles of the UN Human Rights Office's field presences: where it works,"
+        " on what mandate, and on which focus areas."
+    )
 
     def get(self, request, *args, **kwargs):
         content = self.stored_part(
@@ -171,7 +160,22 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
     def render_content(self):
         self.object_list = self.get_queryset()
         context = self.get_context_data(form=self.form, **download_links(self.form))
+        # The offices the results list, in their order: the same queryset
+        # object, whose rows the template then reads again without a query.
+        context["json_ld"] = json_ld_script(
+            collection_page_ld(
+                context["offices"],
+                context["canonical_url"],
+                self.title,
+                self.description,
+            )
+        )
         return render_to_string(self.content_template_name, context, self.request)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title, description=self.description, **kwargs
+        )
 
     def get_queryset(self):
         self.form = OfficeFilterForm(self.request.GET)
@@ -280,7 +284,6 @@ class OfficePageMixin(OfficeViewMixin):
         context["description"] = office.summary or gettext(
             "The profile of %(name)s, a field presence of UN Human Rights."
         ) % {"name": office.name}
-        context["og_image"] = absolute_static("img/og-card.png")
         context["json_ld"] = (
             json_ld_script(
                 organization_ld(
@@ -362,6 +365,32 @@ def breadcrumbs_ld(office, url):
             {"@type": "ListItem", "position": position, "name": name, "item": item}
             for position, (name, item) in enumerate(crumbs, start=1)
         ],
+    }
+
+
+def collection_page_ld(offices, url, name, description):
+    """The index as a schema.org CollectionPage of the offices it lists."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "@id": url,
+        "url": url,
+        "name": name,
+        "description": description,
+        "inLanguage": active_language(),
+        "mainEntity": {
+            "@type": "ItemList",
+            "numberOfItems": len(offices),
+            "itemListElement": [
+                {
+                    "@type": "ListItem",
+                    "position": position,
+                    "name": office.name,
+                    "url": absolute_url(office.get_absolute_url()),
+                }
+                for position, office in enumerate(offices, start=1)
+            ],
+        },
     }
 
 
