@@ -151,6 +151,31 @@ def test_a_preflight_allows_no_writing_method(db, method):
     assert "Access-Control-Allow-Credentials" not in response
 
 
+@pytest.mark.parametrize("header", ["If-None-Match", "If-Modified-Since"])
+def test_a_preflight_allows_revalidating(db, header):
+    response = Client().options(
+        "/api/v1/offices/",
+        HTTP_ORIGIN="https://newsroom.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=header.lower(),
+    )
+
+    allowed = [h.strip() for h in response["Access-Control-Allow-Headers"].split(",")]
+    assert header.lower() in allowed
+
+
+def test_a_cross_origin_revalidation_is_a_readable_304(api, iraq):
+    origin = {"HTTP_ORIGIN": "https://newsroom.example.com"}
+    etag = api.get("/api/v1/offices/", **origin)["ETag"]
+
+    response = api.get("/api/v1/offices/", HTTP_IF_NONE_MATCH=etag, **origin)
+
+    assert response.status_code == 304
+    assert response["Access-Control-Allow-Origin"] == "*"
+    exposed = [h.strip() for h in response["Access-Control-Expose-Headers"].split(",")]
+    assert {"ETag", "Last-Modified"} <= set(exposed)
+
+
 def test_the_site_itself_sends_no_cors_headers(db):
     response = Client().get("/en/offices/", HTTP_ORIGIN="https://newsroom.example.com")
 

@@ -91,3 +91,42 @@ def test_feed_links_come_from_site_url(client, office, site_url, other_hosts, he
     assert all(link.startswith(f"{site_url}/") for link in links), links
     assert f"{site_url}/en/feed/" in links
     assert feed.entries[0].link == f"{site_url}/en/offices/iraq/"
+
+
+# CORS: the feed is public data.
+
+ORIGIN = "https://newsroom.example.com"
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_any_origin_may_read_the_feed(client, office, language):
+    response = client.get(f"/{language}/feed/", headers={"origin": ORIGIN})
+
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_a_cross_origin_script_may_revalidate_the_feed(client, office):
+    preflight = client.options(
+        "/en/feed/",
+        headers={
+            "origin": ORIGIN,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-modified-since",
+        },
+    )
+    first = client.get("/en/feed/", headers={"origin": ORIGIN})
+
+    again = client.get(
+        "/en/feed/",
+        headers={
+            "origin": ORIGIN,
+            "if-modified-since": first.headers["Last-Modified"],
+        },
+    )
+
+    assert "if-modified-since" in preflight.headers["Access-Control-Allow-Headers"]
+    assert again.status_code == 304
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
