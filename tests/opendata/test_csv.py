@@ -56,6 +56,57 @@ def test_lists_are_joined_and_then_guarded():
     assert safe_cell(None) == ""
 
 
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        (["Alpha", "=3+3"], "Alpha; '=3+3"),
+        ("Alpha; =3+3", "Alpha; '=3+3"),
+        ("Alpha;=3+3", "Alpha;'=3+3"),
+        (["=1", "+2", "Basra", "-3", "@4"], "'=1; '+2; Basra; '-3; '@4"),
+        ("Alpha;\tcmd", "Alpha;'\tcmd"),
+    ],
+)
+def test_every_part_between_semicolons_is_guarded(value, safe):
+    assert safe_cell(value) == safe
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        (" @SUM(1)", " '@SUM(1)"),
+        ("  =1+1", "  '=1+1"),
+        ("\u00a0+1", "\u00a0'+1"),
+        ("\u3000-1", "\u3000'-1"),
+        (" \t=1", " \t'=1"),
+    ],
+)
+def test_leading_whitespace_does_not_hide_a_formula(text, safe):
+    assert safe_cell(text) == safe
+
+
+@pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_full_width_operators_are_guarded(start):
+    assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+    assert safe_cell(f"Alpha; {start}1") == f"Alpha; '{start}1"
+
+
+@pytest.mark.parametrize("text", ["Alpha; Beta", "a = b; c + d", "Basra; 3-4"])
+def test_parts_that_are_no_formula_are_left_alone(text):
+    assert safe_cell(text) == text
+
+
+def test_download_guards_every_list_item(client, db):
+    office = OfficeFactory(slug="x", host_mission=" @SUM(1)")
+    FieldOfficeFactory(office=office, name="Alpha")
+    FieldOfficeFactory(office=office, name="=3+3")
+
+    _, text = download(client)
+
+    (row,) = rows(text)
+    assert sorted(row["field_offices"].split("; ")) == ["'=3+3", "Alpha"]
+    assert row["host_mission"] == " '@SUM(1)"
+
+
 def test_writer_starts_with_a_bom_and_guards_every_cell():
     file = io.StringIO()
     write_csv(file, ["a", "b"], [["=SUM(A1)", "@x"]])
