@@ -224,6 +224,40 @@ class CodeLabelSerializer(serializers.Serializer):
 CODE_HELP = _("Stable: use it in programs and in filters.")
 
 
+class ChoiceFilter(serializers.ChoiceField):
+    """A filter with fixed values (a region): a wrong one is refused, and the
+    message lists the right ones."""
+
+    default_error_messages = {
+        "invalid_choice": _('"{input}" is not one of its values: {values}.')
+    }
+
+    def to_internal_value(self, data):
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            values = ", ".join(self.choice_strings_to_values)
+            self.fail("invalid_choice", input=data, values=values)
+
+
+class SlugFilter(serializers.SlugField):
+    """A filter by the slug of a row of queryset (a term): an unknown one is
+    refused like a wrong ChoiceFilter value, for one query of the slugs."""
+
+    default_error_messages = ChoiceFilter.default_error_messages
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        slug = super().to_internal_value(data)
+        slugs = list(self.queryset.values_list("slug", flat=True))
+        if slug not in slugs:
+            self.fail("invalid_choice", input=slug, values=", ".join(slugs))
+        return slug
+
+
 class ErrorSerializer(serializers.Serializer):
     """Documents the body of every error answer."""
 
@@ -363,6 +397,24 @@ class ApiPagination(PageNumberPagination):
     page_query_description = _("The page number, from 1.")
     page_size_query_description = _("Results per page: 1 to 100 (default 50).")
 
+    def limits(self):
+        """{parameter: (minimum, maximum or None)}: declared in the schema,
+        checked by check_query."""
+        return {
+            self.page_query_param: (1, None),
+            self.page_size_query_param: (1, self.max_page_size),
+        }
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limits = self.limits()
+        for parameter in parameters:
+            minimum, maximum = limits[parameter["name"]]
+            parameter["schema"]["minimum"] = minimum
+            if maximum is not None:
+                parameter["schema"]["maximum"] = maximum
+        return parameters
+
     def _url(self):
         return absolute_url(self.request.get_full_path())
 
@@ -398,12 +450,21 @@ class ApiPagination(PageNumberPagination):
         }
 
     def check_query(self, query):
-        """Errors for invalid page and page_size values (name: [messages])."""
+        """Errors for invalid page and page_size values (name: [messages]);
+        DRF would take a page_size past the maximum as the maximum."""
         errors = {}
-        for name in (self.page_query_param, self.page_size_query_param):
-            value = query.get(name, "")
-            if value and not (value.isascii() and value.isdigit() and int(value) > 0):
-                errors[name] = [_("A whole number from 1.")]
+        for name, (minimum, maximum) in self.limits().items():
+            value = query.get(name)
+            if not value:
+                continue
+            number = int(value) if value.isascii() and value.isdigit() else None
+            if maximum is None and (number is None or number < minimum):
+                message = _("A whole number from %(minimum)d.")
+            elif maximum is not None and number not in range(minimum, maximum + 1):
+                message = _("A whole number from %(minimum)d to %(maximum)d.")
+            else:
+                continue
+            errors[name] = [message % {"minimum": minimum, "maximum": maximum}]
         return errors
 
 
@@ -524,17 +585,23 @@ class PublicDataView(PublicApiView):
             for name in params
             if name not in allowed
         }
+        # An empty value is refused like any other value not in the schema
+        # (?region= is no region): leave the parameter out to filter nothing.
+        errors |= {
+            name: [_("Empty. Give a value, or leave the parameter out.")]
+            for name in allowed
+            if params.get(name) == ""
+        }
         if paginator is not None:
             errors |= paginator.check_query(params)
         codes = [code for code, _name in settings.LANGUAGES]
-        if LANGUAGE_PARAMETER in params and params[LANGUAGE_PARAMETER] not in codes:
+        if params.get(LANGUAGE_PARAMETER) and params[LANGUAGE_PARAMETER] not in codes:
             errors[LANGUAGE_PARAMETER] = [
                 _("Unknown language. Use one of: %(codes)s.")
                 % {"codes": ", ".join(codes)}
             ]
         query = {}
         if fields:
-            # An empty value filters nothing, as in the index page's form.
             serializer = self.query_serializer_class(
                 data={name: params[name] for name in fields if params.get(name)}
             )
