@@ -266,8 +266,82 @@ def test_the_index_filters_apply(client, db):
     assert slugs("pillar=accountability") == ["mexico", "uganda"]
     assert slugs("region=africa&pillar=accountability") == ["uganda"]
     assert slugs("q=mexico") == ["mexico"]
-    # As on the index, an invalid value is ignored.
-    assert slugs("region=atlantis") == ["kenya", "mexico", "uganda"]
+    # The index form's "All": an empty value filters nothing.
+    assert slugs("region=&engagement=&pillar=accountability&q=") == [
+        "mexico",
+        "uganda",
+    ]
+
+
+@pytest.fixture
+def vocabulary(db):
+    ThematicPillarFactory(slug="accountability")
+    ShiftFactory(slug="prevention")
+    SpotlightPopulationFactory(slug="youth")
+    OfficeFactory(slug="uganda", region=Office.Region.AFRICA)
+
+
+def refusal(client, query):
+    response = client.get(f"/en/offices.csv?{query}")
+    assert response.status_code == 400, response.status_code
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "no-store" in response.headers["Cache-Control"]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "region=atlantis",
+            "region: “atlantis” is not one of its values: africa, americas, "
+            "asia_pacific, europe_central_asia, mena.",
+        ),
+        ("engagement=embassy", "engagement: “embassy” is not one of its values: "),
+        (
+            "pillar=nothing",
+            "pillar: “nothing” is not one of its values: accountability.",
+        ),
+        ("shift=nothing", "shift: “nothing” is not one of its values: prevention."),
+        (
+            "population=nothing",
+            "population: “nothing” is not one of its values: youth.",
+        ),
+        ("q=" + "x" * 201, "q: Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_wrong_filter_value_is_a_400_naming_it_and_the_right_ones(
+    client, vocabulary, query, message
+):
+    name = query.split("=")[0]
+
+    text = refusal(client, query)
+
+    assert text.startswith(f"Invalid query parameters: {name}.\n")
+    assert message in text
+    assert "uganda" not in text
+
+
+def test_every_type_of_engagement_is_listed(client, vocabulary):
+    text = refusal(client, "engagement=embassy")
+
+    assert all(value in text for value in Office.EngagementType.values)
+
+
+@pytest.mark.parametrize("name", ["engagement_type", "sort", "page"])
+def test_an_unknown_parameter_is_a_400_naming_what_is_accepted(
+    client, vocabulary, name
+):
+    text = refusal(client, f"region=africa&{name}=x")
+
+    assert f"{name}: Unknown parameter. Accepted here: " in text
+    assert "engagement, pillar, population, q, region, shift." in text
+
+
+def test_every_bad_parameter_is_named_at_once(client, vocabulary):
+    text = refusal(client, "region=atlantis&shift=nothing&sort=name")
+
+    assert text.startswith("Invalid query parameters: region, shift, sort.\n")
 
 
 def test_each_language_has_its_download(client, db, settings):
