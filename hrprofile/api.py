@@ -355,7 +355,10 @@ def documented(
         ),
         400: OpenApiResponse(
             ErrorSerializer,
-            description=_("Unknown or invalid query parameters, each named."),
+            description=_(
+                "Unknown, empty or invalid query parameters, each named with "
+                "the accepted values."
+            ),
         ),
         429: OpenApiResponse(
             ErrorSerializer,

@@ -156,14 +156,8 @@ def iraq(db):
 
 def test_every_operation_refuses_what_its_schema_excludes(api, openapi, iraq):
     queries = list(documented_queries(openapi))
-    assert {path for path, _name, _schema in queries} >= {
-        "/api/v1/offices/",
-        "/api/v1/offices/iraq/",
-        "/api/v1/pillars/",
-        "/api/v1/shifts/",
-        "/api/v1/populations/",
-        "/api/v1/tags/",
-    }
+    # Every operation but the root (which takes no parameter) has some.
+    assert len({path for path, _name, _schema in queries}) == len(openapi["paths"]) - 1
     wrong = []
     for path, name, schema in queries:
         for value in refused_values(schema):
