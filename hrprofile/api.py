@@ -321,12 +321,16 @@ IF_NONE_MATCH = OpenApiParameter(
 LANGUAGE_PARAMETER = "lang"
 
 
+def language_codes():
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def language_parameter():
     return OpenApiParameter(
         LANGUAGE_PARAMETER,
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,
-        enum=[code for code, _name in settings.LANGUAGES],
+        enum=language_codes(),
         description=_(
             "The language of the translated text (names, profile, notes, "
             "mandates, terms): one of the site's language codes. Text not yet "
@@ -477,8 +481,7 @@ def answer_language(request):
     or the language cookie that LocaleMiddleware reads for the pages: a URL
     means one answer."""
     language = request.GET.get(LANGUAGE_PARAMETER)
-    codes = [code for code, _name in settings.LANGUAGES]
-    return language if language in codes else SOURCE_LANGUAGE
+    return language if language in language_codes() else SOURCE_LANGUAGE
 
 
 class PublicApiView(APIView):
@@ -597,7 +600,7 @@ class PublicDataView(PublicApiView):
         }
         if paginator is not None:
             errors |= paginator.check_query(params)
-        codes = [code for code, _name in settings.LANGUAGES]
+        codes = language_codes()
         if params.get(LANGUAGE_PARAMETER) and params[LANGUAGE_PARAMETER] not in codes:
             errors[LANGUAGE_PARAMETER] = [
                 _("Unknown language. Use one of: %(codes)s.")
