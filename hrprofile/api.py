@@ -6,10 +6,17 @@ for one small query. The data and its serializers live with the apps that own
 it (offices/api.py, mandates/api.py); hrprofile/api_urls.py routes them.
 """
 
+import sys
+
 from django.conf import settings
 from django.core import signals
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.cache import (
@@ -21,6 +28,7 @@ from django.utils.cache import (
 from django.utils.log import log_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from django.views.decorators.csp import csp_override
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
@@ -38,6 +46,7 @@ from drf_spectacular.utils import (
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
@@ -45,12 +54,14 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from hrprofile.throttle import client_ip
+from hrprofile.translations import SOURCE_LANGUAGE
 from hrprofile.views import (
     PUBLIC_MAX_AGE,
     RELEASE,
     UNAVAILABLE_RETRY_AFTER,
     absolute_url,
 )
+from hrprofile.views import server_error as page_server_error
 from offices.models import content_version
 
 
@@ -83,6 +94,41 @@ class InvalidQuery(exceptions.ValidationError):
         }
 
 
+def is_api_request(request):
+    """Whether the request is for an address under /api/ (the api namespace)."""
+    try:
+        return resolve(request.path_info).app_name == "api"
+    except Resolver404:
+        return False
+
+
+def error_body(status, code, detail, errors=None):
+    body = {"status": status, "code": code, "detail": str(detail)}
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def error_response(status, code, detail, errors=None, headers=None):
+    return Response(
+        error_body(status, code, detail, errors), status=status, headers=headers
+    )
+
+
+def failure_body(exc):
+    """(status, body, headers) for an unexpected exception: a 500, or a 503
+    while the database is unreachable."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        detail = _("The service is briefly unavailable. Please try again shortly.")
+        return (
+            503,
+            error_body(503, "service_unavailable", detail),
+            {"Retry-After": str(UNAVAILABLE_RETRY_AFTER)},
+        )
+    detail = _("Something went wrong on our side.")
+    return 500, error_body(500, "server_error", detail), {}
+
+
 def unexpected_error(exc, request):
     """A 500 (503 while the database is unreachable) as JSON.
 
@@ -90,17 +136,8 @@ def unexpected_error(exc, request):
     got_request_exception signal), only not answered with an HTML page.
     """
     signals.got_request_exception.send(sender=None, request=request)
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        response = error_response(
-            503,
-            "service_unavailable",
-            _("The service is briefly unavailable. Please try again shortly."),
-        )
-        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
-    else:
-        response = error_response(
-            500, "server_error", _("Something went wrong on our side.")
-        )
+    status, body, headers = failure_body(exc)
+    response = Response(body, status=status, headers=headers)
     log_response(
         "%s: %s",
         response.reason_phrase,
@@ -112,11 +149,30 @@ def unexpected_error(exc, request):
     return response
 
 
-def error_response(status, code, detail, errors=None, headers=None):
-    body = {"status": status, "code": code, "detail": str(detail)}
-    if errors is not None:
-        body["errors"] = errors
-    return Response(body, status=status, headers=headers)
+def json_error(status, body, headers=None):
+    """An error answered outside the API's views (by Django's handlers)."""
+    response = JsonResponse(body, status=status, headers=headers)
+    add_never_cache_headers(response)
+    return response
+
+
+def bad_request(request, exception):
+    """handler400 (a Host header not in ALLOWED_HOSTS, a malformed request):
+    JSON under /api/, the site's page elsewhere."""
+    if not is_api_request(request):
+        return defaults.bad_request(request, exception)
+    detail = _("The request could not be understood (for example its Host header).")
+    return json_error(400, error_body(400, "bad_request", detail))
+
+
+def server_error(request):
+    """handler500: JSON under /api/ (for what fails outside the API's views:
+    a middleware, the rendering), the site's page elsewhere. Django has
+    logged and reported the exception already."""
+    if not is_api_request(request):
+        return page_server_error(request)
+    status, body, headers = failure_body(sys.exception())
+    return json_error(status, body, headers)
 
 
 def exception_handler(exc, context):
@@ -168,15 +224,49 @@ class CodeLabelSerializer(serializers.Serializer):
 CODE_HELP = _("Stable: use it in programs and in filters.")
 
 
+class ChoiceFilter(serializers.ChoiceField):
+    """A filter with fixed values (a region): a wrong one is refused, and the
+    message lists the right ones."""
+
+    default_error_messages = {
+        "invalid_choice": _('"{input}" is not one of its values: {values}.')
+    }
+
+    def to_internal_value(self, data):
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            values = ", ".join(self.choice_strings_to_values)
+            self.fail("invalid_choice", input=data, values=values)
+
+
+class SlugFilter(serializers.SlugField):
+    """A filter by the slug of a row of queryset (a term): an unknown one is
+    refused like a wrong ChoiceFilter value, for one query of the slugs."""
+
+    default_error_messages = ChoiceFilter.default_error_messages
+
+    def __init__(self, *, queryset, **kwargs):
+        self.queryset = queryset
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        slug = super().to_internal_value(data)
+        slugs = list(self.queryset.values_list("slug", flat=True))
+        if slug not in slugs:
+            self.fail("invalid_choice", input=slug, values=", ".join(slugs))
+        return slug
+
+
 class ErrorSerializer(serializers.Serializer):
     """Documents the body of every error answer."""
 
     status = serializers.IntegerField(help_text=_("The HTTP status code, again."))
     code = serializers.CharField(
         help_text=_(
-            "A stable, machine-readable code: invalid_query, not_found, "
-            "method_not_allowed, not_acceptable, throttled, server_error, "
-            "service_unavailable."
+            "A stable, machine-readable code: invalid_query, bad_request, "
+            "not_found, method_not_allowed, not_acceptable, throttled, "
+            "server_error, service_unavailable."
         )
     )
     detail = serializers.CharField(
@@ -231,12 +321,16 @@ IF_NONE_MATCH = OpenApiParameter(
 LANGUAGE_PARAMETER = "lang"
 
 
+def language_codes():
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def language_parameter():
     return OpenApiParameter(
         LANGUAGE_PARAMETER,
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,
-        enum=[code for code, _name in settings.LANGUAGES],
+        enum=language_codes(),
         description=_(
             "The language of the translated text (names, profile, notes, "
             "mandates, terms): one of the site's language codes. Text not yet "
@@ -265,7 +359,10 @@ def documented(
         ),
         400: OpenApiResponse(
             ErrorSerializer,
-            description=_("Unknown or invalid query parameters, each named."),
+            description=_(
+                "Unknown, empty or invalid query parameters, each named with "
+                "the accepted values."
+            ),
         ),
         429: OpenApiResponse(
             ErrorSerializer,
@@ -307,6 +404,24 @@ class ApiPagination(PageNumberPagination):
     page_query_description = _("The page number, from 1.")
     page_size_query_description = _("Results per page: 1 to 100 (default 50).")
 
+    def limits(self):
+        """{parameter: (minimum, maximum or None)}: declared in the schema,
+        checked by check_query."""
+        return {
+            self.page_query_param: (1, None),
+            self.page_size_query_param: (1, self.max_page_size),
+        }
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limits = self.limits()
+        for parameter in parameters:
+            minimum, maximum = limits[parameter["name"]]
+            parameter["schema"]["minimum"] = minimum
+            if maximum is not None:
+                parameter["schema"]["maximum"] = maximum
+        return parameters
+
     def _url(self):
         return absolute_url(self.request.get_full_path())
 
@@ -342,25 +457,64 @@ class ApiPagination(PageNumberPagination):
         }
 
     def check_query(self, query):
-        """Errors for invalid page and page_size values (name: [messages])."""
+        """Errors for invalid page and page_size values (name: [messages]);
+        DRF would take a page_size past the maximum as the maximum."""
         errors = {}
-        for name in (self.page_query_param, self.page_size_query_param):
-            value = query.get(name, "")
-            if value and not (value.isascii() and value.isdigit() and int(value) > 0):
-                errors[name] = [_("A whole number from 1.")]
+        for name, (minimum, maximum) in self.limits().items():
+            value = query.get(name)
+            if not value:
+                continue
+            number = int(value) if value.isascii() and value.isdigit() else None
+            if maximum is None and (number is None or number < minimum):
+                message = _("A whole number from %(minimum)d.")
+            elif maximum is not None and number not in range(minimum, maximum + 1):
+                message = _("A whole number from %(minimum)d to %(maximum)d.")
+            else:
+                continue
+            errors[name] = [message % {"minimum": minimum, "maximum": maximum}]
         return errors
+
+
+def answer_language(request):
+    """The language of an API answer: ?lang= if it names one of the site's
+    languages, else English, as documented. Never the Accept-Language header
+    or the language cookie that LocaleMiddleware reads for the pages: a URL
+    means one answer."""
+    language = request.GET.get(LANGUAGE_PARAMETER)
+    return language if language in language_codes() else SOURCE_LANGUAGE
 
 
 class PublicApiView(APIView):
     """An API answer: rate-limited per client, cacheable by anyone when it
-    succeeds, never otherwise."""
+    succeeds, never otherwise; in the language answer_language() picks, said
+    in Content-Language; an error always JSON."""
 
     throttle_classes = [ApiThrottle]
 
+    def dispatch(self, request, *args, **kwargs):
+        with translation.override(answer_language(request)):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                # Lazy text (a schema's descriptions) in the same language.
+                response.render()
+            response["Content-Language"] = get_language()
+        return response
+
     def options(self, request, *args, **kwargs):
-        """The methods in Allow, nothing else (a CORS preflight never gets
-        here: corsheaders answers it)."""
-        return Response(status=200)
+        """The methods in Allow, nothing else: no body, whatever the view
+        renders for GET (a CORS preflight never gets here: corsheaders
+        answers it)."""
+        response = HttpResponse()
+        del response["Content-Type"]
+        return response
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # JSON, whatever the view renders otherwise (the schema's YAML, the
+        # docs' HTML) or the Accept header asked for (a 406 included).
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -376,7 +530,7 @@ class BodyEtagMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code != 200:
+        if response.status_code != 200 or request.method not in ("GET", "HEAD"):
             return response
         if hasattr(response, "render"):
             response.render()
@@ -404,12 +558,8 @@ class PublicDataView(PublicApiView):
     page_lookup = None
 
     def get(self, request, *args, **kwargs):
+        # In the language of the answer already (PublicApiView.dispatch).
         self.query = self.check_query(request)
-        language = request.query_params.get(LANGUAGE_PARAMETER) or get_language()
-        with translation.override(language):
-            return self.get_in_language(request, *args, **kwargs)
-
-    def get_in_language(self, request, *args, **kwargs):
         page = self.page_lookup and self.page_lookup.sql_with_params(kwargs["slug"])
         version = content_version(page)
         if version.page_exists is False:
@@ -441,17 +591,23 @@ class PublicDataView(PublicApiView):
             for name in params
             if name not in allowed
         }
+        # An empty value is refused like any other value not in the schema
+        # (?region= is no region): leave the parameter out to filter nothing.
+        errors |= {
+            name: [_("Empty. Give a value, or leave the parameter out.")]
+            for name in allowed
+            if params.get(name) == ""
+        }
         if paginator is not None:
             errors |= paginator.check_query(params)
-        codes = [code for code, _name in settings.LANGUAGES]
-        if LANGUAGE_PARAMETER in params and params[LANGUAGE_PARAMETER] not in codes:
+        codes = language_codes()
+        if params.get(LANGUAGE_PARAMETER) and params[LANGUAGE_PARAMETER] not in codes:
             errors[LANGUAGE_PARAMETER] = [
                 _("Unknown language. Use one of: %(codes)s.")
                 % {"codes": ", ".join(codes)}
             ]
         query = {}
         if fields:
-            # An empty value filters nothing, as in the index page's form.
             serializer = self.query_serializer_class(
                 data={name: params[name] for name in fields if params.get(name)}
             )

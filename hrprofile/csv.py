@@ -10,21 +10,40 @@ import csv
 
 from django.http import HttpResponse, StreamingHttpResponse
 
-# What makes a spreadsheet read a cell as a formula: the four operators, and
-# a tab or carriage return some programs skip before looking (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula: the four operators (and
+# their full-width forms, which some spreadsheets take for them), even after
+# spaces, which LibreOffice skips; and a tab or carriage return at the very
+# start, which some programs skip before looking (OWASP).
+OPERATORS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CONTROL_STARTS = ("\t", "\r")
 
 # Several values in one cell (field offices, mandates, terms).
 LIST_SEPARATOR = "; "
+# A spreadsheet opened with ";" as its separator splits a cell there: every
+# part is guarded as if it were a cell of its own.
+SPLIT_AT = ";"
 
 BOM = "\ufeff"
+
+
+def _guarded(text):
+    """text with a quote before what a spreadsheet would read as a formula:
+    at the start, or after the spaces that hid it."""
+    if text.startswith(CONTROL_STARTS):
+        return "'" + text
+    body = text.lstrip()
+    if body.startswith(OPERATORS):
+        return text[: len(text) - len(body)] + "'" + body
+    return text
 
 
 def safe_cell(value):
     """One cell's text: lists joined, None empty, formulas defused.
 
-    Numbers are written as they are: a negative number is data, not a formula
-    anybody wrote, and a quote would make it text.
+    Every part between semicolons is checked (a list's items included), so
+    the cell stays safe however a spreadsheet splits it. Numbers are written
+    as they are: a negative number is data, not a formula anybody wrote, and
+    a quote would make it text.
     """
     if value is None:
         return ""
@@ -35,7 +54,7 @@ def safe_cell(value):
     if isinstance(value, list | tuple):
         value = LIST_SEPARATOR.join(str(item) for item in value)
     text = value if isinstance(value, str) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return SPLIT_AT.join(_guarded(part) for part in text.split(SPLIT_AT))
 
 
 def write_csv(file, header, rows):

@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -299,12 +300,18 @@ SPECTACULAR_SETTINGS = {
         "MandateKindEnum": "mandates.models.MandateKind",
     },
 }
-CORS_URLS_REGEX = r"^/api/.*$"
+# CORS: any origin may read the public data, and only read it: the API, and
+# in every language the CSV download and the Atom feed. Nothing else (the
+# pages, the admin) sends CORS headers.
+CORS_URLS_REGEX = r"^/(api/.*|[^/]+/offices\.csv|[^/]+/feed/)$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
-# Readable by scripts on other sites too (the CORS-safelisted ones always are).
-CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]
+# A script revalidates what it holds (a 304) with these.
+CORS_ALLOW_HEADERS = [*default_headers, "if-none-match", "if-modified-since"]
+# Readable by scripts on other sites too (Last-Modified is CORS-safelisted,
+# named anyway: what a script may read is all here).
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # Internationalisation: the six UN languages, each under its own prefix
 # (/ar/, /zh-hans/, /en/, /fr/, /ru/, /es/); "/" goes to the reader's

@@ -16,8 +16,10 @@ from offices.views import review_calendar
 # "/" needs no view: LocaleMiddleware redirects it (like any unprefixed path)
 # to the visitor's language, "/en/" for now. 404.html and 500.html are the
 # branded error pages, rendered by Django's default handlers.
-# An unreachable database answers 503 (branded, Retry-After), not 500.
-handler500 = "hrprofile.views.server_error"
+# An unreachable database answers 503 (branded, Retry-After), not 500. Under
+# /api/ the same errors (a bad Host header included) are the API's JSON.
+handler400 = "hrprofile.api.bad_request"
+handler500 = "hrprofile.api.server_error"
 
 urlpatterns = [
     # ADMIN_URL ("admin/" unless set): nothing else hard-codes the address.

@@ -18,13 +18,16 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from hrprofile.api import (
     CODE_HELP,
     ApiPagination,
+    ChoiceFilter,
     CodeLabelSerializer,
     PublicDataView,
+    SlugFilter,
     absolute_url,
     documented,
 )
 from hrprofile.views import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
+from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.models import EngagementType, Office, Region
 
 
@@ -61,28 +64,32 @@ class DateTimeOrDateField(serializers.DateTimeField):
 class OfficeQuerySerializer(serializers.Serializer):
     """The list's filters: those of the public index, and updated_since.
 
-    An empty value filters nothing; any other parameter is refused.
+    A parameter given is a filter asked for: an empty or unknown value is
+    refused (400, naming the values), as is any other parameter.
     """
 
-    region = serializers.ChoiceField(
+    region = ChoiceFilter(
         Region.choices, required=False, help_text=_("Only offices in this region.")
     )
-    engagement_type = serializers.ChoiceField(
+    engagement_type = ChoiceFilter(
         EngagementType.choices,
         required=False,
         help_text=_("Only presences of this type."),
     )
-    pillar = serializers.SlugField(
+    pillar = SlugFilter(
+        queryset=ThematicPillar.objects.all(),
         required=False,
         max_length=100,
         help_text=_("Only offices working on this thematic pillar (its slug)."),
     )
-    shift = serializers.SlugField(
+    shift = SlugFilter(
+        queryset=Shift.objects.all(),
         required=False,
         max_length=100,
         help_text=_("Only offices working on this shift (its slug)."),
     )
-    population = serializers.SlugField(
+    population = SlugFilter(
+        queryset=SpotlightPopulation.objects.all(),
         required=False,
         max_length=100,
         help_text=_("Only offices with this spotlight population (its slug)."),

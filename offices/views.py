@@ -3,6 +3,7 @@ from django.db.models import Prefetch
 from django.http import (
     Http404,
     HttpResponse,
+    HttpResponseBadRequest,
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
@@ -248,15 +249,52 @@ def csv_row(office):
     ]
 
 
+def query_errors(form):
+    """What is wrong with a download's query string, as {parameter: message}.
+
+    A filter the reader asked for is never dropped: an unknown parameter or
+    a wrong value is named, with what would be right. An empty value is the
+    index form's "All" and filters nothing.
+    """
+    errors = {
+        name: gettext("Unknown parameter. Accepted here: %(names)s.")
+        % {"names": ", ".join(sorted(form.fields))}
+        for name in form.data
+        if name not in form.fields
+    }
+    form.is_valid()
+    for name, messages in form.errors.items():
+        choices = getattr(form.fields[name], "choices", ())
+        values = [str(value) for value, _label in choices if value]
+        errors[name] = (
+            gettext("“%(value)s” is not one of its values: %(values)s.")
+            % {"value": form.data[name], "values": ", ".join(values)}
+            if values
+            else " ".join(messages)
+        )
+    return errors
+
+
 class OfficeCsvView(SearchRateLimitMixin, PublicPageMixin, View):
     """The index's selection as CSV: one row per published office.
 
     Always the published offices, whoever asks: a download is public data,
-    never a preview.
+    never a preview. A query string with a wrong filter is a 400 in plain
+    text (query_errors), never the whole list.
     """
 
     def get(self, request, *args, **kwargs):
         form = OfficeFilterForm(request.GET)
+        errors = query_errors(form)
+        if errors:
+            lines = [
+                gettext("Invalid query parameters: %(names)s.")
+                % {"names": ", ".join(sorted(errors))},
+                *(f"{name}: {message}" for name, message in sorted(errors.items())),
+            ]
+            return HttpResponseBadRequest(
+                "\n".join(lines) + "\n", content_type="text/plain; charset=utf-8"
+            )
         offices = form.filter(Office.objects.published()).with_page_relations()
         return csv_response("offices.csv", CSV_COLUMNS, map(csv_row, offices))
 

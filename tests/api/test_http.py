@@ -1,9 +1,11 @@
 """The API's HTTP behaviour: validators, caching, CORS, limits and errors."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError
 from django.test import Client
+from rest_framework.renderers import JSONRenderer
 
 import hrprofile.api
 from offices.models import Office
@@ -147,6 +149,31 @@ def test_a_preflight_allows_no_writing_method(db, method):
     allowed = [m.strip() for m in response["Access-Control-Allow-Methods"].split(",")]
     assert method not in allowed
     assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.parametrize("header", ["If-None-Match", "If-Modified-Since"])
+def test_a_preflight_allows_revalidating(db, header):
+    response = Client().options(
+        "/api/v1/offices/",
+        HTTP_ORIGIN="https://newsroom.example.com",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS=header.lower(),
+    )
+
+    allowed = [h.strip() for h in response["Access-Control-Allow-Headers"].split(",")]
+    assert header.lower() in allowed
+
+
+def test_a_cross_origin_revalidation_is_a_readable_304(api, iraq):
+    origin = {"HTTP_ORIGIN": "https://newsroom.example.com"}
+    etag = api.get("/api/v1/offices/", **origin)["ETag"]
+
+    response = api.get("/api/v1/offices/", HTTP_IF_NONE_MATCH=etag, **origin)
+
+    assert response.status_code == 304
+    assert response["Access-Control-Allow-Origin"] == "*"
+    exposed = [h.strip() for h in response["Access-Control-Expose-Headers"].split(",")]
+    assert {"ETag", "Last-Modified"} <= set(exposed)
 
 
 def test_the_site_itself_sends_no_cors_headers(db):
@@ -300,3 +327,136 @@ def test_a_published_office_is_not_found_after_unpublishing(api, iraq):
     Office.objects.filter(pk=iraq.pk).update(status=Office.Status.DRAFT)
 
     assert api.get("/api/v1/offices/iraq/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/api/v1/offices/", "text/html"),
+        ("/api/v1/", "application/x-unsupported"),
+        ("/api/v1/schema/", "text/html"),
+        ("/api/v1/docs/", "application/json"),
+    ],
+)
+def test_an_unacceptable_accept_header_is_a_json_406_everywhere(db, path, accept):
+    response = Client().get(path, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 406
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_acceptable"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_a_writing_method_on_the_schema_and_docs_is_a_json_405(db, path):
+    response = Client().post(path)
+
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_a_bad_host_header_is_a_json_400_on_the_api(db):
+    response = Client().get("/api/v1/offices/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "status": 400,
+        "code": "bad_request",
+        "detail": (
+            "The request could not be understood (for example its Host header)."
+        ),
+    }
+
+
+def test_a_bad_host_header_is_still_the_html_page_elsewhere(db):
+    response = Client().get("/en/offices/", HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_view_that_raises_is_a_json_500(failing_client, monkeypatch, db):
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(hrprofile.api.DocsView, "get", broken)
+
+    response = failing_client.get("/api/v1/docs/")
+
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "server_error"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code", "retry_after"),
+    [
+        (RuntimeError("a bug"), 500, "server_error", None),
+        (OperationalError("refused"), 503, "service_unavailable", "30"),
+    ],
+)
+def test_a_failure_outside_the_view_is_json_too(
+    monkeypatch, db, error, status, code, retry_after
+):
+    # Rendering happens after the view returns, out of DRF's error handling.
+    def broken(self, data, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(JSONRenderer, "render", broken)
+
+    response = Client(raise_request_exception=False).get("/api/v1/tags/")
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == code
+    assert response.get("Retry-After") == retry_after
+    assert "no-store" in response["Cache-Control"]
+
+
+# The language of an answer: ?lang=, else English.
+
+
+@pytest.fixture
+def bilingual(db):
+    return OfficeFactory(
+        slug="iraq", name="UN Human Rights in Iraq", name_fr="ONU Droits de l'homme"
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ACCEPT_LANGUAGE": "fr"},
+        {"HTTP_COOKIE": f"{settings.LANGUAGE_COOKIE_NAME}=fr"},
+    ],
+    ids=["accept-language", "cookie"],
+)
+def test_without_lang_the_api_answers_in_english(api, bilingual, headers):
+    response = api.get("/api/v1/offices/iraq/", **headers)
+
+    assert response.json()["name"] == "UN Human Rights in Iraq"
+    assert response["Content-Language"] == "en"
+
+
+def test_content_language_is_the_lang_asked_for(api, bilingual):
+    response = api.get(
+        "/api/v1/offices/iraq/", {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+
+    assert response.json()["name"] == "ONU Droits de l'homme"
+    assert response["Content-Language"] == "fr"
+
+
+@pytest.mark.parametrize("path", [*ADDRESSES, "/api/v1/schema/", "/api/v1/docs/"])
+def test_every_answer_says_its_language(db, iraq, path):
+    response = Client().get(path, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response["Content-Language"] == "en"
+
+
+def test_errors_are_in_english_without_lang(db):
+    response = Client().get("/api/v1/nowhere/", HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.json()["detail"].startswith("No such address in the API.")
+    assert response["Content-Language"] == "en"

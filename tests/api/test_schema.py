@@ -10,6 +10,8 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
+from tests.factories import OfficeFactory
+
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -103,6 +105,87 @@ def test_the_filters_are_documented_with_their_values(openapi):
     ]
     assert "mena" in parameters["region"]["schema"]["enum"]
     assert "zh-hans" in parameters["lang"]["schema"]["enum"]
+
+
+def test_page_and_page_size_declare_their_limits(openapi):
+    parameters = {
+        p["name"]: p["schema"]
+        for p in openapi["paths"]["/api/v1/offices/"]["get"]["parameters"]
+    }
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+
+
+# The schema and the validation agree: what the document excludes, every
+# operation refuses with a 400 naming the parameter.
+
+
+def documented_queries(document):
+    """(path, parameter schema) of every query parameter of every operation,
+    path parameters filled with the slug of a published office."""
+    for template, operations in document["paths"].items():
+        path = re.sub(r"\{[^/]+\}", "iraq", template)
+        for parameter in operations["get"].get("parameters", []):
+            if parameter["in"] == "query":
+                yield path, parameter["name"], parameter["schema"]
+
+
+def refused_values(schema):
+    """Values the schema excludes: always the empty one."""
+    yield ""
+    if "enum" in schema:
+        yield "not-one-of-them"
+    if "minimum" in schema:
+        yield str(schema["minimum"] - 1)
+    if "maximum" in schema:
+        yield str(schema["maximum"] + 1)
+
+
+def accepted_values(schema):
+    """Values at the schema's bounds."""
+    for bound in ("minimum", "maximum"):
+        if bound in schema:
+            yield str(schema[bound])
+
+
+@pytest.fixture
+def iraq(db):
+    return OfficeFactory(slug="iraq")
+
+
+def test_every_operation_refuses_what_its_schema_excludes(api, openapi, iraq):
+    queries = list(documented_queries(openapi))
+    # Every operation but the root (which takes no parameter) has some.
+    assert len({path for path, _name, _schema in queries}) == len(openapi["paths"]) - 1
+    wrong = []
+    for path, name, schema in queries:
+        for value in refused_values(schema):
+            response = api.get(path, {name: value})
+            if response.status_code != 400 or name not in response.json()["errors"]:
+                wrong.append((path, name, value, response.status_code))
+
+    assert wrong == []
+
+
+def test_every_operation_accepts_the_bounds_its_schema_declares(api, openapi, iraq):
+    wrong = [
+        (path, name, value)
+        for path, name, schema in documented_queries(openapi)
+        for value in accepted_values(schema)
+        if api.get(path, {name: value}).status_code != 200
+    ]
+
+    assert wrong == []
+
+
+def test_an_empty_value_is_refused_with_a_clear_message(api, iraq):
+    response = api.get("/api/v1/offices/", {"region": "", "q": "Iraq"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "region": ["Empty. Give a value, or leave the parameter out."]
+    }
 
 
 # The docs page: Swagger UI from our own static files, under our CSP.

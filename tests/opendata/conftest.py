@@ -18,3 +18,27 @@ OTHER_HOST_HEADERS = [
     {"host": "mirror.example.org"},
     {"x_forwarded_host": "proxy.example.org"},
 ]
+
+
+# A page on another site that reads the open data (CORS).
+ORIGIN = "https://newsroom.example.com"
+
+
+def assert_any_origin_may_read(response):
+    """The CORS headers of public data: any origin, no credentials, the
+    validators readable."""
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+
+
+def preflight(client, path, header):
+    """A cross-origin script's preflight for a GET that sends header."""
+    return client.options(
+        path,
+        headers={
+            "origin": ORIGIN,
+            "access-control-request-method": "GET",
+            "access-control-request-headers": header,
+        },
+    )

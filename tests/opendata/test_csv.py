@@ -18,6 +18,7 @@ from tests.factories import (
     TagFactory,
     ThematicPillarFactory,
 )
+from tests.opendata.conftest import ORIGIN, assert_any_origin_may_read, preflight
 
 BOM = "\ufeff"
 
@@ -54,6 +55,57 @@ def test_lists_are_joined_and_then_guarded():
     assert safe_cell(["Erbil", "Basra"]) == "Erbil; Basra"
     assert safe_cell(["=1", "Basra"]) == "'=1; Basra"
     assert safe_cell(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [
+        (["Alpha", "=3+3"], "Alpha; '=3+3"),
+        ("Alpha; =3+3", "Alpha; '=3+3"),
+        ("Alpha;=3+3", "Alpha;'=3+3"),
+        (["=1", "+2", "Basra", "-3", "@4"], "'=1; '+2; Basra; '-3; '@4"),
+        ("Alpha;\tcmd", "Alpha;'\tcmd"),
+    ],
+)
+def test_every_part_between_semicolons_is_guarded(value, safe):
+    assert safe_cell(value) == safe
+
+
+@pytest.mark.parametrize(
+    ("text", "safe"),
+    [
+        (" @SUM(1)", " '@SUM(1)"),
+        ("  =1+1", "  '=1+1"),
+        ("\u00a0+1", "\u00a0'+1"),
+        ("\u3000-1", "\u3000'-1"),
+        (" \t=1", " \t'=1"),
+    ],
+)
+def test_leading_whitespace_does_not_hide_a_formula(text, safe):
+    assert safe_cell(text) == safe
+
+
+@pytest.mark.parametrize("start", ["\uff1d", "\uff0b", "\uff0d", "\uff20"])
+def test_full_width_operators_are_guarded(start):
+    assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+    assert safe_cell(f"Alpha; {start}1") == f"Alpha; '{start}1"
+
+
+@pytest.mark.parametrize("text", ["Alpha; Beta", "a = b; c + d", "Basra; 3-4"])
+def test_parts_that_are_no_formula_are_left_alone(text):
+    assert safe_cell(text) == text
+
+
+def test_download_guards_every_list_item(client, db):
+    office = OfficeFactory(slug="x", host_mission=" @SUM(1)")
+    FieldOfficeFactory(office=office, name="Alpha")
+    FieldOfficeFactory(office=office, name="=3+3")
+
+    _, text = download(client)
+
+    (row,) = rows(text)
+    assert sorted(row["field_offices"].split("; ")) == ["'=3+3", "Alpha"]
+    assert row["host_mission"] == " '@SUM(1)"
 
 
 def test_writer_starts_with_a_bom_and_guards_every_cell():
@@ -215,8 +267,82 @@ def test_the_index_filters_apply(client, db):
     assert slugs("pillar=accountability") == ["mexico", "uganda"]
     assert slugs("region=africa&pillar=accountability") == ["uganda"]
     assert slugs("q=mexico") == ["mexico"]
-    # As on the index, an invalid value is ignored.
-    assert slugs("region=atlantis") == ["kenya", "mexico", "uganda"]
+    # The index form's "All": an empty value filters nothing.
+    assert slugs("region=&engagement=&pillar=accountability&q=") == [
+        "mexico",
+        "uganda",
+    ]
+
+
+@pytest.fixture
+def vocabulary(db):
+    ThematicPillarFactory(slug="accountability")
+    ShiftFactory(slug="prevention")
+    SpotlightPopulationFactory(slug="youth")
+    OfficeFactory(slug="uganda", region=Office.Region.AFRICA)
+
+
+def refusal(client, query):
+    response = client.get(f"/en/offices.csv?{query}")
+    assert response.status_code == 400, response.status_code
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert "no-store" in response.headers["Cache-Control"]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            "region=atlantis",
+            "region: “atlantis” is not one of its values: africa, americas, "
+            "asia_pacific, europe_central_asia, mena.",
+        ),
+        ("engagement=embassy", "engagement: “embassy” is not one of its values: "),
+        (
+            "pillar=nothing",
+            "pillar: “nothing” is not one of its values: accountability.",
+        ),
+        ("shift=nothing", "shift: “nothing” is not one of its values: prevention."),
+        (
+            "population=nothing",
+            "population: “nothing” is not one of its values: youth.",
+        ),
+        ("q=" + "x" * 201, "q: Ensure this value has at most 200 characters"),
+    ],
+)
+def test_a_wrong_filter_value_is_a_400_naming_it_and_the_right_ones(
+    client, vocabulary, query, message
+):
+    name = query.split("=")[0]
+
+    text = refusal(client, query)
+
+    assert text.startswith(f"Invalid query parameters: {name}.\n")
+    assert message in text
+    assert "uganda" not in text
+
+
+def test_every_type_of_engagement_is_listed(client, vocabulary):
+    text = refusal(client, "engagement=embassy")
+
+    assert all(value in text for value in Office.EngagementType.values)
+
+
+@pytest.mark.parametrize("name", ["engagement_type", "sort", "page"])
+def test_an_unknown_parameter_is_a_400_naming_what_is_accepted(
+    client, vocabulary, name
+):
+    text = refusal(client, f"region=africa&{name}=x")
+
+    assert f"{name}: Unknown parameter. Accepted here: " in text
+    assert "engagement, pillar, population, q, region, shift." in text
+
+
+def test_every_bad_parameter_is_named_at_once(client, vocabulary):
+    text = refusal(client, "region=atlantis&shift=nothing&sort=name")
+
+    assert text.startswith("Invalid query parameters: region, shift, sort.\n")
 
 
 def test_each_language_has_its_download(client, db, settings):
@@ -306,3 +432,37 @@ def test_index_leaves_invalid_filters_out_of_its_links(client, db):
 
     assert 'href="/en/offices.csv"' in html
     assert 'href="/api/v1/offices/"' in html
+
+
+# ---------------------------------------------------------------- CORS: public data
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_any_origin_may_read_the_download(client, db, language):
+    OfficeFactory()
+
+    response = client.get(f"/{language}/offices.csv", headers={"origin": ORIGIN})
+
+    assert response.status_code == 200
+    assert_any_origin_may_read(response)
+
+
+def test_a_cross_origin_script_may_revalidate_the_download(client, db):
+    OfficeFactory()
+    allowed = preflight(client, "/en/offices.csv", "if-none-match")
+    etag = client.get("/en/offices.csv", headers={"origin": ORIGIN})["ETag"]
+
+    again = client.get(
+        "/en/offices.csv", headers={"origin": ORIGIN, "if-none-match": etag}
+    )
+
+    assert allowed.status_code == 200
+    assert "if-none-match" in allowed.headers["Access-Control-Allow-Headers"]
+    assert again.status_code == 304
+    assert_any_origin_may_read(again)
+
+
+def test_the_index_page_sends_no_cors_headers(client, db):
+    response = client.get("/en/offices/", headers={"origin": ORIGIN})
+
+    assert "Access-Control-Allow-Origin" not in response.headers

@@ -6,7 +6,12 @@ from django.utils.http import http_date
 
 from offices.models import Office
 from tests.factories import OfficeFactory
-from tests.opendata.conftest import OTHER_HOST_HEADERS
+from tests.opendata.conftest import (
+    ORIGIN,
+    OTHER_HOST_HEADERS,
+    assert_any_origin_may_read,
+    preflight,
+)
 
 TRICKY = 'Protects children <18 & "quotes" in law.'
 
@@ -91,3 +96,31 @@ def test_feed_links_come_from_site_url(client, office, site_url, other_hosts, he
     assert all(link.startswith(f"{site_url}/") for link in links), links
     assert f"{site_url}/en/feed/" in links
     assert feed.entries[0].link == f"{site_url}/en/offices/iraq/"
+
+
+# CORS: the feed is public data.
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_any_origin_may_read_the_feed(client, office, language):
+    response = client.get(f"/{language}/feed/", headers={"origin": ORIGIN})
+
+    assert response.status_code == 200
+    assert_any_origin_may_read(response)
+
+
+def test_a_cross_origin_script_may_revalidate_the_feed(client, office):
+    allowed = preflight(client, "/en/feed/", "if-modified-since")
+    first = client.get("/en/feed/", headers={"origin": ORIGIN})
+
+    again = client.get(
+        "/en/feed/",
+        headers={
+            "origin": ORIGIN,
+            "if-modified-since": first.headers["Last-Modified"],
+        },
+    )
+
+    assert "if-modified-since" in allowed.headers["Access-Control-Allow-Headers"]
+    assert again.status_code == 304
+    assert_any_origin_may_read(again)
