@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 
+from hrprofile.collations import ReaderOrder, ReaderOrderMixin
 from hrprofile.prose import ProseField, prose_constraint
 from hrprofile.translations import TranslatedMixin
 from hrprofile.validators import (
@@ -85,7 +86,7 @@ def protect_terms_in_use(terms):
         )
 
 
-class TermQuerySet(models.QuerySet):
+class TermQuerySet(ReaderOrderMixin, models.QuerySet):
     def with_old_slug(self, slug):
         """Terms whose page was once at slug, the newest term first."""
         return self.filter(old_slugs__contains=[slug]).order_by("-pk")
@@ -137,9 +138,8 @@ class Term(TranslatedMixin, models.Model):
 
     class Meta:
         abstract = True
-        # "name" reads as the active language's column (modeltranslation),
-        # empty where untranslated: those then follow in English order.
-        ordering = ["position", "name", "name_en"]
+        # Then the name as the reader sees it, in the reader's collation.
+        ordering = ["position", ReaderOrder("name"), "pk"]
         constraints = slug_constraints("%(class)s")
         indexes = [GinIndex(fields=["old_slugs"], name="%(class)s_old_slugs")]
 
@@ -202,7 +202,7 @@ class Tag(TranslatedMixin, models.Model):
     class Meta:
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
-        ordering = ["name", "name_en"]
+        ordering = [ReaderOrder("name"), "pk"]
         constraints = slug_constraints("tag")
 
     def __str__(self):

@@ -38,7 +38,7 @@ class TermDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         # The reverse manager carries the offices' own QuerySet methods.
         context["offices"] = (
-            self.object.offices.published().with_field_office_count().order_by("name")
+            self.object.offices.published().with_field_office_count().in_reader_order()
         )
         context["filter_name"] = self.filter_name
         context["kind"] = self.model._meta.verbose_name

@@ -272,9 +272,9 @@ class OfficeListView(PublicDataView, ListAPIView):
         offices = Office.objects.published().filtered(**filters)
         if updated_since:
             offices = offices.filter(updated_at__gte=updated_since)
-        # pk last: pages must not overlap when names are equal.
-        order = ["-rank", "name", "pk"] if filters.get("q") else ["name", "pk"]
-        return offices.with_field_office_count().order_by(*order)
+        # By relevance first when searching; then by the name the reader sees.
+        first = ["-rank"] if filters.get("q") else []
+        return offices.with_field_office_count().in_reader_order(*first)
 
 
 @extend_schema_view(

@@ -118,4 +118,4 @@ class OfficeFilterForm(forms.Form):
         if data.get("q"):
             return offices.search(data["q"])
         # Region values sort in their declared order, which regroup relies on.
-        return offices.order_by("region", "name")
+        return offices.in_reader_order("region")

@@ -45,6 +45,7 @@ from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.collations import ReaderOrder, ReaderOrderMixin
 from hrprofile.prose import ProseField, prose_constraint
 from hrprofile.translations import (
     SOURCE_LANGUAGE,
@@ -332,7 +333,7 @@ PAGE_RELATIONS = [
 ]
 
 
-class OfficeQuerySet(models.QuerySet):
+class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
     def live(self):
         """The offices themselves: not a pending draft copy, not deleted.
 
@@ -467,7 +468,7 @@ class OfficeQuerySet(models.QuerySet):
         return (
             self.filter(pk__in=matches)
             .annotate(rank=rank, in_language=first)
-            .order_by("-in_language", "-rank", "name", "name_en")
+            .in_reader_order("-in_language", "-rank")
         )
 
     def with_english_digest(self):
@@ -1034,9 +1035,8 @@ class Office(TranslatedMixin, models.Model):
     class Meta:
         verbose_name = _("office")
         verbose_name_plural = _("offices")
-        # "name" reads as the active language's column (modeltranslation),
-        # empty where untranslated: those then follow in English order.
-        ordering = ["name", "name_en"]
+        # The name as the reader sees it, in the reader's collation.
+        ordering = [ReaderOrder("name"), "pk"]
         indexes = [
             models.Index(fields=["slug"], name="office_slug"),
             GinIndex(fields=["old_slugs"], name="office_old_slugs"),
@@ -1294,7 +1294,13 @@ class FieldOffice(TranslatedMixin, models.Model):
     class Meta:
         verbose_name = _("field office")
         verbose_name_plural = _("field offices")
-        ordering = ["office", "-is_head_office", "position", "name", "name_en"]
+        ordering = [
+            "office",
+            "-is_head_office",
+            "position",
+            ReaderOrder("name"),
+            "pk",
+        ]
         indexes = [
             # Office search's substring match (see Office's trigram indexes).
             GinIndex(
