@@ -174,7 +174,7 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text=_("The HTTP status code, again."))
     code = serializers.CharField(
         help_text=_(
-            "A stable, machine-readable code: invalid_query, not_found, "
+            "A stable, machine-readable code: invalid_query, not_found, gone, "
             "method_not_allowed, not_acceptable, throttled, server_error, "
             "service_unavailable."
         )
@@ -273,7 +273,9 @@ def documented(
         ),
     }
     for status, text in errors:
-        responses[status] = OpenApiResponse(ErrorSerializer, description=text)
+        # A redirect (a 301 to a new address) has no body.
+        body = ErrorSerializer if status >= 400 else None
+        responses[status] = OpenApiResponse(body, description=text)
     responses["default"] = OpenApiResponse(
         ErrorSerializer,
         description=_(

@@ -4,6 +4,8 @@ The HTTP side (errors, ETags, limits, caching) is hrprofile/api.py's; the
 filters are the index page's own (OfficeQuerySet.filtered).
 """
 
+from django.db.models import F, Value
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from hrprofile.api import (
@@ -25,7 +27,13 @@ from hrprofile.api import (
 )
 from hrprofile.views import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
-from offices.models import EngagementType, Office, Region
+from offices.models import (
+    REMOVALS_KEPT_DAYS,
+    EngagementType,
+    Office,
+    OfficeRemoval,
+    Region,
+)
 
 
 class RegionSerializer(CodeLabelSerializer):
@@ -100,7 +108,10 @@ class OfficeQuerySerializer(serializers.Serializer):
         help_text=_(
             "Only offices changed at or after this time: an ISO 8601 date-time "
             "(2026-05-01T09:00:00Z) or date (2026-05-01: from midnight). "
-            "Without an offset, the site's time zone."
+            "Without an offset, the site's time zone. The answer then also "
+            "lists in removed the offices withdrawn since. To sync, send the "
+            "time of your previous request less a minute, and match offices "
+            "by id."
         ),
     )
 
@@ -108,6 +119,12 @@ class OfficeQuerySerializer(serializers.Serializer):
 class OfficeSummarySerializer(serializers.Serializer):
     """An office as the list gives it; its url has everything else."""
 
+    id = serializers.IntegerField(
+        help_text=_(
+            "Identifies the office for good: it never changes, even when the "
+            "slug does. Removals name it too."
+        )
+    )
     slug = serializers.SlugField(
         help_text=_(
             "Identifies the office here and in its page's address. Editors "
@@ -140,8 +157,9 @@ class OfficeSummarySerializer(serializers.Serializer):
     )
     updated_at = serializers.DateTimeField(
         help_text=_(
-            "When the published profile last changed, field offices and "
-            "mandates included (ISO 8601 date-time)."
+            "When anything this API shows of the office last changed (ISO 8601 "
+            "date-time): its own fields, field offices, mandates, terms and "
+            "tags, a term's wording included, and its publication."
         )
     )
     field_office_count = serializers.IntegerField(
@@ -238,6 +256,58 @@ class OfficeSerializer(OfficeSummarySerializer):
     )
 
 
+class RemovalSerializer(serializers.Serializer):
+    """An office withdrawn from the public site (OfficeRemoval)."""
+
+    id = serializers.IntegerField(source="office_id")
+    slug = serializers.SlugField()
+    removed_at = serializers.DateTimeField()
+
+
+# RemovalSerializer's schema, for the page around the list's results.
+REMOVED_SCHEMA = {
+    "type": "array",
+    "description": _(
+        "Only with updated_since, on every page: the offices withdrawn from "
+        "the public site (unpublished or deleted) since then, whatever the "
+        "other filters, the oldest first. Kept for %(days)d days: a client "
+        "away longer should fetch the whole list again."
+    )
+    % {"days": REMOVALS_KEPT_DAYS},
+    "items": {
+        "type": "object",
+        "required": ["id", "slug", "removed_at"],
+        "properties": {
+            "id": {"type": "integer", "description": _("The office's id.")},
+            "slug": {
+                "type": "string",
+                "description": _("Its slug when it was last public."),
+            },
+            "removed_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": _("When it was withdrawn (ISO 8601 date-time)."),
+            },
+        },
+    },
+}
+
+
+class OfficePagination(ApiPagination):
+    """The list's pages; with updated_since, each also lists the removals."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["removed"] = REMOVED_SCHEMA
+        return page
+
+
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_code = "gone"
+    default_detail = _("The office at this address was withdrawn from the public site.")
+
+
 @extend_schema_view(
     get=documented(
         OfficeSummarySerializer,
@@ -246,7 +316,8 @@ class OfficeSerializer(OfficeSummarySerializer):
         description=_(
             "The published offices, by name (by relevance with q), in pages. "
             "The filters are the public index's, plus updated_since; they "
-            "combine."
+            "combine. With updated_since, removed lists the offices withdrawn "
+            "since then."
         ),
         errors=[(404, _("No such page of results."))],
         parameters=[OfficeQuerySerializer],
@@ -257,7 +328,7 @@ class OfficeSerializer(OfficeSummarySerializer):
 class OfficeListView(PublicDataView, ListAPIView):
     serializer_class = OfficeSummarySerializer
     query_serializer_class = OfficeQuerySerializer
-    pagination_class = ApiPagination
+    pagination_class = OfficePagination
 
     def get_queryset(self):
         filters = dict(self.query)
@@ -269,6 +340,13 @@ class OfficeListView(PublicDataView, ListAPIView):
         order = ["-rank", "name", "pk"] if filters.get("q") else ["name", "pk"]
         return offices.with_field_office_count().order_by(*order)
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if "updated_since" in self.query:
+            removals = OfficeRemoval.objects.since(self.query["updated_since"])
+            response.data["removed"] = RemovalSerializer(removals, many=True).data
+        return response
+
 
 @extend_schema_view(
     get=documented(
@@ -276,14 +354,30 @@ class OfficeListView(PublicDataView, ListAPIView):
         translated=True,
         summary=_("One published office"),
         description=_("Everything its public profile shows."),
-        errors=[(404, _("No published office at this address."))],
+        errors=[
+            (301, _("A former address of the office: see Location.")),
+            (404, _("No published office at this address.")),
+            (
+                410,
+                _("The office at this address was withdrawn (unpublished or deleted)."),
+            ),
+        ],
         parameters=[
             OpenApiParameter(
                 "slug",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 description=_("The office's slug, as in the list."),
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[301],
+                description=_(
+                    "The office's current address, with the same query string."
+                ),
+            ),
         ],
         operation_id="offices_retrieve",
         tags=["offices"],
@@ -298,3 +392,39 @@ class OfficeDetailView(PublicDataView, RetrieveAPIView):
         return (
             Office.objects.published().with_field_office_count().with_page_relations()
         )
+
+    def get_in_language(self, request, *args, **kwargs):
+        try:
+            return super().get_in_language(request, *args, **kwargs)
+        except exceptions.NotFound:
+            response = self.not_published(request, kwargs["slug"])
+            if response is None:
+                raise
+            return response
+
+    def not_published(self, request, slug):
+        """No published office at slug: a 301 if it is a former address of
+        one (as the pages answer), Gone (410) if it was withdrawn, else None.
+
+        One query. A current slug has won already, then a former one wins.
+        """
+        moved = (
+            Office.objects.published()
+            .with_old_slug(slug)
+            .annotate(gone=Value(False), address=F("slug"))
+            .values_list("gone", "address")[:1]
+        )
+        gone = (
+            OfficeRemoval.objects.filter(slug=slug)
+            .annotate(gone=Value(True), address=F("slug"))
+            .values_list("gone", "address")
+            .order_by()[:1]
+        )
+        found = moved.union(gone, all=True).order_by("gone").first()
+        if found is None:
+            return None
+        if found[0]:
+            raise Gone
+        url = reverse("api:office-detail", args=[found[1]])
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))

@@ -319,10 +319,10 @@ class OfficeQuerySet(models.QuerySet):
     def touch(self, **changes):
         """Update these offices with changes (if any) and mark them changed now.
 
-        Every update that bypasses Office.save() goes through here (a review,
-        a deferral, a mandate or a term's wording): the profile page's ETag and
-        Last-Modified, the feed and the sitemap all follow updated_at, so
-        without it they would keep answering with the old page.
+        The database moves updated_at by itself whenever what an office shows
+        changes, however it is written (migration 0015_office_stamp: the
+        per-office stamp). touch() stamps the offices even when nothing they
+        show changed (a deferral).
         """
         return self.update(updated_at=timezone.now(), **changes)
 
@@ -604,12 +604,8 @@ class OfficeRemoval(models.Model):
     deletes rows older than REMOVALS_KEPT_DAYS.
     """
 
-    office_id = models.BigIntegerField(
-        _("office id"), primary_key=True, editable=False
-    )
-    slug = models.SlugField(
-        _("slug"), max_length=100, db_index=False, editable=False
-    )
+    office_id = models.BigIntegerField(_("office id"), primary_key=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=100, db_index=False, editable=False)
     removed_at = models.DateTimeField(_("removed at"), editable=False)
 
     objects = OfficeRemovalQuerySet.as_manager()
