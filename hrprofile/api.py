@@ -257,7 +257,8 @@ def documented(
 ):
     """extend_schema for an API operation: its answer, the errors every
     operation can give (400 for unknown parameters, 429) and the caching
-    headers."""
+    headers. errors: its own other answers, (status, description) pairs; a
+    3xx among them is documented without a body."""
     responses = {
         200: OpenApiResponse(ok, description=summary),
         304: OpenApiResponse(

@@ -4,7 +4,6 @@ The HTTP side (errors, ETags, limits, caching) is hrprofile/api.py's; the
 filters are the index page's own (OfficeQuerySet.filtered).
 """
 
-from django.db.models import F, Value
 from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -404,27 +403,18 @@ class OfficeDetailView(PublicDataView, RetrieveAPIView):
 
     def not_published(self, request, slug):
         """No published office at slug: a 301 if it is a former address of
-        one (as the pages answer), Gone (410) if it was withdrawn, else None.
-
-        One query. A current slug has won already, then a former one wins.
-        """
-        moved = (
+        one (a current slug has won already, as on the pages), Gone (410) if
+        an office was withdrawn from it, else None."""
+        moved_to = (
             Office.objects.published()
             .with_old_slug(slug)
-            .annotate(gone=Value(False), address=F("slug"))
-            .values_list("gone", "address")[:1]
+            .values_list("slug", flat=True)
+            .first()
         )
-        gone = (
-            OfficeRemoval.objects.filter(slug=slug)
-            .annotate(gone=Value(True), address=F("slug"))
-            .values_list("gone", "address")
-            .order_by()[:1]
-        )
-        found = moved.union(gone, all=True).order_by("gone").first()
-        if found is None:
-            return None
-        if found[0]:
+        if moved_to is not None:
+            url = reverse("api:office-detail", args=[moved_to])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+        if OfficeRemoval.objects.filter(slug=slug).exists():
             raise Gone
-        url = reverse("api:office-detail", args=[found[1]])
-        query = request.META.get("QUERY_STRING", "")
-        return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+        return None

@@ -444,11 +444,12 @@ def test_profile_query_count_is_constant(api, django_assert_max_num_queries, cou
     assert len(response.json()["field_offices"]) == 2
 
 
-def test_a_404_costs_two_queries(api, django_assert_max_num_queries):
+def test_a_404_costs_three_queries(api, django_assert_max_num_queries):
     populate(1)
 
-    # The content version; then a former address or a removal, in one query.
-    with django_assert_max_num_queries(2):
+    # The content version; then whether it is a former address, or one an
+    # office was withdrawn from.
+    with django_assert_max_num_queries(3):
         assert api.get(detail("nowhere")).status_code == 404
 
 

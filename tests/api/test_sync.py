@@ -127,12 +127,8 @@ def test_a_removal_undone_is_an_update(api, synced, editor):
 
     Office.objects.filter(pk=iraq.pk).update(deleted_at=None)
 
-    data = api.get(LIST, {"updated_since": iso(synced)}).json()
-    assert (slugs_of(data), data["removed"]) == (["iraq"], [])
-
-
-def slugs_of(data):
-    return [office["slug"] for office in data["results"]]
+    response = api.get(LIST, {"updated_since": iso(synced)})
+    assert (slugs(response), response.json()["removed"]) == (["iraq"], [])
 
 
 def test_the_full_list_has_no_removed(api, synced, editor):
@@ -244,18 +240,21 @@ def test_a_sync_costs_one_query_more(api, django_assert_max_num_queries, editor,
 
 
 @pytest.mark.parametrize("count", [1, 60])
-def test_a_missing_address_costs_two_queries(
+def test_a_missing_address_costs_three_queries(
     api, django_assert_max_num_queries, editor, count
 ):
     populate(count)
     for office in Office.objects.all():
         unpublish(office, by=editor)
-    slug = Office.objects.first().slug
+    OfficeFactory(slug="moved", old_slugs=["former"])
+    withdrawn = Office.objects.exclude(slug="moved").first().slug
 
-    # The content version; then a former slug or a removal, in one query.
+    # The content version, then a former address, then a withdrawal.
     with django_assert_max_num_queries(2):
-        assert api.get(detail(slug)).status_code == 410
-    with django_assert_max_num_queries(2):
+        assert api.get(detail("former")).status_code == 301
+    with django_assert_max_num_queries(3):
+        assert api.get(detail(withdrawn)).status_code == 410
+    with django_assert_max_num_queries(3):
         assert api.get(detail("nowhere")).status_code == 404
 
 

@@ -12,7 +12,7 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -392,3 +392,13 @@ def test_trim_age_is_an_option(offices, editor):
     call_command("trim_removals", "--age", "2", stdout=StringIO())
 
     assert removals() == []
+
+
+@pytest.mark.parametrize("age", ["0", "-1", "a year"])
+def test_trim_refuses_an_age_that_is_not_days(offices, editor, age):
+    unpublish_office(offices[0], by=editor)
+
+    with pytest.raises(CommandError, match="not a number of days"):
+        call_command("trim_removals", "--age", age, stdout=StringIO())
+
+    assert len(removals()) == 1
