@@ -26,13 +26,7 @@ from hrprofile.api import (
 )
 from hrprofile.views import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
-from offices.models import (
-    REMOVALS_KEPT_DAYS,
-    EngagementType,
-    Office,
-    OfficeRemoval,
-    Region,
-)
+from offices.models import EngagementType, Office, OfficeRemoval, Region
 
 
 class RegionSerializer(CodeLabelSerializer):
@@ -269,10 +263,9 @@ REMOVED_SCHEMA = {
     "description": _(
         "Only with updated_since, on every page: the offices withdrawn from "
         "the public site (unpublished or deleted) since then, whatever the "
-        "other filters, the oldest first. Kept for %(days)d days: a client "
-        "away longer should fetch the whole list again."
-    )
-    % {"days": REMOVALS_KEPT_DAYS},
+        "other filters, the oldest first. Kept for a year: a client away "
+        "longer should fetch the whole list again."
+    ),
     "items": {
         "type": "object",
         "required": ["id", "slug", "removed_at"],
