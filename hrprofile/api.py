@@ -265,7 +265,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text=_(
             "A stable, machine-readable code: invalid_query, bad_request, "
-            "not_found, method_not_allowed, not_acceptable, throttled, "
+            "not_found, gone, method_not_allowed, not_acceptable, throttled, "
             "server_error, service_unavailable."
         )
     )
@@ -351,7 +351,8 @@ def documented(
 ):
     """extend_schema for an API operation: its answer, the errors every
     operation can give (400 for unknown parameters, 429) and the caching
-    headers."""
+    headers. errors: its own other answers, (status, description) pairs; a
+    3xx among them is documented without a body."""
     responses = {
         200: OpenApiResponse(ok, description=summary),
         304: OpenApiResponse(
@@ -370,7 +371,9 @@ def documented(
         ),
     }
     for status, text in errors:
-        responses[status] = OpenApiResponse(ErrorSerializer, description=text)
+        # A redirect (a 301 to a new address) has no body.
+        body = ErrorSerializer if status >= 400 else None
+        responses[status] = OpenApiResponse(body, description=text)
     responses["default"] = OpenApiResponse(
         ErrorSerializer,
         description=_(

@@ -42,12 +42,6 @@ class TermInUseAdminMixin:
             .order_by(*self.model._meta.ordering)
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # The term's wording and position are part of every profile using it.
-        if change:
-            obj.offices.touch()
-
     @admin.display(description=_("profiles using it"), ordering="office_count")
     def office_count(self, obj):
         return obj.office_count
@@ -168,21 +162,12 @@ class MandateAdmin(
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or not obj.office.is_published)
 
+    # A mandate is part of its office's page: the database moves the office's
+    # updated_at on every write (offices migration 0017_office_stamp).
     def delete_queryset(self, request, queryset):
-        queryset = queryset.filter(office__in=self._unpublished(request))
-        office_ids = list(queryset.values_list("office", flat=True))
-        super().delete_queryset(request, queryset)
-        self.offices.filter(pk__in=office_ids).touch()
-
-    # A mandate is part of its office's page (and of the office it was moved
-    # away from).
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        self.offices.filter(pk__in=[obj.office_id, form.initial.get("office")]).touch()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        self.offices.filter(pk=obj.office_id).touch()
+        super().delete_queryset(
+            request, queryset.filter(office__in=self._unpublished(request))
+        )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "office":

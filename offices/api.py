@@ -4,6 +4,7 @@ The HTTP side (errors, ETags, limits, caching) is hrprofile/api.py's; the
 filters are the index page's own (OfficeQuerySet.filtered).
 """
 
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,7 +13,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 
 from hrprofile.api import (
@@ -28,7 +29,7 @@ from hrprofile.api import (
 from hrprofile.views import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
-from offices.models import EngagementType, Office, Region
+from offices.models import EngagementType, Office, OfficeRemoval, Region
 
 
 class RegionSerializer(CodeLabelSerializer):
@@ -107,7 +108,10 @@ class OfficeQuerySerializer(serializers.Serializer):
         help_text=_(
             "Only offices changed at or after this time: an ISO 8601 date-time "
             "(2026-05-01T09:00:00Z) or date (2026-05-01: from midnight). "
-            "Without an offset, the site's time zone."
+            "Without an offset, the site's time zone. The answer then also "
+            "lists in removed the offices withdrawn since. To sync, send the "
+            "time of your previous request less a minute, and match offices "
+            "by id."
         ),
     )
 
@@ -115,6 +119,12 @@ class OfficeQuerySerializer(serializers.Serializer):
 class OfficeSummarySerializer(serializers.Serializer):
     """An office as the list gives it; its url has everything else."""
 
+    id = serializers.IntegerField(
+        help_text=_(
+            "Identifies the office for good: it never changes, even when the "
+            "slug does. Removals name it too."
+        )
+    )
     slug = serializers.SlugField(
         help_text=_(
             "Identifies the office here and in its page's address. Editors "
@@ -147,8 +157,9 @@ class OfficeSummarySerializer(serializers.Serializer):
     )
     updated_at = serializers.DateTimeField(
         help_text=_(
-            "When the published profile last changed, field offices and "
-            "mandates included (ISO 8601 date-time)."
+            "When anything this API shows of the office last changed (ISO 8601 "
+            "date-time): its own fields, field offices, mandates, terms and "
+            "tags, a term's wording included, and its publication."
         )
     )
     field_office_count = serializers.IntegerField(
@@ -245,6 +256,57 @@ class OfficeSerializer(OfficeSummarySerializer):
     )
 
 
+class RemovalSerializer(serializers.Serializer):
+    """An office withdrawn from the public site (OfficeRemoval)."""
+
+    id = serializers.IntegerField(source="office_id")
+    slug = serializers.SlugField()
+    removed_at = serializers.DateTimeField()
+
+
+# RemovalSerializer's schema, for the page around the list's results.
+REMOVED_SCHEMA = {
+    "type": "array",
+    "description": _(
+        "Only with updated_since, on every page: the offices withdrawn from "
+        "the public site (unpublished or deleted) since then, whatever the "
+        "other filters, the oldest first. Kept for a year: a client away "
+        "longer should fetch the whole list again."
+    ),
+    "items": {
+        "type": "object",
+        "required": ["id", "slug", "removed_at"],
+        "properties": {
+            "id": {"type": "integer", "description": _("The office's id.")},
+            "slug": {
+                "type": "string",
+                "description": _("Its slug when it was last public."),
+            },
+            "removed_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": _("When it was withdrawn (ISO 8601 date-time)."),
+            },
+        },
+    },
+}
+
+
+class OfficePagination(ApiPagination):
+    """The list's pages; with updated_since, each also lists the removals."""
+
+    def get_paginated_response_schema(self, schema):
+        page = super().get_paginated_response_schema(schema)
+        page["properties"]["removed"] = REMOVED_SCHEMA
+        return page
+
+
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_code = "gone"
+    default_detail = _("The office at this address was withdrawn from the public site.")
+
+
 @extend_schema_view(
     get=documented(
         OfficeSummarySerializer,
@@ -253,7 +315,8 @@ class OfficeSerializer(OfficeSummarySerializer):
         description=_(
             "The published offices, by name (by relevance with q), in pages. "
             "The filters are the public index's, plus updated_since; they "
-            "combine."
+            "combine. With updated_since, removed lists the offices withdrawn "
+            "since then."
         ),
         errors=[(404, _("No such page of results."))],
         parameters=[OfficeQuerySerializer],
@@ -264,7 +327,7 @@ class OfficeSerializer(OfficeSummarySerializer):
 class OfficeListView(PublicDataView, ListAPIView):
     serializer_class = OfficeSummarySerializer
     query_serializer_class = OfficeQuerySerializer
-    pagination_class = ApiPagination
+    pagination_class = OfficePagination
 
     def get_queryset(self):
         filters = dict(self.query)
@@ -276,6 +339,13 @@ class OfficeListView(PublicDataView, ListAPIView):
         first = ["-rank"] if filters.get("q") else []
         return offices.with_field_office_count().in_reader_order(*first)
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        if "updated_since" in self.query:
+            removals = OfficeRemoval.objects.since(self.query["updated_since"])
+            response.data["removed"] = RemovalSerializer(removals, many=True).data
+        return response
+
 
 @extend_schema_view(
     get=documented(
@@ -283,14 +353,30 @@ class OfficeListView(PublicDataView, ListAPIView):
         translated=True,
         summary=_("One published office"),
         description=_("Everything its public profile shows."),
-        errors=[(404, _("No published office at this address."))],
+        errors=[
+            (301, _("A former address of the office: see Location.")),
+            (404, _("No published office at this address.")),
+            (
+                410,
+                _("The office at this address was withdrawn (unpublished or deleted)."),
+            ),
+        ],
         parameters=[
             OpenApiParameter(
                 "slug",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
                 description=_("The office's slug, as in the list."),
-            )
+            ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[301],
+                description=_(
+                    "The office's current address, with the same query string."
+                ),
+            ),
         ],
         operation_id="offices_retrieve",
         tags=["offices"],
@@ -305,3 +391,30 @@ class OfficeDetailView(PublicDataView, RetrieveAPIView):
         return (
             Office.objects.published().with_field_office_count().with_page_relations()
         )
+
+    def get_in_language(self, request, *args, **kwargs):
+        try:
+            return super().get_in_language(request, *args, **kwargs)
+        except exceptions.NotFound:
+            response = self.not_published(request, kwargs["slug"])
+            if response is None:
+                raise
+            return response
+
+    def not_published(self, request, slug):
+        """No published office at slug: a 301 if it is a former address of
+        one (a current slug has won already, as on the pages), Gone (410) if
+        an office was withdrawn from it, else None."""
+        moved_to = (
+            Office.objects.published()
+            .with_old_slug(slug)
+            .values_list("slug", flat=True)
+            .first()
+        )
+        if moved_to is not None:
+            url = reverse("api:office-detail", args=[moved_to])
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(url + (f"?{query}" if query else ""))
+        if OfficeRemoval.objects.filter(slug=slug).exists():
+            raise Gone
+        return None

@@ -408,10 +408,10 @@ class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
     def touch(self, **changes):
         """Update these offices with changes (if any) and mark them changed now.
 
-        Every update that bypasses Office.save() goes through here (a review,
-        a deferral, a mandate or a term's wording): the profile page's ETag and
-        Last-Modified, the feed and the sitemap all follow updated_at, so
-        without it they would keep answering with the old page.
+        The database moves updated_at by itself whenever what an office shows
+        changes, however it is written (migration 0017_office_stamp: the
+        per-office stamp). touch() stamps the offices even when nothing they
+        show changed (a deferral).
         """
         return self.update(updated_at=timezone.now(), **changes)
 
@@ -674,6 +674,52 @@ class ContentStamp(models.Model):
 
     def __str__(self):
         return f"{self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+# How long the API lists an office that left the public site (OfficeRemoval).
+REMOVALS_KEPT_DAYS = 365
+
+
+class OfficeRemovalQuerySet(models.QuerySet):
+    def since(self, moment):
+        """Removals at or after moment, the oldest first."""
+        return self.filter(removed_at__gte=moment).order_by("removed_at", "pk")
+
+    def expired(self, as_of, days=REMOVALS_KEPT_DAYS):
+        """Removals older than days before as_of (manage.py trim_removals)."""
+        return self.filter(removed_at__lt=as_of - datetime.timedelta(days=days))
+
+
+class OfficeRemoval(models.Model):
+    """A published office that left the public site, for the API's syncing
+    clients (`removed` in the list with updated_since, 410 at its address).
+
+    Written by the database only, like the per-office stamp (Office's
+    updated_at): the triggers of migration 0017_office_stamp add a row when
+    a published live office is unpublished, soft-deleted or deleted,
+    however that is done, and remove it when the office is public again.
+    One row per office, by its id (no foreign key: a purged office keeps its
+    row); the slug is the one the public knew. manage.py trim_removals
+    deletes rows older than REMOVALS_KEPT_DAYS.
+    """
+
+    office_id = models.BigIntegerField(_("office id"), primary_key=True, editable=False)
+    slug = models.SlugField(_("slug"), max_length=100, db_index=False, editable=False)
+    removed_at = models.DateTimeField(_("removed at"), editable=False)
+
+    objects = OfficeRemovalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("office removal")
+        verbose_name_plural = _("office removals")
+        ordering = ["removed_at", "office_id"]
+        indexes = [
+            models.Index(fields=["removed_at"], name="officeremoval_removed_at"),
+            models.Index(fields=["slug"], name="officeremoval_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.slug} (#{self.office_id})"
 
 
 @functools.cache

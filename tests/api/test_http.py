@@ -323,10 +323,10 @@ def test_a_bug_is_a_json_500_and_is_reported(failing_client, monkeypatch, db, ca
     assert record.exc_info[0] is RuntimeError
 
 
-def test_a_published_office_is_not_found_after_unpublishing(api, iraq):
+def test_a_published_office_is_gone_after_unpublishing(api, iraq):
     Office.objects.filter(pk=iraq.pk).update(status=Office.Status.DRAFT)
 
-    assert api.get("/api/v1/offices/iraq/").status_code == 404
+    assert api.get("/api/v1/offices/iraq/").status_code == 410
 
 
 @pytest.mark.parametrize(

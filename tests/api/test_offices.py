@@ -206,12 +206,19 @@ def test_the_list_has_only_published_offices(api, unpublished):
     assert response.json()["results"][0]["name"] == "Live"
 
 
-@pytest.mark.parametrize("slug", ["draft", "deleted", "nowhere"])
-def test_an_office_that_is_not_published_is_a_json_404(api, unpublished, slug):
+@pytest.mark.parametrize("slug", ["draft", "nowhere"])
+def test_an_office_never_published_is_a_json_404(api, unpublished, slug):
     response = api.get(detail(slug))
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_deleted_office_is_a_json_410(api, unpublished):
+    response = api.get(detail("deleted"))
+
+    assert response.status_code == 410
+    assert response.json()["code"] == "gone"
 
 
 def test_the_profile_is_the_published_version_not_the_draft(api, unpublished):
@@ -470,10 +477,12 @@ def test_profile_query_count_is_constant(api, django_assert_max_num_queries, cou
     assert len(response.json()["field_offices"]) == 2
 
 
-def test_a_404_costs_one_query(api, django_assert_max_num_queries):
+def test_a_404_costs_three_queries(api, django_assert_max_num_queries):
     populate(1)
 
-    with django_assert_max_num_queries(1):
+    # The content version; then whether it is a former address, or one an
+    # office was withdrawn from.
+    with django_assert_max_num_queries(3):
         assert api.get(detail("nowhere")).status_code == 404
 
 

@@ -296,6 +296,7 @@ def test_the_schedule_runs_the_daily_commands(services):
     assert reminders[3:] == ["python", "manage.py", "send_review_reminders"]
     assert "python manage.py clearsessions" in housekeeping
     assert "axes_reset_failure_logs --age 90" in housekeeping
+    assert "python manage.py trim_removals" in housekeeping
     assert "deploy/daily.sh" in dockerignore_allowed()[1]
 
 
@@ -489,6 +490,7 @@ def test_the_cronjobs_still_run_the_daily_commands(manifests):
 
     assert reminder["command"] == ["python", "manage.py", "send_review_reminders"]
     assert "python manage.py clearsessions" in shlex.join(housekeeping["command"])
+    assert "python manage.py trim_removals" in shlex.join(housekeeping["command"])
     assert reminders["spec"]["concurrencyPolicy"] == "Forbid"
 
 
