@@ -89,6 +89,14 @@ def user_form(user, **changes):
     return {key: value for key, value in data.items() if value != ""}
 
 
+def set_password(client, account, password):
+    """Post the admin's "Set password" page of an account."""
+    return client.post(
+        password_url(account),
+        {"usable_password": "true", "password1": password, "password2": password},
+    )
+
+
 def group_ids(*names):
     return [str(editorial_group(name).pk) for name in names]
 
@@ -189,10 +197,7 @@ def test_a_user_manager_deactivates_an_account(as_manager, amina):
 def test_a_user_manager_sets_a_password_for_an_editor(as_manager, amina):
     new = "another long passphrase"
 
-    response = as_manager.post(
-        password_url(amina),
-        {"usable_password": "true", "password1": new, "password2": new},
-    )
+    response = set_password(as_manager, amina, new)
 
     assert response.status_code == 302
     amina.refresh_from_db()
@@ -326,14 +331,7 @@ def test_a_user_manager_cannot_change_a_superuser(as_manager, root):
 
 
 def test_a_user_manager_cannot_set_a_superusers_password(as_manager, root):
-    response = as_manager.post(
-        password_url(root),
-        {
-            "usable_password": "true",
-            "password1": "taken over",
-            "password2": "taken over",
-        },
-    )
+    response = set_password(as_manager, root, "taken over")
 
     assert response.status_code == 403
     root.refresh_from_db()
@@ -355,14 +353,7 @@ def test_a_user_manager_cannot_take_over_an_account_with_direct_permissions(
 
 
 def test_their_own_password_is_changed_with_the_old_one(as_manager, manager):
-    response = as_manager.post(
-        password_url(manager),
-        {
-            "usable_password": "true",
-            "password1": "no old one",
-            "password2": "no old one",
-        },
-    )
+    response = set_password(as_manager, manager, "no old one")
 
     assert response.status_code == 302
     assert response["Location"] == OWN_PASSWORD
