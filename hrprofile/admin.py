@@ -6,13 +6,13 @@ SecureAdminSite. The apps' admin modules build on this one; it imports
 nothing from them. hrprofile/urls.py imports it (see the comment there).
 """
 
-# Imported for their side effect as well: django-otp's own device admins are
-# registered, so that they can be replaced below.
 import logging
 import smtplib
 from dataclasses import dataclass, field
 from itertools import groupby
 
+# Imported for their side effect as well: django-otp's own device admins are
+# registered, so that they can be replaced below.
 import django_otp.plugins.otp_static.admin
 import django_otp.plugins.otp_totp.admin  # noqa: F401
 from axes.models import AccessFailureLog
