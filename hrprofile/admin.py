@@ -6,26 +6,40 @@ SecureAdminSite. The apps' admin modules build on this one; it imports
 nothing from them. hrprofile/urls.py imports it (see the comment there).
 """
 
+import logging
+import smtplib
+from dataclasses import dataclass, field
+from itertools import groupby
+
 # Imported for their side effect as well: django-otp's own device admins are
 # registered, so that they can be replaced below.
 import django_otp.plugins.otp_static.admin
 import django_otp.plugins.otp_totp.admin  # noqa: F401
 from axes.models import AccessFailureLog
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers, widgets
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
-from django.utils.translation import get_language_info
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from hrprofile.emails import send_email
+
+logger = logging.getLogger(__name__)
 
 
 class TranslatedFieldsAdminMixin:
@@ -177,6 +191,111 @@ class HostileInputAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+# People and their roles
+#
+# Django's user admin lets whoever may change users change everything about
+# them: make a superuser, give any permission, their own account included.
+# Here only superusers do that. Other staff who may change users (the "User
+# managers" group, offices 0018) look after accounts that hold nothing more
+# than the editorial groups, and give or take away only those groups.
+
+# The groups a user manager gives and takes away (offices 0009's roles).
+# Translators joins them when that group exists.
+EDITORIAL_GROUPS = ("Content managers", "Office editors")
+
+
+def holds_more_than_editorial(account):
+    """Whether an account has what a user manager cannot give: superuser
+    status, a direct permission, or a group outside EDITORIAL_GROUPS.
+
+    Read from the database (one query), not from the instance a form may
+    have changed.
+    """
+    return (
+        get_user_model()
+        .objects.filter(pk=account.pk)
+        .filter(
+            Q(is_superuser=True)
+            | Q(user_permissions__isnull=False)
+            | Q(groups__in=Group.objects.exclude(name__in=EDITORIAL_GROUPS))
+        )
+        .exists()
+    )
+
+
+def may_manage(user, account):
+    """Whether `user` may change `account` at all (their own: only its name).
+
+    Changing an account is taking it over (its password, its second step):
+    a user manager may do it only to accounts they could have made.
+    """
+    return (
+        user.is_superuser
+        or account.pk == user.pk
+        or not holds_more_than_editorial(account)
+    )
+
+
+def may_reset_two_step(user, account):
+    """Whether `user` may reset `account`'s two-step verification.
+
+    Never their own: a stolen session would swap the owner's phone for its
+    own. The owner asks another user manager or a superuser.
+    """
+    return account.pk != user.pk and may_manage(user, account)
+
+
+@dataclass
+class TwoStepReset:
+    """What reset_two_step did: the devices deleted, and whether the owner
+    was told by email."""
+
+    devices: list[str] = field(default_factory=list)
+    emailed: bool = False
+
+
+def reset_two_step(account, *, by, devices=None):
+    """Delete `account`'s two-step devices (by default all: the authenticator
+    and the backup codes), so that they set it up again at their next login.
+
+    An audit entry names who did it, and the owner is emailed: a reset they
+    did not ask for is an attack they must hear of. Nothing is done if there
+    is no device to delete. The caller checks may_reset_two_step().
+    """
+    if devices is None:
+        devices = [
+            *TOTPDevice.objects.filter(user=account),
+            *StaticDevice.objects.filter(user=account),
+        ]
+    result = TwoStepReset(devices=[device.name for device in devices])
+    if not devices:
+        return result
+    audit_entry = apps.get_model("audit", "AuditEntry")
+    with transaction.atomic():
+        for device in devices:
+            device.delete()
+        audit_entry.objects.record(
+            audit_entry.Action.UPDATE,
+            account,
+            actor=by,
+            message=gettext("Two-step verification reset: %(devices)s deleted.")
+            % {"devices": ", ".join(result.devices)},
+        )
+    if account.email:
+        context = {
+            "by": user_label(by),
+            "username": account.get_username(),
+            "login_url": settings.SITE_URL + reverse("admin:login"),
+        }
+        try:
+            send_email("two_step_reset", account.email, context)
+        except (smtplib.SMTPException, OSError):
+            logger.exception("Could not tell %s of a two-step reset", account.pk)
+        else:
+            result.emailed = True
+    return result
+
+
 # Staff accounts (the offices' reviewers) are edited in the same admin: give
 # Django's own user and group pages the same protection against bad input.
 # Importing django.contrib.auth.admin above has registered Django's own
@@ -186,12 +305,117 @@ admin.site.unregister([get_user_model(), Group])
 
 @admin.register(get_user_model())
 class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
-    pass
+    actions = ["reset_two_step"]
+    # What staff who are not superusers see of an account: no superuser
+    # status, no direct permissions (the form leaves out what it does not
+    # show, however it is posted).
+    limited_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "groups")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.limited_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is None or request.user.is_superuser:
+            return readonly
+        readonly += ["last_login", "date_joined"]
+        if obj.pk == request.user.pk:
+            readonly += ["is_active", "is_staff", "groups"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            # Another group posted is "not one of the available choices".
+            kwargs["queryset"] = Group.objects.filter(name__in=EDITORIAL_GROUPS)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        # Without it, the account's page is read-only and its password page,
+        # a POST to either and the actions on it are refused.
+        return super().has_change_permission(request, obj) and (
+            obj is None or may_manage(request.user, obj)
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser and unquote(id) == str(request.user.pk):
+            # Their own password is changed with the old one.
+            return redirect("admin:password_change")
+        return super().user_change_password(request, id, form_url)
+
+    @admin.action(description=_("Reset two-step verification"), permissions=["change"])
+    def reset_two_step(self, request, queryset):
+        accounts = list(queryset.order_by(BY_LABEL, "username"))
+        refused = [a for a in accounts if not may_reset_two_step(request.user, a)]
+        if refused:
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was reset: you may not reset the two-step "
+                    "verification of %(names)s. Nobody resets their own; a "
+                    "superuser resets a superuser's, a user manager's, and "
+                    "that of an account with other permissions."
+                )
+                % {"names": ", ".join(map(user_label, refused))},
+                messages.ERROR,
+            )
+            return
+        for account in accounts:
+            self._report_reset(
+                request, account, reset_two_step(account, by=request.user)
+            )
+
+    def _report_reset(self, request, account, result):
+        name = user_label(account)
+        if not result.devices:
+            self.message_user(
+                request,
+                gettext("%(name)s has not set up two-step verification.")
+                % {"name": name},
+                messages.WARNING,
+            )
+            return
+        self.message_user(
+            request,
+            gettext(
+                "Two-step verification reset for %(name)s: they set it up "
+                "again at their next login."
+            )
+            % {"name": name},
+            messages.SUCCESS,
+        )
+        if not result.emailed:
+            self.message_user(
+                request,
+                gettext(
+                    "%(name)s could not be emailed (no email address, or the "
+                    "email failed): tell them yourself."
+                )
+                % {"name": name},
+                messages.WARNING,
+            )
 
 
 @admin.register(Group)
 class StaffGroupAdmin(HostileInputAdminMixin, GroupAdmin):
-    pass
+    """Groups are listed for user managers, and changed by superusers only:
+    giving a group a permission gives it to all its members, whoever may
+    change groups may make themselves anything."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 class StaffAutocompleteJsonView(AutocompleteJsonView):
@@ -327,3 +551,25 @@ class OTPDeviceAdmin(HostileInputAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Deleting a device is resetting a person's second step: the same rules,
+    # audit entry and email as the user list's "Reset two-step verification".
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or may_reset_two_step(request.user, obj.user)
+        )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        devices = sorted(queryset, key=lambda device: device.user_id)
+        by_owner = [
+            (owner, list(owned))
+            for owner, owned in groupby(devices, key=lambda device: device.user)
+        ]
+        if not all(may_reset_two_step(request.user, owner) for owner, _ in by_owner):
+            raise PermissionDenied
+        for owner, owned in by_owner:
+            reset_two_step(owner, by=request.user, devices=owned)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import (
     DatabaseError,
     InterfaceError,
@@ -23,13 +22,14 @@ from django.db import (
 )
 from django.db.models import F, Prefetch, Q
 from django.template import Context
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditEntry
+from hrprofile.emails import send_email
 from offices import freshness
 from offices.models import Office, ReviewRecord, ReviewReminder
 
@@ -819,17 +819,6 @@ def smtp_text(message):
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")
     return " ".join(str(message).split())
-
-
-def send_email(name, to, context, *, using="default"):
-    """Render templates/emails/<name>_{subject,body}.* and send them to `to`."""
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context)
-        html = render_to_string(f"emails/{name}_body.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
-    message.attach_alternative(html, "text/html")
-    message.send(using=using)
 
 
 def add_translations(plan, *, office_slugs=None):

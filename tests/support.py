@@ -171,14 +171,24 @@ def add_rows(data, prefix, *rows):
     return data
 
 
+# The data migrations that make the roles' groups, each with a ROLES table.
+ROLE_MIGRATIONS = [
+    "offices.migrations.0009_editorial_groups",
+    "offices.migrations.0018_user_managers",
+]
+
+
 def editorial_group(name):
-    """A group of the data migration (offices 0009), as a new database has it.
+    """A group of the data migrations (the editorial roles of offices 0009,
+    the user managers of 0018), as a new database has it.
 
     A transactional test (browser, process-level) empties the database after
     it, which takes the migration's groups away, and parallel workers may run
     such a test before any other: they are made again from its own table.
     """
-    roles = import_module("offices.migrations.0009_editorial_groups").ROLES
+    roles = {}
+    for module in ROLE_MIGRATIONS:
+        roles.update(import_module(module).ROLES)
     group, created = Group.objects.get_or_create(name=name)
     if created:
         for app_label, codename in roles[name]:
