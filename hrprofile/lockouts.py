@@ -26,6 +26,7 @@ for every key, a cool-off restarted by each attempt) cannot say the above.
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from hrprofile.throttle import client_ip
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "lockouts"
 KNOWN_DEVICE_COOKIE = "known_device"
@@ -154,7 +157,8 @@ def count_failure(request, username):
     sets it, concurrent ones cannot move its end. Its counter starts again
     for when the lock is over.
     """
-    keys = _counter_keys(_address(request), username)
+    address = _address(request)
+    keys = _counter_keys(address, username)
     now = time.time()
     for rule in rules():
         key = keys[rule.name]
@@ -162,6 +166,14 @@ def count_failure(request, username):
             f"{key}:lock", now + rule.seconds, timeout=rule.seconds
         ):
             cache.delete(key)
+            # Never the username: it may be a password typed in the wrong box.
+            logger.warning(
+                "login lockout: %s rule, %d failures, address %s, %d s",
+                rule.name,
+                rule.limit,
+                address,
+                rule.seconds,
+            )
     return locked_until(request, username)
 
 
