@@ -126,14 +126,18 @@ def _keep_newest_failures(username):
     AccessFailureLog.objects.filter(pk__in=list(stale)).delete()
 
 
-def _count_message(count):
-    return ngettext(
+def _count_message(count, locked_out):
+    message = ngettext(
         "%(count)d more failed login from this address within the hour, "
         "counted in this entry; the username is the last one tried.",
         "%(count)d more failed logins from this address within the hour, "
         "counted in this entry; the username is the last one tried.",
         count,
     ) % {"count": count}
+    if locked_out:
+        refused = gettext("The last one was refused: locked out.")
+        message = f"{message} {refused}"
+    return message
 
 
 def _count_failure(request, window, username, locked_out):
@@ -159,7 +163,7 @@ def _count_failure(request, window, username, locked_out):
                         timestamp=now,
                         additional_data={"count": 1, "first_at": now.isoformat()},
                     )
-                    entry.changes_text = _count_message(1)
+                    entry.changes_text = _count_message(1, locked_out)
                     entry.save()
                     AccessFailureCount.objects.create(
                         window=window,
@@ -181,7 +185,7 @@ def _count_failure(request, window, username, locked_out):
         AuditEntry.objects.filter(pk=counter.audit_entry_pk).update(
             timestamp=now,
             object_repr=username,
-            changes_text=_count_message(counter.count),
+            changes_text=_count_message(counter.count, locked_out),
             additional_data={
                 "count": counter.count,
                 "first_at": counter.first_attempt_at.isoformat(),

@@ -400,6 +400,7 @@ def test_an_attack_from_one_address_writes_a_bounded_number_of_rows(editor):
     assert entry.object_repr == "random-199"
     assert entry.remote_addr == ATTACKER_IP
     assert "195 more failed logins from this address" in entry.changes_text
+    assert "The last one was refused: locked out." in entry.changes_text
 
 
 def test_each_address_and_hour_gets_its_own_rows(editor, clock):
