@@ -12,6 +12,7 @@ import json
 
 from auditlog.cid import get_cid
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from axes.models import AccessFailureLog
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import pre_save
@@ -109,6 +110,10 @@ class AuditEntryManager(LogEntryManager):
             fields["actor"] = actor
             fields["actor_email"] = getattr(actor, "email", None)
         return self.log_create(obj, force_log=True, **fields)
+
+    def failed_logins_before(self, moment):
+        """Failed-login entries older than moment (manage.py trim_failed_logins)."""
+        return self.filter(action=self.model.Action.LOGIN_FAILED, timestamp__lt=moment)
 
     def record_many(self, action, objects, *, actor=None, message="", data=None):
         """record() for each object, written in one INSERT whatever their number.
@@ -217,3 +222,33 @@ class AuditEntry(AbstractLogEntry):
                 self.office_id = office_id
             self.additional_data = data or None
         super().save(*args, **kwargs)
+
+
+class AccessFailureCount(AccessFailureLog):
+    """The failure log's row for an address's failed logins past the first few
+    in a window (audit.receivers): the last attempt's username, time and
+    lockout, the number of attempts and the first one's time.
+
+    It is a row of the failure log (axes' AccessFailureLog, by multi-table
+    inheritance), so the admin's list and `axes_reset_failure_logs` see it.
+    """
+
+    window = models.CharField(
+        _("window"),
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text=_("The address and the window the attempts were counted in."),
+    )
+    count = models.PositiveIntegerField(_("attempts"), editable=False)
+    first_attempt_at = models.DateTimeField(_("first attempt at"), editable=False)
+    # The audit trail's counter entry for the same attempts; an id, not a
+    # key, so that trimming either table never touches the other.
+    audit_entry_pk = models.BigIntegerField(
+        _("audit entry id"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("counted access failure")
+        verbose_name_plural = _("counted access failures")
+        ordering = ["-attempt_time"]

@@ -1,13 +1,13 @@
-"""Staff login: failed-login lockouts (django-axes) and two-step verification.
+"""Staff login: two-step verification.
 
-The admin's own password login comes first and is guarded by axes. Then
-SecureAdminSite asks for a second step: a code from an authenticator app
-(django-otp TOTP) or one of ten single-use backup codes (django-otp static).
+The admin's own password login comes first, guarded by the failed-login
+lockouts (hrprofile/lockouts.py). Then SecureAdminSite asks for a second
+step: a code from an authenticator app (django-otp TOTP) or one of ten
+single-use backup codes (django-otp static).
 The second step is required for the staff who can publish or manage users,
 and offered to the others; see `requires_2fa`.
 """
 
-import ipaddress
 import math
 from base64 import b32encode
 from functools import wraps
@@ -15,10 +15,6 @@ from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from axes.handlers.cache import AxesCacheHandler
-from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_cool_off
-from axes.models import AccessFailureLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -26,11 +22,9 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -39,87 +33,6 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-# Failed logins
-
-
-def _db_text(value, max_length):
-    """Header or form text as a log column can hold it (PostgreSQL refuses NUL)."""
-    return (value or "").replace("\x00", "")[:max_length]
-
-
-def _ip_or_none(value):
-    try:
-        return str(ipaddress.ip_address(value))
-    except ValueError:
-        return None
-
-
-class CacheHandlerWithFailureLog(AxesCacheHandler):
-    """Counts failures in the cache and logs each one in the database.
-
-    The lockout lives in the cache, so it ends by itself when the key expires
-    (AXES_COOLOFF_TIME after the last attempt). The AccessFailureLog rows are
-    the record managers read in the admin: who tried, from where, and when.
-    """
-
-    # `axes_reset_failure_logs --age N` deletes old rows as the database
-    # handler does; the cache handler's own version does nothing.
-    reset_failure_logs = AxesDatabaseHandler.reset_failure_logs
-
-    def user_login_failed(self, sender, credentials, request=None, **kwargs):
-        super().user_login_failed(sender, credentials, request, **kwargs)
-        if request is None or self.is_whitelisted(request, credentials):
-            return
-        username = _db_text(get_client_username(request, credentials), 255)
-        AccessFailureLog.objects.create(
-            username=username,
-            ip_address=_ip_or_none(request.axes_ip_address),
-            user_agent=_db_text(request.axes_user_agent, 255),
-            http_accept=_db_text(request.axes_http_accept, 1025),
-            path_info=_db_text(request.axes_path_info, 255),
-            attempt_time=request.axes_attempt_time,
-            locked_out=bool(getattr(request, "axes_locked_out", False)),
-        )
-        self.remove_out_of_limit_failure_logs(username=username)
-
-    def remove_out_of_limit_failure_logs(self, *, username, limit=None):
-        """Keep the newest AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT rows of a username.
-
-        The database handler's version deletes the newest rows instead (the
-        model is ordered newest first), which would hide an ongoing attack.
-        """
-        if limit is None:
-            limit = settings.AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT
-        stale = (
-            AccessFailureLog.objects.filter(username=username)
-            .order_by("-attempt_time", "-pk")
-            .values_list("pk", flat=True)[limit:]
-        )
-        count, _ = AccessFailureLog.objects.filter(pk__in=list(stale)).delete()
-        return count
-
-
-def locked_out(request, response=None, credentials=None):
-    """The 429 page after too many failed logins (AXES_LOCKOUT_CALLABLE).
-
-    It says the same whether or not the username exists, and never echoes it.
-    Every attempt during the lockout restarts the cool-off (axes's default),
-    so the wait is the full cool-off from now.
-    """
-    cool_off = get_cool_off(request)
-    seconds = math.ceil(cool_off.total_seconds()) if cool_off else None
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Too many failed logins"),
-        "minutes": math.ceil(seconds / 60) if seconds else None,
-    }
-    response = render(request, "registration/locked_out.html", context, status=429)
-    if seconds:
-        response["Retry-After"] = str(seconds)
-    add_never_cache_headers(response)
-    return response
-
 
 # Two-step verification
 

@@ -126,6 +126,8 @@ MIDDLEWARE = [
     "hrprofile.middleware.StaffSessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The known-device cookie of a successful login (hrprofile/lockouts.py).
+    "hrprofile.lockouts.KnownDeviceMiddleware",
     # Last: turns a lockout flagged during authentication into the 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -230,16 +232,27 @@ if ADMIN_URL == "/":
 # Staff sessions end after this much idle time (and on a password change).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=2 * 60 * 60)
 
-# Failed logins (django-axes): counted in the cache per username and per IP
-# (either locks), each failure also logged for managers in the admin.
-AXES_HANDLER = "hrprofile.auth.CacheHandlerWithFailureLog"
-AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = datetime.timedelta(
-    minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Failed logins (hrprofile/lockouts.py, through django-axes): counted in the
+# cache. A username at one address, and an address whatever the usernames,
+# lock for LOGIN_LOCKOUT; a username from all addresses within
+# LOGIN_USERNAME_LOCKOUT locks for as long, except in a browser it signed in
+# from before (a known-device cookie, KNOWN_DEVICE_DAYS). Attempts during a
+# lockout never extend it.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_LOCKOUT = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=50)
+LOGIN_USERNAME_LOCKOUT = datetime.timedelta(
+    minutes=env.int("LOGIN_USERNAME_LOCKOUT_MINUTES", default=60)
 )
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "hrprofile.auth.locked_out"
+KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=90)
+# The audit trail's failed-login entries are deleted after this many days
+# (manage.py trim_failed_logins, daily); the failure log keeps 90 days.
+AUDIT_FAILED_LOGINS_KEPT_DAYS = env.int("AUDIT_FAILED_LOGINS_KEPT_DAYS", default=180)
+AXES_HANDLER = "hrprofile.lockouts.LockoutHandler"
+# The backend flags a refused attempt, so that the handler does not count it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "hrprofile.lockouts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "hrprofile.throttle.client_ip"
 AXES_ENABLE_ADMIN = False  # our own read-only failed-login list instead
 

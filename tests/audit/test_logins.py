@@ -92,12 +92,12 @@ def test_failed_login_for_an_unknown_username_is_recorded_too(client):
 
 
 def test_attempts_during_a_lockout_are_recorded_as_refused(client, editor, settings):
-    for _attempt in range(settings.AXES_FAILURE_LIMIT + 1):
+    for _attempt in range(settings.LOGIN_FAILURE_LIMIT + 1):
         response = log_in(client, "editor", "wrong password")
 
     assert response.status_code == 429
     failures = entries(Action.LOGIN_FAILED)
-    assert len(failures) == settings.AXES_FAILURE_LIMIT + 1
+    assert len(failures) == settings.LOGIN_FAILURE_LIMIT + 1
     assert failures[0].changes_text == "Wrong username or password."
     assert "locked out" in failures[-1].changes_text
 

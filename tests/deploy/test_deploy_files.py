@@ -296,6 +296,7 @@ def test_the_schedule_runs_the_daily_commands(services):
     assert reminders[3:] == ["python", "manage.py", "send_review_reminders"]
     assert "python manage.py clearsessions" in housekeeping
     assert "axes_reset_failure_logs --age 90" in housekeeping
+    assert "python manage.py trim_failed_logins" in housekeeping
     assert "python manage.py trim_removals" in housekeeping
     assert "deploy/daily.sh" in dockerignore_allowed()[1]
 
@@ -491,6 +492,7 @@ def test_the_cronjobs_still_run_the_daily_commands(manifests):
     assert reminder["command"] == ["python", "manage.py", "send_review_reminders"]
     assert "python manage.py clearsessions" in shlex.join(housekeeping["command"])
     assert "python manage.py trim_removals" in shlex.join(housekeeping["command"])
+    assert "python manage.py trim_failed_logins" in shlex.join(housekeeping["command"])
     assert reminders["spec"]["concurrencyPolicy"] == "Forbid"
 
 
@@ -501,3 +503,22 @@ def test_a_cronjob_publishes_what_is_scheduled_every_five_minutes(manifests):
     assert container["command"] == ["python", "manage.py", "publish_scheduled"]
     assert cronjob["spec"]["schedule"] == "*/5 * * * *"
     assert cronjob["spec"]["concurrencyPolicy"] == "Forbid"
+
+
+# systemd
+
+
+def test_the_systemd_housekeeping_trims_the_failed_logins_too():
+    unit = (DEPLOY / "systemd" / "hrprofile-clearsessions.service").read_text()
+    commands = [
+        line.split(" manage.py ", 1)[1]
+        for line in unit.splitlines()
+        if line.startswith("ExecStart=")
+    ]
+
+    assert commands == [
+        "clearsessions",
+        "axes_reset_failure_logs --age 90",
+        "trim_failed_logins",
+        "trim_removals",
+    ]

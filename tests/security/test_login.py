@@ -1,16 +1,14 @@
-"""Staff login: lockouts, two-step verification, sessions, the admin's address.
+"""Staff login: two-step verification, sessions, the admin's address.
 
 These tests log in as a person does, through the admin's login form and a
 plain test client: the suite's `client` fixture skips the second step.
+Lockouts and the failure log are in test_lockouts.py.
 """
 
 import datetime
 import importlib
-import re
-import time
 
 import pytest
-from axes.models import AccessFailureLog
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
@@ -21,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, UserFactory
-from tests.support import SIGNED_IN_QUERIES, totp_code, totp_device
+from tests.support import totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +27,7 @@ LOGIN = reverse("admin:login")
 INDEX = reverse("admin:index")
 VERIFY = reverse("admin:otp_verify")
 ENROL = reverse("admin:otp_enrol")
-FAILURES = reverse("admin:axes_accessfailurelog_changelist")
 OFFICES = reverse("admin:offices_office_changelist")
-ATTACKER_IP = "203.0.113.66"
 OWNER_IP = "198.51.100.7"
 
 
@@ -74,165 +70,6 @@ def log_in(client, username, password=PASSWORD, ip=OWNER_IP, **extra):
 
 def is_signed_in(client):
     return "_auth_user_id" in client.session
-
-
-def fail_until_locked(client, username, ip=ATTACKER_IP, limit=5):
-    for _attempt in range(limit):
-        response = log_in(client, username, "wrong password", ip=ip)
-    return response
-
-
-def without_nonces(html):
-    return re.sub(r'nonce="[^"]*"', "", html)
-
-
-# Lockouts (django-axes, counted in the cache)
-
-
-def test_failures_below_the_limit_show_the_login_form_again(client, editor, settings):
-    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = log_in(client, "optional", "wrong password")
-
-    assert response.status_code == 200
-    assert "Please enter the correct username and password" in response.content.decode()
-
-
-def test_the_limit_locks_with_a_branded_429_that_says_when_to_retry(
-    client, editor, settings
-):
-    response = fail_until_locked(client, "optional", limit=settings.AXES_FAILURE_LIMIT)
-
-    assert response.status_code == 429
-    assert response["Retry-After"] == "900"
-    assert "no-store" in response["Cache-Control"]
-    html = response.content.decode()
-    assert "UN Human Rights profiles" in html
-    assert "Django administration" not in html
-    assert "Try again in 15 minutes." in html
-    assert "optional" not in html
-
-
-def test_lockout_page_is_the_same_whether_or_not_the_username_exists(client, editor):
-    known = fail_until_locked(client, "optional", ip="203.0.113.1")
-    unknown = fail_until_locked(client, "nobody-by-this-name", ip="203.0.113.2")
-
-    assert (known.status_code, unknown.status_code) == (429, 429)
-    assert without_nonces(known.content.decode()) == without_nonces(
-        unknown.content.decode()
-    )
-
-
-def test_the_right_password_from_another_address_is_refused_once_locked(client, editor):
-    fail_until_locked(client, "optional", ip=ATTACKER_IP)
-
-    response = log_in(Client(), "optional", ip=OWNER_IP)
-
-    assert response.status_code == 429
-    assert not is_signed_in(client)
-
-
-def test_a_locked_address_cannot_try_other_usernames(client, editor):
-    fail_until_locked(client, "somebody", ip=ATTACKER_IP)
-
-    response = log_in(client, "optional", ip=ATTACKER_IP)
-
-    assert response.status_code == 429
-
-
-def test_other_people_still_log_in_during_a_lockout(client, editor):
-    staff("colleague")
-    fail_until_locked(client, "optional", ip=ATTACKER_IP)
-
-    response = log_in(Client(), "colleague", ip=OWNER_IP)
-
-    assert response.status_code == 302
-
-
-def test_lockout_ends_by_itself(client, editor, settings):
-    settings.AXES_COOLOFF_TIME = datetime.timedelta(seconds=1)
-    assert fail_until_locked(client, "optional").status_code == 429
-
-    time.sleep(1.5)
-    response = log_in(client, "optional", ip=ATTACKER_IP)
-
-    assert response.status_code == 302
-    assert is_signed_in(client)
-
-
-def test_every_failure_is_logged_with_username_address_and_time(client, editor):
-    before = timezone.now()
-
-    fail_until_locked(client, "optional", ip=ATTACKER_IP, limit=6)
-
-    rows = list(AccessFailureLog.objects.order_by("attempt_time", "pk"))
-    assert [(row.username, row.ip_address) for row in rows] == [
-        ("optional", ATTACKER_IP)
-    ] * 6
-    assert all(row.attempt_time >= before for row in rows)
-    assert [row.locked_out for row in rows] == [False] * 4 + [True] * 2
-    assert rows[0].path_info == LOGIN
-
-
-def test_a_failure_with_a_nul_in_the_user_agent_is_logged(client, editor):
-    response = log_in(client, "optional", "wrong", HTTP_USER_AGENT="evil\x00agent")
-
-    assert response.status_code == 200
-    assert AccessFailureLog.objects.get().user_agent == "evilagent"
-
-
-def test_the_failure_log_keeps_the_newest_rows_per_username(client, editor, settings):
-    settings.AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 3
-    for index in range(4):
-        log_in(client, "optional", "wrong", ip=f"192.0.2.{index}")
-
-    kept = AccessFailureLog.objects.values_list("ip_address", flat=True)
-    assert sorted(kept) == ["192.0.2.1", "192.0.2.2", "192.0.2.3"]
-
-
-def test_managers_read_the_failure_log_and_cannot_change_it(admin_client):
-    row = AccessFailureLog.objects.create(
-        username="amina", ip_address=ATTACKER_IP, user_agent="x", http_accept="x"
-    )
-
-    listing = admin_client.get(FAILURES)
-    assert listing.status_code == 200
-    assert ATTACKER_IP in listing.content.decode()
-    assert "delete_selected" not in listing.content.decode()
-    assert admin_client.get(reverse("admin:axes_accessfailurelog_add")).status_code == (
-        403
-    )
-    change = reverse("admin:axes_accessfailurelog_change", args=[row.pk])
-    assert admin_client.post(change, {"username": "someone"}).status_code == 403
-    delete = reverse("admin:axes_accessfailurelog_delete", args=[row.pk])
-    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
-    row.refresh_from_db()
-    assert row.username == "amina"
-
-
-def test_the_failure_log_needs_the_view_permission(client, editor):
-    manager = staff("manager", "axes.view_accessfailurelog")
-    client.force_login(editor)
-    assert client.get(FAILURES).status_code == 403
-
-    client.force_login(manager)
-    assert client.get(FAILURES).status_code == 200
-
-
-@pytest.mark.parametrize("size", [2, 30])
-def test_failure_log_query_count_is_constant(
-    admin_client, django_assert_max_num_queries, size
-):
-    AccessFailureLog.objects.bulk_create(
-        AccessFailureLog(username=f"user{i}", ip_address=ATTACKER_IP)
-        for i in range(size)
-    )
-
-    # Session and user; two counts (filtered and total), the rows, and the
-    # date hierarchy's range and days.
-    with django_assert_max_num_queries(7 + SIGNED_IN_QUERIES):
-        response = admin_client.get(FAILURES)
-
-    assert response.status_code == 200
 
 
 # Two-step verification: who needs it
