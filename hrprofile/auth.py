@@ -43,8 +43,8 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -332,7 +332,7 @@ def record_two_step_change(request, event):
 
     user = request.user
     AuditEntry.objects.record(
-        AuditEntry.Action.UPDATE, user, message=gettext(TWO_STEP_EVENTS[event])
+        AuditEntry.Action.UPDATE, user, message=str(TWO_STEP_EVENTS[event])
     )
     if not user.email:
         return
@@ -409,12 +409,20 @@ class ConfirmIdentityForm(forms.Form):
             del self.fields["password"]
         if not current_code:
             del self.fields["current_code"]
+        # Start where the form starts.
+        for index, field in enumerate(self.fields.values()):
+            field.widget.attrs["autofocus"] = index == 0
 
 
 class EnrolForm(ConfirmIdentityForm, CodeForm):
     """The new authenticator's first code, after what ConfirmIdentityForm asks."""
 
     field_order = ["password", "current_code", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "current_code" in self.fields:
+            self.fields["code"].label = _("Code from the new app")
 
 
 class SecureAdminSite(admin.AdminSite):

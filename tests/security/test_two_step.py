@@ -315,6 +315,9 @@ def test_five_wrong_current_passwords_end_the_session(enrolled):
     assert response.status_code == 302
     assert response["Location"].startswith(LOGIN)
     assert not is_signed_in(stolen)
+    assert "the password was wrong too many times" in (
+        stolen.get(response["Location"]).content.decode()
+    )
     right = {**guess, "old_password": PASSWORD}
     assert stolen.post(PASSWORD_CHANGE, right)["Location"].startswith(LOGIN)
     enrolled.user.refresh_from_db()
