@@ -389,3 +389,20 @@ def test_local_mode_offers_enrolment_without_a_password_to_a_newcomer(settings):
     response = client.post(ENROL, {"code": code_for(key)})
 
     assert len(response.context["codes"]) == 10
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_change(editor, settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    client = session("optional")
+    key = pending_key(client)
+
+    response = client.post(ENROL, {"password": PASSWORD, "code": code_for(key)})
+
+    assert len(response.context["codes"]) == 10
+    assert TOTPDevice.objects.get().confirmed
+    assert two_step_entries(editor) == ["Turned on two-step verification."]
