@@ -321,16 +321,16 @@ def replace_backup_codes(user, current_code):
         return new_backup_codes(user), None
 
 
-def record_two_step_change(request, event):
-    """An audit entry, and an email to the account's owner, for a change to
-    their second step (TWO_STEP_EVENTS). A failing mail server is logged: the
-    change is made, and the audit entry keeps it."""
+def record_two_step_change(request, user, event):
+    """An audit entry (the request's user as the actor), and an email to the
+    account's owner, for a change to `user`'s second step (TWO_STEP_EVENTS).
+    A failing mail server is logged: the change is made, and the audit entry
+    keeps it."""
     # The audit trail and the email helper build on this project machinery:
     # imported here, as the index imports the editor's desk.
     from audit.models import AuditEntry
     from offices.reviews import send_email
 
-    user = request.user
     AuditEntry.objects.record(
         AuditEntry.Action.UPDATE, user, message=str(TWO_STEP_EVENTS[event])
     )
@@ -589,7 +589,7 @@ class SecureAdminSite(admin.AdminSite):
                 request.session.pop(PENDING_DEVICE_SESSION_KEY, None)
                 self._log_in(request, confirmed)
                 record_two_step_change(
-                    request, "replaced" if has_device else "enrolled"
+                    request, user, "replaced" if has_device else "enrolled"
                 )
             else:
                 form.add_error(*error)
@@ -621,7 +621,7 @@ class SecureAdminSite(admin.AdminSite):
                     user, form.cleaned_data["current_code"]
                 )
             if codes:
-                record_two_step_change(request, "backup_codes")
+                record_two_step_change(request, user, "backup_codes")
             else:
                 form.add_error(*error)
         context = self._second_step_context(
