@@ -258,7 +258,11 @@ def test_re_enrolment_replaces_the_device_and_the_backup_codes(publisher):
     client.get(ENROL)
     new = TOTPDevice.objects.get(user=publisher, confirmed=False)
 
-    response = client.post(ENROL, {"code": totp_code(new)})
+    # Replacing asks for the password and a current code (test_two_step.py).
+    response = client.post(
+        ENROL,
+        {"password": PASSWORD, "current_code": "oldcode1", "code": totp_code(new)},
+    )
 
     assert len(response.context["codes"]) == 10
     assert list(TOTPDevice.objects.filter(user=publisher)) == [new]
