@@ -521,8 +521,15 @@ def selects(policy, document):
     return wanted.items() <= pod_labels(document).items()
 
 
-def policies(manifests):
-    return [doc for (kind, _), doc in manifests.items() if kind == "NetworkPolicy"]
+def allowed(manifests, document, direction):
+    """The rules of every NetworkPolicy that selects the workload's pods, in
+    one direction ("ingress" or "egress")."""
+    return [
+        rule
+        for (kind, _), policy in manifests.items()
+        if kind == "NetworkPolicy" and selects(policy, document)
+        for rule in policy["spec"].get(direction, [])
+    ]
 
 
 def test_every_pod_is_denied_all_traffic_by_default(manifests):
@@ -537,30 +544,20 @@ def test_every_pod_is_denied_all_traffic_by_default(manifests):
 def test_only_the_web_pods_take_connections_from_the_ingress_controller(manifests):
     web = manifests[("Deployment", "hrprofile-web")]
     for where, document in workloads(manifests):
-        allowed = [
-            rule
-            for policy in policies(manifests)
-            if selects(policy, document)
-            for rule in policy["spec"].get("ingress", [])
-        ]
+        rules = allowed(manifests, document, "ingress")
         if document is web:
-            [rule] = allowed
+            [rule] = rules
             [source] = rule["from"]
             assert source["namespaceSelector"]["matchLabels"], where
             assert source["podSelector"]["matchLabels"], where
             assert rule["ports"] == [{"protocol": "TCP", "port": "http"}]
         else:
-            assert allowed == [], where
+            assert rules == [], where
 
 
 def test_pods_reach_only_the_database_cache_mail_and_dns(manifests):
     for where, document in workloads(manifests):
-        rules = [
-            rule
-            for policy in policies(manifests)
-            if selects(policy, document)
-            for rule in policy["spec"].get("egress", [])
-        ]
+        rules = allowed(manifests, document, "egress")
         ports = {port["port"] for rule in rules for port in rule["ports"]}
         assert ports == EGRESS_PORTS | {53}, where
         for rule in rules:
