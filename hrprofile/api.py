@@ -48,12 +48,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from hrprofile.throttle import client_ip
+from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE
 from hrprofile.views import (
     PUBLIC_MAX_AGE,
@@ -65,12 +65,14 @@ from hrprofile.views import server_error as page_server_error
 from offices.models import content_version
 
 
-class ApiThrottle(AnonRateThrottle):
+class ApiThrottle(SimpleRateThrottle):
     """API_RATE_LIMIT requests per client, counted in the shared cache.
 
     The client is the address behind our own proxies (TRUSTED_PROXY_COUNT),
     as for login lockouts and search limits: X-Forwarded-For alone is
-    whatever the client wrote.
+    whatever the client wrote. The count is one atomic increment per request
+    (hrprofile.throttle): DRF's own throttles read a history and write it
+    back, so concurrent requests each saw room and all passed.
     """
 
     scope = "api"
@@ -78,8 +80,17 @@ class ApiThrottle(AnonRateThrottle):
     def get_rate(self):
         return settings.API_RATE_LIMIT
 
-    def get_ident(self, request):
-        return client_ip(request)
+    def allow_request(self, request, view):
+        self.retry_after = seconds_to_wait(
+            self.scope,
+            client_ip(request),
+            limit=self.num_requests,
+            window=self.duration,
+        )
+        return not self.retry_after
+
+    def wait(self):
+        return self.retry_after
 
 
 class InvalidQuery(exceptions.ValidationError):

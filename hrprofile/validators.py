@@ -8,10 +8,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-# C0 and C1 control characters, DEL, and the bidi embeddings, overrides and
-# isolates (U+202A–U+202E, U+2066–U+2069): invisible, they reach the HTML and
-# can make a name read differently from what it is.
-SINGLE_LINE_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters, DEL, the bidi embeddings, overrides and
+# isolates (U+202A–U+202E, U+2066–U+2069), and the zero-width space, word
+# joiner and zero-width no-break space (U+200B, U+2060, U+FEFF): invisible,
+# they reach the HTML and make a name read differently from what it is, or
+# two names look the same. The zero-width non-joiner and joiner (U+200C,
+# U+200D) stay: Persian and other Arabic-script names are spelled with them.
+SINGLE_LINE_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 # Prose keeps its line breaks and tabs; other control characters still go.
 PROSE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -33,8 +38,8 @@ def validate_single_line(value):
         value,
         _(
             "Remove the invisible character %(codepoint)s: a single line of "
-            "text cannot hold line breaks, tabs, control characters or "
-            "direction overrides."
+            "text cannot hold line breaks, tabs, control characters, "
+            "direction overrides or zero-width spaces."
         ),
     )
 

@@ -93,6 +93,13 @@ class TermAdmin(
     ]
     prepopulated_fields = {"slug": ["name"]}
 
+    def get_changelist_formset(self, request, **kwargs):
+        # A page's rows at most, whatever the posted TOTAL_FORMS claims.
+        rows = max(self.list_per_page, self.list_max_show_all)
+        return super().get_changelist_formset(
+            request, max_num=rows, absolute_max=rows, **kwargs
+        )
+
     def save_model(self, request, obj, form, change):
         # The page's former address keeps answering, with a 301 to the new one.
         if change and "slug" in form.changed_data:

@@ -192,7 +192,19 @@ class EditConflict(Exception):
     """Someone else's save came between this form's check and its save."""
 
 
-class ProfileInlineMixin:
+class BoundedInlineMixin:
+    """At most max_num rows, and never more forms built, whatever the posted
+    TOTAL_FORMS claims: past it, a form error (Django's default bound builds
+    up to 2,000 forms, seconds of CPU per request)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # The class's max_num: the admin sets an instance's to 0 when rows
+        # may not be added, and the rows already there are still posted.
+        kwargs.setdefault("absolute_max", type(self).max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class ProfileInlineMixin(BoundedInlineMixin):
     """Field offices and mandates are content: a published office shows
     them, its draft copy edits them."""
 
@@ -222,6 +234,7 @@ class FieldOfficeInline(
     fields = ["name", "note", "is_head_office", "position"]
     template = "admin/offices/office/edit_inline/tabular.html"
     extra = 0
+    max_num = 50  # the largest presences have about 20
 
 
 class MandateInline(
@@ -236,9 +249,10 @@ class MandateInline(
         "url",
     ]
     extra = 0
+    max_num = 30
 
 
-class ReviewRecordInline(admin.TabularInline):
+class ReviewRecordInline(BoundedInlineMixin, admin.TabularInline):
     """The office's review history, read-only: it is written by reviews.py."""
 
     model = ReviewRecord
@@ -246,6 +260,7 @@ class ReviewRecordInline(admin.TabularInline):
     fields = ["reviewed_on", "kind", "reviewed_by", "note", "deferred_until"]
     readonly_fields = fields
     extra = 0
+    max_num = 600  # fifty years of monthly reviews
     can_delete = False
 
     def get_queryset(self, request):
