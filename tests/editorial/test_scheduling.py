@@ -232,6 +232,10 @@ def test_two_concurrent_runs_act_once(monkeypatch):
         OfficeFactory(status=Office.Status.DRAFT, slug=f"office-{i}") for i in range(6)
     ]
     Office.objects.update(publish_at=later(-1), scheduled_by=publisher)
+    for office in offices:  # as editorial.schedule() approves them
+        Office.objects.filter(pk=office.pk).update(
+            scheduled_fingerprint=editorial.fingerprint(office)
+        )
     # Both runs are inside a claim at the same time before either publishes.
     both_claimed = threading.Barrier(2, timeout=10)
     first = threading.local()
