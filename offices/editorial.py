@@ -641,10 +641,13 @@ def fingerprint(office):
 
 
 def cancel_changed_schedule(office, *, by):
-    """Cancel office's scheduled publication if its content changed since.
+    """Cancel office's scheduled publication if its content no longer
+    matches the fingerprint recorded when it was scheduled (none, for a
+    schedule set before there were fingerprints).
 
-    For the admin's save of a draft (by: who saved it) and publish_scheduled
-    (by=None). Returns whether it cancelled; see _cancel_schedule.
+    Called by the admin after saving a draft (by: who saved it) and by
+    publish_scheduled before publishing one (by=None), so a change made any
+    other way is caught when the time comes. Returns whether it cancelled.
     """
     with transaction.atomic():
         office = _lock(office)
@@ -688,9 +691,8 @@ def _cancel_schedule(office, *, by, found):
     )
     context = {
         "office": live,
-        "publish_at": date_format(
-            timezone.localtime(office.publish_at), "DATETIME_FORMAT"
-        ),
+        # Formatted by the templates, in the emails' language.
+        "publish_at": timezone.localtime(office.publish_at),
         "time_zone": timezone.get_current_timezone_name(),
         "publisher": publisher
         and (publisher.get_full_name() or publisher.get_username()),
@@ -817,9 +819,7 @@ def publish_scheduled(*, now=None):
                 )
                 if office is None:
                     break
-                found = fingerprint(office) if step is publish else None
-                if found and found != office.scheduled_fingerprint:
-                    _cancel_schedule(office, by=None, found=found)
+                if step is publish and cancel_changed_schedule(office, by=None):
                     run.cancelled.append(office)
                     continue
                 who = office.scheduled_by

@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audit.models import AuditEntry
 from offices import editorial
@@ -152,6 +153,7 @@ def test_saving_a_scheduled_draft_in_the_admin_cancels_the_schedule(
         [publisher.email, editor.email]
     )
     page = client.get(url("change", draft))
+    assert "Your change cancelled the scheduled publication" in page.text
     assert "Scheduled to be published at" not in page.text
 
 
@@ -323,6 +325,8 @@ def test_the_emails_say_what_happened_to_the_publisher_and_the_editor(
     # The publisher schedules the new text; then a change from the shell.
     schedule_in_admin(publisher, draft)
     _bulk_update(draft)
+    draft.refresh_from_db()
+    when = date_format(timezone.localtime(draft.publish_at), "DATETIME_FORMAT")
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -337,6 +341,11 @@ def test_the_emails_say_what_happened_to_the_publisher_and_the_editor(
         "Scheduled publication cancelled: UN Human Rights in Iraq"
     )
     assert "changed after it was scheduled" in message.body
+    assert (
+        f"scheduled to be published at {when} ({timezone.get_current_timezone_name()})"
+        in message.body
+    )
+    assert "Scheduled by: Pat Lee" in message.body
     assert url("change", draft) in message.body
     assert message.alternatives[0].mimetype == "text/html"
 
