@@ -25,7 +25,7 @@ from tests.factories import (
     ShiftFactory,
     UserFactory,
 )
-from tests.support import VerifiedClient, editorial_group, form_data
+from tests.support import form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,27 +38,6 @@ def url(name, office):
 
 def later(minutes):
     return timezone.now() + datetime.timedelta(minutes=minutes)
-
-
-def signed_in(user):
-    client = VerifiedClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def publisher(db):
-    user = UserFactory(username="publisher", first_name="Pat", last_name="Lee")
-    user.groups.add(editorial_group("Content managers"))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    """An Office editor: a password, no publish_office."""
-    user = UserFactory(username="amina", first_name="Amina", last_name="Diallo")
-    user.groups.add(editorial_group("Office editors"))
-    return user
 
 
 @pytest.fixture

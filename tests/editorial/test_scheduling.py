@@ -14,7 +14,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient, editorial_group
+from tests.support import VerifiedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def later(minutes):
 
 def entries(action, office):
     return AuditEntry.objects.filter(action=action, office_id=office.pk)
-
-
-@pytest.fixture
-def publisher(db):
-    user = UserFactory(username="publisher", first_name="Pat", last_name="Lee")
-    user.groups.add(editorial_group("Content managers"))
-    return user
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office, PublicationRequest
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient, editorial_group
+from tests.support import editorial_group, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +26,9 @@ def url(name, office):
     return reverse(f"admin:offices_office_{name}", args=[office.pk])
 
 
-def signed_in(user):
-    client = VerifiedClient()
-    client.force_login(user)
-    return client
-
-
 def new_editor(username):
     user = UserFactory(username=username)
     user.groups.add(editorial_group("Office editors"))
-    return user
-
-
-@pytest.fixture
-def editor(db):
-    return new_editor("amina")
-
-
-@pytest.fixture
-def publisher(db):
-    user = UserFactory(username="publisher")
-    user.groups.add(editorial_group("Content managers"))
     return user
 
 
