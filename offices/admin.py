@@ -9,6 +9,8 @@ copy is a reversion revision, and a form opened before someone else's save
 is refused instead of overwriting it.
 """
 
+import math
+
 import reversion
 from django.conf import settings
 from django.contrib import admin, messages
@@ -765,6 +767,20 @@ class OfficeAdmin(
         if reversion.is_active() and not is_live_published(form.instance):
             # The office with its field offices and mandates (followed).
             reversion.add_to_revision(form.instance)
+        # What a publisher scheduled is published only as they saw it.
+        if (
+            change
+            and editorial.is_draft(form.instance)
+            and editorial.cancel_changed_schedule(form.instance, by=request.user)
+        ):
+            self.message_user(
+                request,
+                _(
+                    "Your change cancelled the scheduled publication of this "
+                    "draft. The publisher who scheduled it is told by email."
+                ),
+                messages.WARNING,
+            )
 
     def log_addition(self, request, obj, message):
         entry = super().log_addition(request, obj, message)
@@ -899,6 +915,12 @@ class OfficeAdmin(
             ),
             "can_schedule": may_publish and obj.deleted_at is None,
             "scheduled_at": obj.unpublish_at if obj.is_published else obj.publish_at,
+            # editorial.cancel_changed_schedule, on save: said beforehand.
+            "cancelled_by_saving": bool(
+                editorial.is_draft(obj)
+                and obj.publish_at
+                and self.has_change_permission(request, obj)
+            ),
             "time_zone": timezone.get_current_timezone_name(),
         }
 
@@ -1393,6 +1415,8 @@ class OfficeAdmin(
         """
         try:
             notified = step()
+        except editorial.TooManySubmissions:
+            raise  # submit_view shows the form again, with what was typed.
         except editorial.EditorialError as error:
             self.message_user(request, str(error), messages.ERROR)
         else:
@@ -1413,25 +1437,31 @@ class OfficeAdmin(
         if not editorial.is_draft(draft):
             return self._change_page(draft)
         form = SubmitForPublicationForm(request.POST or None)
+        refused = None
         if form.is_valid():
-            return self._moderation_step(
-                request,
-                draft,
-                lambda: editorial.submit_for_publication(
-                    draft, by=request.user, message=form.cleaned_data["message"]
-                ),
-                lambda notified: (
-                    ngettext(
-                        "Submitted for publication: %(count)d publisher was notified.",
-                        "Submitted for publication: %(count)d publishers were "
-                        "notified.",
-                        len(notified.sent),
-                    )
-                    % {"count": len(notified.sent)}
-                ),
-            )
+            try:
+                return self._moderation_step(
+                    request,
+                    draft,
+                    lambda: editorial.submit_for_publication(
+                        draft, by=request.user, message=form.cleaned_data["message"]
+                    ),
+                    lambda notified: (
+                        ngettext(
+                            "Submitted for publication: %(count)d publisher was "
+                            "notified.",
+                            "Submitted for publication: %(count)d publishers were "
+                            "notified.",
+                            len(notified.sent),
+                        )
+                        % {"count": len(notified.sent)}
+                    ),
+                )
+            except editorial.TooManySubmissions as error:
+                form.add_error(None, str(error))
+                refused = error
         live = draft.draft_of or draft
-        return self._form_page(
+        response = self._form_page(
             request,
             draft,
             form,
@@ -1443,6 +1473,11 @@ class OfficeAdmin(
                 "published or sent back."
             ),
         )
+        if refused is not None:
+            response.status_code = 429
+            wait = (refused.retry_at - timezone.now()).total_seconds()
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
 
     def send_back_view(self, request, object_id):
         draft = self._get_editable_office(request, object_id)

@@ -13,6 +13,9 @@ revision where content changes, and writes one audit entry. See
 docs/editorial-workflow.md.
 """
 
+import datetime
+import hashlib
+import json
 import logging
 import smtplib
 from dataclasses import dataclass, field
@@ -21,6 +24,7 @@ import reversion
 from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -211,6 +215,7 @@ def _apply(live, draft):
     # A new office's own schedule and request are done; a draft copy's go
     # with the copy.
     live.publish_at = None
+    live.scheduled_fingerprint = ""
     live.edit_version = F("edit_version") + 1
     try:
         with transaction.atomic():
@@ -431,17 +436,103 @@ def _notify(name, recipients, context):
 logger = logging.getLogger(__name__)
 
 
+# How many submissions (each an email to every publisher) fit in a window:
+# of one draft by anyone, and of one editor whatever the drafts.
+SUBMISSIONS_PER_DRAFT = (3, datetime.timedelta(days=1))
+SUBMISSIONS_PER_EDITOR = (10, datetime.timedelta(hours=1))
+
+
+class TooManySubmissions(EditorialError):
+    """A submission past a limit; retry_at is when one more fits in."""
+
+    def __init__(self, message, *, retry_at):
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+def _next_free(entries, limit, window, now):
+    """When one more of entries (timestamped) fits in limit per window, or
+    None if one does now: once the limit-th latest leaves the window."""
+    latest = list(
+        entries.filter(timestamp__gt=now - window)
+        .order_by("-timestamp")
+        .values_list("timestamp", flat=True)[:limit]
+    )
+    return latest[-1] + window if len(latest) == limit else None
+
+
+def _check_submission_limits(live, by, now):
+    """Refuse a submission past SUBMISSIONS_PER_DRAFT or SUBMISSIONS_PER_EDITOR.
+
+    Counted from the audit trail's submission entries, which the caller's
+    locks (the editor's row, then the draft's) keep from changing meanwhile.
+    A draft counts by its office: discarding it and starting another does
+    not start a new count.
+    """
+    submissions = AuditEntry.objects.filter(action=AuditEntry.Action.SUBMIT)
+    refusals = []
+    limit, window = SUBMISSIONS_PER_DRAFT
+    at = _next_free(submissions.filter(office_id=live.pk), limit, window, now)
+    if at:
+        refusals.append(
+            (
+                at,
+                ngettext(
+                    "This draft was already submitted %(count)d time in the "
+                    "last 24 hours.",
+                    "This draft was already submitted %(count)d times in the "
+                    "last 24 hours.",
+                    limit,
+                )
+                % {"count": limit},
+            )
+        )
+    limit, window = SUBMISSIONS_PER_EDITOR
+    at = _next_free(submissions.filter(actor=by), limit, window, now)
+    if at:
+        refusals.append(
+            (
+                at,
+                ngettext(
+                    "You have made %(count)d submission in the last hour.",
+                    "You have made %(count)d submissions in the last hour.",
+                    limit,
+                )
+                % {"count": limit},
+            )
+        )
+    if refusals:
+        at, reason = max(refusals, key=lambda refusal: refusal[0])
+        # Rounded up to the minute shown, so that the time said is never early.
+        at = at.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+        raise TooManySubmissions(
+            _("%(reason)s You can submit it again from %(time)s (%(zone)s).")
+            % {
+                "reason": reason,
+                "time": date_format(timezone.localtime(at), "DATETIME_FORMAT"),
+                "zone": timezone.get_current_timezone_name(),
+            },
+            retry_at=at,
+        )
+
+
 def submit_for_publication(draft, *, by, message):
     """Ask for a draft to be published, and email everyone who may publish it.
 
     The request (replacing any earlier one, sent back or not) and its audit
     entry are written first; then each publisher but the editor themself
-    gets one email. Returns a Notified.
+    gets one email. Returns a Notified. Past a limit on submissions
+    (SUBMISSIONS_PER_DRAFT, SUBMISSIONS_PER_EDITOR), raises
+    TooManySubmissions and sends nothing.
     """
     with transaction.atomic():
+        # The editor's row, then the draft's: two submissions by one editor,
+        # or of one draft, take turns, so both cannot pass the count.
+        get_user_model().objects.select_for_update().filter(pk=by.pk).first()
         draft = _lock(draft)
         if not is_draft(draft):
             raise EditorialError(_("Only a draft can be submitted for publication."))
+        _check_submission_limits(draft.draft_of or draft, by, timezone.now())
         PublicationRequest.objects.update_or_create(
             office=draft,
             defaults={
@@ -518,11 +609,116 @@ def send_back(draft, *, by, comment):
 # Scheduled publishing
 
 
+def fingerprint(office):
+    """SHA-256 (hex) of what publishing office would put on the public site.
+
+    Exactly what publish() copies from a draft: the office's content fields
+    (every language), its terms and tags (by id: renaming a term is not a
+    change of the draft), and its field offices and mandates, each keyed by
+    the live row it stands for (copied_from) or its own id. Raw values in
+    canonical JSON, so neither the active language nor the order of a query
+    changes it.
+    """
+    content = {
+        "office": _content(office),
+        **{
+            name: sorted(term.pk for term in getattr(office, name).all())
+            for name in TERM_FIELDS
+        },
+        **{
+            relation: sorted(
+                (
+                    [row.copied_from or row.pk, _content(row, model)]
+                    for row in getattr(office, relation).all()
+                ),
+                key=lambda pair: pair[0],
+            )
+            for relation, model in INLINES.items()
+        },
+    }
+    text = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def cancel_changed_schedule(office, *, by):
+    """Cancel office's scheduled publication if its content no longer
+    matches the fingerprint recorded when it was scheduled (none, for a
+    schedule set before there were fingerprints).
+
+    Called by the admin after saving a draft (by: who saved it) and by
+    publish_scheduled before publishing one (by=None), so a change made any
+    other way is caught when the time comes. Returns whether it cancelled.
+    """
+    with transaction.atomic():
+        office = _lock(office)
+        if office.publish_at is None:
+            return False
+        found = fingerprint(office)
+        if found == office.scheduled_fingerprint:
+            return False
+        _cancel_schedule(office, by=by, found=found)
+    return True
+
+
+def _cancel_schedule(office, *, by, found):
+    """Clear a locked draft's publish_at, record why (with the fingerprint
+    approved and the one found), and, once the transaction commits, email who
+    scheduled it and who changed it: by, or else the last one to save the
+    draft in the admin."""
+    publisher = office.scheduled_by
+    editor = by or _last_editor(office)
+    Office.objects.filter(pk=office.pk).update(
+        publish_at=None, scheduled_by=None, scheduled_fingerprint=""
+    )
+    live = office.draft_of or office
+    _record(
+        AuditEntry.Action.SCHEDULE,
+        live,
+        by,
+        _("Scheduled publication cancelled: the draft changed after it was scheduled"),
+        draft=office.pk,
+        publish_at=office.publish_at.isoformat(),
+        scheduled_by=publisher and publisher.pk,
+        approved=office.scheduled_fingerprint,
+        found=found,
+    )
+    recipients = list(
+        dict.fromkeys(
+            user.email
+            for user in (publisher, editor)
+            if user is not None and user.is_active and user.email
+        )
+    )
+    context = {
+        "office": live,
+        # Formatted by the templates, in the emails' language.
+        "publish_at": timezone.localtime(office.publish_at),
+        "time_zone": timezone.get_current_timezone_name(),
+        "publisher": publisher
+        and (publisher.get_full_name() or publisher.get_username()),
+        "changed_by": by and (by.get_full_name() or by.get_username()),
+        "admin_url": _admin_link(office),
+    }
+    transaction.on_commit(lambda: _notify("schedule_cancelled", recipients, context))
+
+
+def _last_editor(office):
+    """Who last saved office in the admin (its latest version), if anyone."""
+    from reversion.models import Version
+
+    version = (
+        Version.objects.get_for_object(office).select_related("revision__user").first()
+    )
+    return version.revision.user if version else None
+
+
 def schedule(office, *, by, at):
     """Set (or with at=None, clear) when office is published or unpublished.
 
     A draft gets a publish_at, a published office an unpublish_at; the time
-    must lie ahead. `publish_scheduled` does what has come due.
+    must lie ahead. Scheduling a publication records the draft's
+    fingerprint: that is what the publisher approves, and all that
+    `publish_scheduled`, which does what has come due, will publish.
     """
     with transaction.atomic():
         office = _lock(office)
@@ -531,8 +727,14 @@ def schedule(office, *, by, at):
         if at is not None and at <= timezone.now():
             raise EditorialError(_("Choose a time in the future."))
         field = "unpublish_at" if office.is_published else "publish_at"
+        # What the publisher approves is the draft as it is now.
+        approved = fingerprint(office) if at and field == "publish_at" else ""
         Office.objects.filter(pk=office.pk).update(
-            **{field: at, "scheduled_by": by if at else None}
+            **{
+                field: at,
+                "scheduled_by": by if at else None,
+                "scheduled_fingerprint": approved,
+            }
         )
         setattr(office, field, at)
         live = office.draft_of or office
@@ -565,6 +767,8 @@ class ScheduledRun:
 
     published: list = field(default_factory=list)
     unpublished: list = field(default_factory=list)
+    # Drafts not published because they changed after they were scheduled.
+    cancelled: list = field(default_factory=list)
     # (office, reason) for each step refused (a slug taken meanwhile).
     failed: list = field(default_factory=list)
 
@@ -592,6 +796,11 @@ def publish_scheduled(*, now=None):
     done schedule is cleared). A refused step (say, the slug is now another
     office's) clears that schedule, is recorded with its reason, and does not
     stop the others. The audit entry names who scheduled it.
+
+    A draft is published only while its fingerprint is the one recorded when
+    it was scheduled: one that changed since, however, has its schedule
+    cancelled instead (cancel_changed_schedule), so what is published is
+    what the publisher approved.
     """
     now = now or timezone.now()
     run = ScheduledRun()
@@ -610,6 +819,9 @@ def publish_scheduled(*, now=None):
                 )
                 if office is None:
                     break
+                if step is publish and cancel_changed_schedule(office, by=None):
+                    run.cancelled.append(office)
+                    continue
                 who = office.scheduled_by
                 note = _("(as scheduled by %(user)s)") % {
                     "user": (who.get_full_name() or who.get_username())
@@ -628,8 +840,12 @@ def publish_scheduled(*, now=None):
 
 
 def _refused(office, step, error):
-    field = "publish_at" if step is publish else "unpublish_at"
-    Office.objects.filter(pk=office.pk).update(**{field: None})
+    cleared = (
+        {"publish_at": None, "scheduled_fingerprint": ""}
+        if step is publish
+        else {"unpublish_at": None}
+    )
+    Office.objects.filter(pk=office.pk).update(**cleared)
     _record(
         AuditEntry.Action.SCHEDULE,
         office.draft_of or office,

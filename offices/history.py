@@ -38,6 +38,7 @@ NOT_CONTENT = {
     "publish_at",
     "unpublish_at",
     "scheduled_by",
+    "scheduled_fingerprint",
 }
 TERM_FIELDS = ["pillars", "shifts", "spotlight_populations", "tags"]
 INLINES = {"field_offices": FieldOffice, "mandates": Mandate}

@@ -1073,6 +1073,18 @@ class Office(TranslatedMixin, models.Model):
         related_name="+",
         verbose_name=_("scheduled by"),
     )
+    # What the publisher approved: editorial.fingerprint() of the draft when
+    # publish_at was set. publish_scheduled publishes it only if it matches.
+    scheduled_fingerprint = models.CharField(
+        _("scheduled fingerprint"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The content the publisher scheduled (SHA-256); a draft that no "
+            "longer matches is not published."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

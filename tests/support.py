@@ -56,6 +56,13 @@ def populate(count):
 SIGNED_IN_QUERIES = 4
 
 
+def signed_in(user):
+    """A VerifiedClient signed in as user."""
+    client = VerifiedClient()
+    client.force_login(user)
+    return client
+
+
 def totp_device(user):
     """The user's confirmed authenticator, created if they have none."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

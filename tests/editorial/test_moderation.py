@@ -9,7 +9,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office, PublicationRequest
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient, editorial_group, form_data
+from tests.support import editorial_group, form_data, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +19,6 @@ COMMENT = "The budget figure needs a source."
 
 def url(name, office):
     return reverse(f"admin:offices_office_{name}", args=[office.pk])
-
-
-def signed_in(user):
-    client = VerifiedClient()
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def editor(db):
-    user = UserFactory(username="amina", first_name="Amina", last_name="Diallo")
-    user.groups.add(editorial_group("Office editors"))
-    return user
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import VerifiedClient, editorial_group
+from tests.support import VerifiedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def later(minutes):
 
 def entries(action, office):
     return AuditEntry.objects.filter(action=action, office_id=office.pk)
-
-
-@pytest.fixture
-def publisher(db):
-    user = UserFactory(username="publisher", first_name="Pat", last_name="Lee")
-    user.groups.add(editorial_group("Content managers"))
-    return user
 
 
 @pytest.fixture
@@ -232,6 +225,10 @@ def test_two_concurrent_runs_act_once(monkeypatch):
         OfficeFactory(status=Office.Status.DRAFT, slug=f"office-{i}") for i in range(6)
     ]
     Office.objects.update(publish_at=later(-1), scheduled_by=publisher)
+    for office in offices:  # as editorial.schedule() approves them
+        Office.objects.filter(pk=office.pk).update(
+            scheduled_fingerprint=editorial.fingerprint(office)
+        )
     # Both runs are inside a claim at the same time before either publishes.
     both_claimed = threading.Barrier(2, timeout=10)
     first = threading.local()

@@ -25,8 +25,9 @@ def iso_datetime(value):
 class Command(BaseCommand):
     help = (
         "Publish the drafts and unpublish the profiles whose scheduled time has "
-        "come. Run it every few minutes; overlapping runs act once: see "
-        "docs/editorial-workflow.md."
+        "come; a draft changed since it was scheduled is not published (its "
+        "schedule is cancelled). Run it every few minutes; overlapping runs act "
+        "once: see docs/editorial-workflow.md."
     )
 
     def add_arguments(self, parser):
@@ -46,27 +47,43 @@ class Command(BaseCommand):
                 self.stdout.write(
                     gettext("Unpublished %(office)s") % {"office": office}
                 )
+        if verbosity >= 1:
+            for office in run.cancelled:
+                self.stdout.write(
+                    gettext(
+                        "Cancelled for %(office)s: the draft changed after it "
+                        "was scheduled."
+                    )
+                    % {"office": office}
+                )
         for office, reason in run.failed:
             self.stderr.write(
                 gettext("Not done for %(office)s: %(reason)s")
                 % {"office": office, "reason": reason}
             )
         if verbosity >= 1:
+            count = (
+                len(run.published)
+                + len(run.unpublished)
+                + len(run.failed)
+                + len(run.cancelled)
+            )
             self.stdout.write(
                 ngettext(
                     "%(published)d published, %(unpublished)d unpublished, "
-                    "%(failed)d refused (%(count)d office).",
+                    "%(failed)d refused, %(cancelled)d cancelled "
+                    "(%(count)d office).",
                     "%(published)d published, %(unpublished)d unpublished, "
-                    "%(failed)d refused (%(count)d offices).",
-                    len(run.published) + len(run.unpublished) + len(run.failed),
+                    "%(failed)d refused, %(cancelled)d cancelled "
+                    "(%(count)d offices).",
+                    count,
                 )
                 % {
                     "published": len(run.published),
                     "unpublished": len(run.unpublished),
                     "failed": len(run.failed),
-                    "count": len(run.published)
-                    + len(run.unpublished)
-                    + len(run.failed),
+                    "cancelled": len(run.cancelled),
+                    "count": count,
                 }
             )
         if run.failed:
