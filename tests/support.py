@@ -181,7 +181,7 @@ def add_rows(data, prefix, *rows):
 # The data migrations that make the roles' groups, each with a ROLES table.
 ROLE_MIGRATIONS = [
     "offices.migrations.0009_editorial_groups",
-    "offices.migrations.0018_user_managers",
+    "offices.migrations.0019_user_managers",
 ]
 
 

@@ -128,7 +128,7 @@ def devices(user):
 
 
 def test_the_migration_makes_the_user_managers_group():
-    migration = importlib.import_module("offices.migrations.0018_user_managers")
+    migration = importlib.import_module("offices.migrations.0019_user_managers")
     Group.objects.filter(name="User managers").delete()
 
     migration.create_group(apps, None)

@@ -45,7 +45,7 @@ def remove_group(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("offices", "0017_office_stamp"),
+        ("offices", "0018_scheduled_fingerprint"),
     ]
 
     operations = [migrations.RunPython(create_group, remove_group)]
