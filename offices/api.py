@@ -392,9 +392,9 @@ class OfficeDetailView(PublicDataView, RetrieveAPIView):
             Office.objects.published().with_field_office_count().with_page_relations()
         )
 
-    def get_in_language(self, request, *args, **kwargs):
+    def get(self, request, *args, **kwargs):
         try:
-            return super().get_in_language(request, *args, **kwargs)
+            return super().get(request, *args, **kwargs)
         except exceptions.NotFound:
             response = self.not_published(request, kwargs["slug"])
             if response is None:

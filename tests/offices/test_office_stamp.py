@@ -200,12 +200,13 @@ def test_translation_checks_move_their_office(offices):
         office=offices[0],
         language="fr",
         checked_at=timezone.now(),
-        english_digest="0" * 32,
+        english_digest="0" * 64,
+        english_text={"name": "UN Human Rights in Iraq"},
     )
     assert_moved_only(*offices)
 
     yesterday()
-    TranslationCheck.objects.filter(pk=check.pk).update(english_digest="1" * 32)
+    TranslationCheck.objects.filter(pk=check.pk).update(english_digest="1" * 64)
     assert_moved_only(*offices)
 
     yesterday()
