@@ -1,5 +1,6 @@
 """Settings for hrprofile, read from the environment (see .env.example)."""
 
+import copy
 import datetime
 import secrets
 from pathlib import Path
@@ -9,6 +10,7 @@ from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from hrprofile.mailers import mailer_from_url
 
@@ -190,6 +192,15 @@ if DEBUG:
 else:
     EMAIL_URL = required("EMAIL_URL")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
+# Error emails (LOGGING's mail_admins) are sent from inside the failing
+# request: a stalled SMTP server holds that worker ERROR_EMAIL_TIMEOUT seconds
+# at most, not EMAIL_URL's timeout.
+ERROR_EMAIL_TIMEOUT = 5
+MAILERS["errors"] = copy.deepcopy(MAILERS["default"])
+if "timeout" in MAILERS["errors"].get("OPTIONS", {}):
+    MAILERS["errors"]["OPTIONS"]["timeout"] = min(
+        MAILERS["errors"]["OPTIONS"]["timeout"], ERROR_EMAIL_TIMEOUT
+    )
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="UN Human Rights profiles <noreply@localhost>"
 )
@@ -415,7 +426,8 @@ SECURE_CSP = {
 }
 
 # Logs: JSON lines in production (LOG_FORMAT=json|text to choose), readable
-# text locally; see hrprofile/logs.py.
+# text locally; see hrprofile/logs.py. No line carries a secret of a path
+# (a calendar token): "redact" on every handler.
 LOG_JSON = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text") == "json"
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -423,8 +435,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "hrprofile.logs.RequestIdFilter"},
+        "redact": {"()": "hrprofile.logs.RedactSecrets"},
         "not_database_outage": {"()": "hrprofile.logs.NotDatabaseOutage"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # At most one email per error message in ten minutes, however many
+        # requests (and workers) hit it.
+        "once_per_message": {"()": "hrprofile.logs.OncePerMessage", "seconds": 600},
+        "as_warning": {"()": "hrprofile.logs.AsWarning"},
     },
     "formatters": {
         "json": {
@@ -435,6 +452,9 @@ LOGGING = {
                 "levelname": "level",
                 "name": "logger",
             },
+            # Django passes the request to its records: its repr would repeat
+            # the path, unredacted.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "text": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -445,18 +465,28 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json" if LOG_JSON else "text",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         },
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "hrprofile.logs.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false", "not_database_outage"],
+            "using": "errors",
+            # The rate limit last: a record the others drop uses no slot.
+            "filters": [
+                "require_debug_false",
+                "not_database_outage",
+                "redact",
+                "once_per_message",
+            ],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Errors still reach ADMINS by mail; everything also goes to stdout.
         "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # A refused Host header is anyone's to send, on every request: a
+        # warning, never an email (hrprofile.logs.AsWarning).
+        "django.security.DisallowedHost": {"filters": ["as_warning"]},
         # Our own line per request (hrprofile.logs) replaces runserver's.
         "django.server": {"level": "WARNING"},
         # Its start/stop chatter is noise in every command's output.
