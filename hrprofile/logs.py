@@ -128,7 +128,22 @@ class OncePerMessage(logging.Filter):
 
 class AdminEmailHandler(django_log.AdminEmailHandler):
     """Django's error email, with the secrets of every path in it redacted:
-    the subject, the request URL, META and the exception's text."""
+    the subject, the request URL, META and the exception's text.
+
+    A mail server that refuses or times out is a line in the log: Django's
+    handler lets the error through, which turned the request's answer into a
+    500 and sent (tried) a second email about that.
+    """
+
+    def emit(self, record):
+        try:
+            super().emit(record)
+        except Exception as error:  # whatever the mail server did
+            logging.getLogger(__name__).warning(
+                "The error email could not be sent: %s: %s",
+                type(error).__name__,
+                error,
+            )
 
     def send_mail(self, subject, message, *args, **kwargs):
         if kwargs.get("html_message"):
