@@ -21,13 +21,16 @@ env = environ.Env()
 
 # One rule decides where configuration comes from. HRPROFILE_ENV=production
 # (set by the shipped gunicorn.conf.py, systemd units and Kubernetes
-# manifests, and by the README's production commands) reads only
-# the process environment and refuses DEBUG. Anything else is local mode: the
-# checkout's .env (written by `make install`) is read, so a `make run` in the
-# same checkout can never switch a production process into DEBUG.
-HRPROFILE_ENV = env.str("HRPROFILE_ENV", default="local")
-if HRPROFILE_ENV not in {"local", "production"}:
+# manifests, and by the README's production commands) reads only the process
+# environment and refuses DEBUG. HRPROFILE_ENV=local also reads the checkout's
+# .env (written by `make install`). Unset, the web entry points
+# (hrprofile/wsgi.py and asgi.py, however they are started) set production;
+# the developer tools (manage.py, pytest) read .env as local mode does. So a
+# `make run` in the same checkout can never switch a server into DEBUG.
+HRPROFILE_ENV_GIVEN = env.str("HRPROFILE_ENV", default="")
+if HRPROFILE_ENV_GIVEN not in {"", "local", "production"}:
     raise ImproperlyConfigured("HRPROFILE_ENV must be local or production.")
+HRPROFILE_ENV = HRPROFILE_ENV_GIVEN or "local"
 PRODUCTION = HRPROFILE_ENV == "production"
 if not PRODUCTION:
     environ.Env.read_env(BASE_DIR / ".env")
@@ -54,6 +57,11 @@ if PRODUCTION and DEBUG:
         "DEBUG is on with HRPROFILE_ENV=production: unset DEBUG (it shows "
         "settings and code to anyone who causes an error)."
     )
+# A developer's own checkout, said explicitly (`make run` sets
+# HRPROFILE_ENV=local): two-step verification is offered, not forced
+# (hrprofile/auth.py). Never guessed from a default or from the client's
+# address: behind a proxy on the same host, every client is loopback.
+LOCAL_DEV = HRPROFILE_ENV_GIVEN == "local" and DEBUG
 
 if DEBUG:
     # Local use: a per-checkout random key kept out of git in var/.
@@ -255,8 +263,8 @@ AXES_CLIENT_IP_CALLABLE = "hrprofile.throttle.client_ip"
 AXES_ENABLE_ADMIN = False  # our own read-only failed-login list instead
 
 # Two-factor login (django-otp): required for staff who can publish or manage
-# users; OTP_REQUIRED_FOR_ALL_STAFF extends it to every staff member. Local
-# mode on 127.0.0.1 offers enrolment instead of forcing it.
+# users; OTP_REQUIRED_FOR_ALL_STAFF extends it to every staff member. A
+# developer's explicit local mode (LOCAL_DEV) offers enrolment instead.
 OTP_REQUIRED_FOR_ALL_STAFF = env.bool("OTP_REQUIRED_FOR_ALL_STAFF", default=False)
 OTP_TOTP_ISSUER = "UN Human Rights profiles"
 # Never show secret keys in django-otp's own pages (ours replace them anyway).
