@@ -6,7 +6,8 @@ a user's report, the proxy's log and ours meet on one id.
 
 No secret reaches a log line or an error email: a reviewer's calendar address
 carries the token that opens it, and is logged with the token redacted (here,
-in gunicorn.conf.py's access log and in deploy/nginx.conf's log_format).
+in gunicorn.conf.py's access log and in the shipped nginx's log_format,
+deploy/nginx/templates/).
 """
 
 import contextvars
