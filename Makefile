@@ -72,35 +72,32 @@ check-chromium:
 		exit 1; fi; \
 	$(MAKE) --no-print-directory browser-deps
 
-# The catalogue test extracts the source's messages with GNU gettext to find
-# any the catalogues lack: never skipped, so make test installs it as root (a
-# CI machine) and tells anyone else how, as for Chromium.
-check-gettext:
-	@command -v xgettext >/dev/null 2>&1 && exit 0; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "make test: the catalogue tests need GNU gettext (xgettext), which is missing." >&2; \
-		echo "Install it once: sudo apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS). Then rerun make test." >&2; \
-		exit 1; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "make test: the catalogue tests need GNU gettext (xgettext): install it by hand." >&2; exit 1; fi; \
-	echo "Installing GNU gettext for the catalogue tests (apt-get)"; \
-	apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext
+# A Debian package that tests need is never a reason to skip them: make test
+# never runs sudo, so as root (a CI machine) it installs the package and tells
+# anyone else how, as for Chromium.
+# $(call test-package,READY-CHECK,PACKAGE,WHAT NEEDS IT,OTHER SYSTEMS)
+define test-package
+@$(1) && exit 0; \
+if [ "$$(id -u)" != 0 ]; then \
+	echo "make test: $(3) need $(2), which is missing." >&2; \
+	echo "Install it once: sudo apt-get install $(2) (Debian/Ubuntu) or $(4). Then rerun make test." >&2; \
+	exit 1; fi; \
+if ! command -v apt-get >/dev/null 2>&1; then \
+	echo "make test: $(3) need $(2): install it by hand." >&2; exit 1; fi; \
+echo "Installing $(2) for $(3) (apt-get)"; \
+apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2)
+endef
 
-# The shipped nginx configuration (deploy/nginx/templates/) is run by its
-# tests with Debian's nginx: never skipped, so make test installs it as root
-# (a CI machine) and tells anyone else how, as for gettext. Debian installs
-# it in /usr/sbin, which a user's PATH may lack.
-NGINX_READY = PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1
+# The catalogue test extracts the source's messages with GNU gettext to find
+# any the catalogues lack.
+check-gettext:
+	$(call test-package,command -v xgettext >/dev/null 2>&1,gettext,the catalogue tests,brew install gettext (macOS))
+
+# tests/deploy/test_nginx.py runs the shipped nginx configuration
+# (deploy/nginx/templates/) with Debian's nginx, which Debian installs in
+# /usr/sbin: a user's PATH may lack it.
 check-nginx:
-	@$(NGINX_READY) && exit 0; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "make test: the proxy tests need nginx, which is missing." >&2; \
-		echo "Install it once: sudo apt-get install nginx-light (Debian/Ubuntu) or brew install nginx (macOS). Then rerun make test." >&2; \
-		exit 1; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "make test: the proxy tests need nginx: install it by hand." >&2; exit 1; fi; \
-	echo "Installing nginx for the proxy tests (apt-get)"; \
-	apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx-light
+	$(call test-package,PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1,nginx-light,the proxy tests,brew install nginx (macOS))
 
 # Local mode, said explicitly: only HRPROFILE_ENV=local lets the WSGI entry
 # point (runserver's too) run with DEBUG and merely offer two-step
