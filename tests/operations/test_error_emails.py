@@ -62,7 +62,7 @@ def smtp():
 
 
 @pytest.fixture
-def server(smtp, static_root, committed, tmp_path):
+def server(smtp, static_root, tmp_path):
     env = production_env(
         DATABASE_URL=database_url(),
         STATIC_ROOT=str(static_root),
