@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps check-chromium check-gettext run test lint format lock messages compile-messages backup restore db-stop clean check-python
+.PHONY: help install browser-deps check-chromium check-gettext check-nginx run test lint format lock messages compile-messages backup restore db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -72,25 +72,43 @@ check-chromium:
 		exit 1; fi; \
 	$(MAKE) --no-print-directory browser-deps
 
+# A Debian package that tests need is never a reason to skip them: make test
+# never runs sudo, so as root (a CI machine) it installs the package and tells
+# anyone else how, as for Chromium.
+# $(call test-package,READY-CHECK,PACKAGE,WHAT NEEDS IT,OTHER SYSTEMS)
+define test-package
+@$(1) && exit 0; \
+if [ "$$(id -u)" != 0 ]; then \
+	echo "make test: $(3) need $(2), which is missing." >&2; \
+	echo "Install it once: sudo apt-get install $(2) (Debian/Ubuntu) or $(4). Then rerun make test." >&2; \
+	exit 1; fi; \
+if ! command -v apt-get >/dev/null 2>&1; then \
+	echo "make test: $(3) need $(2): install it by hand." >&2; exit 1; fi; \
+echo "Installing $(2) for $(3) (apt-get)"; \
+apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(2)
+endef
+
 # The catalogue test extracts the source's messages with GNU gettext to find
-# any the catalogues lack: never skipped, so make test installs it as root (a
-# CI machine) and tells anyone else how, as for Chromium.
+# any the catalogues lack.
 check-gettext:
-	@command -v xgettext >/dev/null 2>&1 && exit 0; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "make test: the catalogue tests need GNU gettext (xgettext), which is missing." >&2; \
-		echo "Install it once: sudo apt-get install gettext (Debian/Ubuntu) or brew install gettext (macOS). Then rerun make test." >&2; \
-		exit 1; fi; \
-	if ! command -v apt-get >/dev/null 2>&1; then \
-		echo "make test: the catalogue tests need GNU gettext (xgettext): install it by hand." >&2; exit 1; fi; \
-	echo "Installing GNU gettext for the catalogue tests (apt-get)"; \
-	apt-get update -qq && env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext
+	$(call test-package,command -v xgettext >/dev/null 2>&1,gettext,the catalogue tests,brew install gettext (macOS))
+
+# tests/deploy/test_nginx.py runs the shipped nginx configuration
+# (deploy/nginx/templates/) with Debian's nginx, which Debian installs in
+# /usr/sbin: a user's PATH may lack it.
+check-nginx:
+	$(call test-package,PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1,nginx-light,the proxy tests,brew install nginx (macOS))
+
+# Local mode, said explicitly: only HRPROFILE_ENV=local lets the WSGI entry
+# point (runserver's too) run with DEBUG and merely offer two-step
+# verification (settings.LOCAL_DEV).
+LOCAL := HRPROFILE_ENV=local
 
 run: install ## Start the embedded database, migrate, load demo content, serve on 127.0.0.1:PORT (8000)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --only-missing
-	$(PY) manage.py ensure_local_superuser
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(LOCAL) $(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py load_demo --only-missing
+	$(LOCAL) $(PY) manage.py ensure_local_superuser
+	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Coverage settings are in pyproject.toml ([tool.coverage.run]); the report
 # lists the files that are not fully covered, then the total. COVERAGE=0
@@ -100,7 +118,7 @@ run: install ## Start the embedded database, migrate, load demo content, serve o
 # in one process.
 COVERAGE ?= 1
 TEST_WORKERS ?= auto
-test: install check-chromium check-gettext ## Run the whole test suite with coverage, then check that migrations are complete
+test: install check-chromium check-gettext check-nginx ## Run the whole test suite with coverage, then check that migrations are complete
 	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope) \
 		$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 	$(PY) manage.py makemigrations --check --dry-run

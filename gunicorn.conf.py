@@ -5,12 +5,15 @@ Each value can be overridden from the environment, as below, or on the
 command line.
 """
 
+import json
 import logging
 import os
 import sys
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger, SafeAtoms
 from pythonjsonlogger.json import JsonFormatter
+
+from hrprofile.logs import loggable
 
 # The shipped server is always production: settings.py then ignores the
 # checkout's .env (written for local use with DEBUG=true) and refuses DEBUG.
@@ -58,7 +61,9 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
 # In production every line on stdout is one JSON object (as the app's own,
 # settings.LOGGING), gunicorn's included, unless LOG_FORMAT=text. The access
-# line carries the request id the app set or kept (its X-Request-ID).
+# line carries the request id the app set or kept (its X-Request-ID). In
+# either format it keeps no secret of a path (a calendar token) and escapes
+# control characters: a %0A in a path cannot start a forged line.
 
 
 class NoHealthProbes(logging.Filter):
@@ -69,7 +74,28 @@ class NoHealthProbes(logging.Filter):
         return atoms.get("U") not in {"/healthz", "/readyz"}
 
 
-class JsonLogger(Logger):
+class RedactingLogger(Logger):
+    """gunicorn's logger, with every value of the access line made loggable
+    (hrprofile.logs.loggable): the path, the request line, the headers."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            name: loggable(value) if isinstance(value, str) else value
+            for name, value in atoms.items()
+        }
+
+
+class JsonAtoms(SafeAtoms):
+    """The access line's values, escaped for a string in JSON."""
+
+    def __init__(self, atoms):
+        super().__init__({})
+        for name, value in atoms.items():
+            self[name] = json.dumps(value)[1:-1] if isinstance(value, str) else value
+
+
+class JsonLogger(RedactingLogger):
     """gunicorn's own logger, writing JSON lines.
 
     gunicorn opens the access and error logs where its settings say
@@ -100,7 +126,10 @@ class JsonLogger(Logger):
             handler.setFormatter(logging.Formatter("%(message)s"))
             handler.addFilter(NoHealthProbes())
 
+    atoms_wrapper_class = JsonAtoms
 
+
+logger_class = RedactingLogger
 if os.environ.get("LOG_FORMAT", "json") == "json":
     access_log_format = (
         '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", '

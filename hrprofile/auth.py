@@ -52,7 +52,6 @@ logger = logging.getLogger(__name__)
 # Two-step verification
 
 BACKUP_CODES = 10
-LOOPBACK = {"127.0.0.1", "::1"}
 # What makes a staff member's account worth taking over: publishing, and
 # handing out accounts and permissions.
 SENSITIVE_PERMISSIONS = [
@@ -89,12 +88,14 @@ def requires_2fa(user):
 
 
 def is_local_dev(request):
-    """A developer's own checkout (DEBUG, on this machine): offer, don't force.
+    """A developer's own checkout: offer, don't force.
 
-    `make run` prints a password that must log a newcomer straight in. DEBUG
-    is refused in production (settings.py), and only a loopback client counts.
+    `make run` (HRPROFILE_ENV=local, DEBUG) prints a password that must log a
+    newcomer straight in. Decided by that explicit mode (settings.LOCAL_DEV),
+    never by the client's address: behind a proxy on the same host, every
+    client is loopback.
     """
-    return settings.DEBUG and request.META.get("REMOTE_ADDR") in LOOPBACK
+    return settings.LOCAL_DEV
 
 
 def is_verified(user):

@@ -3,9 +3,12 @@
 /healthz says the process answers (no database, no cache); /readyz says it can
 serve: the database and the cache each answer within READY_TIMEOUT seconds.
 Neither is cached, rate-limited or logged at INFO (RequestLogMiddleware).
+Anyone may ask: /readyz names the check that failed, and only the log says
+why (an error's text names the database's address and user).
 """
 
 import concurrent.futures
+import logging
 import uuid
 
 from django.core.cache import cache
@@ -14,6 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 READY_TIMEOUT = 2  # seconds, for each dependency
+logger = logging.getLogger(__name__)
 HEALTH_PATHS = {"/healthz", "/readyz"}
 
 # Checks run in worker threads so that a dependency that never answers costs
@@ -75,11 +79,14 @@ def readyz(request):
         try:
             future.result(timeout=READY_TIMEOUT)
         except concurrent.futures.TimeoutError:
-            results[name] = f"no answer within {READY_TIMEOUT} s"
+            failure = f"no answer within {READY_TIMEOUT} s"
         except Exception as error:  # any failure of a dependency is "not ready"
-            results[name] = f"{type(error).__name__}: {error}".strip()[:300]
+            failure = f"{type(error).__name__}: {error}".strip()
         else:
             results[name] = "ok"
+            continue
+        logger.warning("readyz: the %s check failed: %s", name, failure)
+        results[name] = "failed"
     ready = all(result == "ok" for result in results.values())
     return JsonResponse(
         {"status": "ready" if ready else "unavailable", "checks": results},

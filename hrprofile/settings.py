@@ -1,5 +1,6 @@
 """Settings for hrprofile, read from the environment (see .env.example)."""
 
+import copy
 import datetime
 import secrets
 from pathlib import Path
@@ -9,6 +10,7 @@ from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 from hrprofile.mailers import mailer_from_url
 
@@ -19,13 +21,16 @@ env = environ.Env()
 
 # One rule decides where configuration comes from. HRPROFILE_ENV=production
 # (set by the shipped gunicorn.conf.py, systemd units and Kubernetes
-# manifests, and by the README's production commands) reads only
-# the process environment and refuses DEBUG. Anything else is local mode: the
-# checkout's .env (written by `make install`) is read, so a `make run` in the
-# same checkout can never switch a production process into DEBUG.
-HRPROFILE_ENV = env.str("HRPROFILE_ENV", default="local")
-if HRPROFILE_ENV not in {"local", "production"}:
+# manifests, and by the README's production commands) reads only the process
+# environment and refuses DEBUG. HRPROFILE_ENV=local also reads the checkout's
+# .env (written by `make install`). Unset, the web entry points
+# (hrprofile/wsgi.py and asgi.py, however they are started) set production;
+# the developer tools (manage.py, pytest) read .env as local mode does. So a
+# `make run` in the same checkout can never switch a server into DEBUG.
+HRPROFILE_ENV_GIVEN = env.str("HRPROFILE_ENV", default="")
+if HRPROFILE_ENV_GIVEN not in {"", "local", "production"}:
     raise ImproperlyConfigured("HRPROFILE_ENV must be local or production.")
+HRPROFILE_ENV = HRPROFILE_ENV_GIVEN or "local"
 PRODUCTION = HRPROFILE_ENV == "production"
 if not PRODUCTION:
     environ.Env.read_env(BASE_DIR / ".env")
@@ -52,6 +57,11 @@ if PRODUCTION and DEBUG:
         "DEBUG is on with HRPROFILE_ENV=production: unset DEBUG (it shows "
         "settings and code to anyone who causes an error)."
     )
+# A developer's own checkout, said explicitly (`make run` sets
+# HRPROFILE_ENV=local): two-step verification is offered, not forced
+# (hrprofile/auth.py). Never guessed from a default or from the client's
+# address: behind a proxy on the same host, every client is loopback.
+LOCAL_DEV = HRPROFILE_ENV_GIVEN == "local" and DEBUG
 
 if DEBUG:
     # Local use: a per-checkout random key kept out of git in var/.
@@ -198,6 +208,15 @@ if DEBUG:
 else:
     EMAIL_URL = required("EMAIL_URL")
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}
+# Error emails (LOGGING's mail_admins) are sent from inside the failing
+# request: a stalled SMTP server holds that worker ERROR_EMAIL_TIMEOUT seconds
+# at most, not EMAIL_URL's timeout.
+ERROR_EMAIL_TIMEOUT = 5
+MAILERS["errors"] = copy.deepcopy(MAILERS["default"])
+if "timeout" in MAILERS["errors"].get("OPTIONS", {}):
+    MAILERS["errors"]["OPTIONS"]["timeout"] = min(
+        MAILERS["errors"]["OPTIONS"]["timeout"], ERROR_EMAIL_TIMEOUT
+    )
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="UN Human Rights profiles <noreply@localhost>"
 )
@@ -263,8 +282,8 @@ AXES_CLIENT_IP_CALLABLE = "hrprofile.throttle.client_ip"
 AXES_ENABLE_ADMIN = False  # our own read-only failed-login list instead
 
 # Two-factor login (django-otp): required for staff who can publish or manage
-# users; OTP_REQUIRED_FOR_ALL_STAFF extends it to every staff member. Local
-# mode on 127.0.0.1 offers enrolment instead of forcing it.
+# users; OTP_REQUIRED_FOR_ALL_STAFF extends it to every staff member. A
+# developer's explicit local mode (LOCAL_DEV) offers enrolment instead.
 OTP_REQUIRED_FOR_ALL_STAFF = env.bool("OTP_REQUIRED_FOR_ALL_STAFF", default=False)
 OTP_TOTP_ISSUER = "UN Human Rights profiles"
 # Never show secret keys in django-otp's own pages (ours replace them anyway).
@@ -434,7 +453,8 @@ SECURE_CSP = {
 }
 
 # Logs: JSON lines in production (LOG_FORMAT=json|text to choose), readable
-# text locally; see hrprofile/logs.py.
+# text locally; see hrprofile/logs.py. No line carries a secret of a path
+# (a calendar token): "redact" on every handler.
 LOG_JSON = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text") == "json"
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -442,8 +462,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "request_id": {"()": "hrprofile.logs.RequestIdFilter"},
+        "redact": {"()": "hrprofile.logs.RedactSecrets"},
         "not_database_outage": {"()": "hrprofile.logs.NotDatabaseOutage"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # At most one email per error message in ten minutes, however many
+        # requests (and workers) hit it.
+        "once_per_message": {"()": "hrprofile.logs.OncePerMessage", "seconds": 600},
+        "as_warning": {"()": "hrprofile.logs.AsWarning"},
     },
     "formatters": {
         "json": {
@@ -454,6 +479,9 @@ LOGGING = {
                 "levelname": "level",
                 "name": "logger",
             },
+            # Django passes the request to its records: its repr would repeat
+            # the path, unredacted.
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
         },
         "text": {
             "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
@@ -464,18 +492,28 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json" if LOG_JSON else "text",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         },
         "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
+            "class": "hrprofile.logs.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["require_debug_false", "not_database_outage"],
+            "using": "errors",
+            # The rate limit last: a record the others drop uses no slot.
+            "filters": [
+                "require_debug_false",
+                "not_database_outage",
+                "redact",
+                "once_per_message",
+            ],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # Errors still reach ADMINS by mail; everything also goes to stdout.
         "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # A refused Host header is anyone's to send, on every request: a
+        # warning, never an email (hrprofile.logs.AsWarning).
+        "django.security.DisallowedHost": {"filters": ["as_warning"]},
         # Our own line per request (hrprofile.logs) replaces runserver's.
         "django.server": {"level": "WARNING"},
         # Its start/stop chatter is noise in every command's output.

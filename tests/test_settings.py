@@ -77,19 +77,29 @@ def test_production_loads_with_every_required_variable(load_settings):
 def test_mailers_are_built_from_email_url(load_settings):
     loaded = load_settings(**PRODUCTION)
 
-    assert loaded.MAILERS == {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": "smtp.example.org",
-                "port": 587,
-                "timeout": 10,
-                "use_tls": True,
-                "username": "mailer",
-                "password": "pa@ss",
-            },
-        }
+    smtp = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "smtp.example.org",
+            "port": 587,
+            "timeout": 10,
+            "use_tls": True,
+            "username": "mailer",
+            "password": "pa@ss",
+        },
     }
+    # Error emails, sent from inside a failing request, wait 5 s at most.
+    errors = {**smtp, "OPTIONS": {**smtp["OPTIONS"], "timeout": 5}}
+    mailers = loaded.MAILERS
+    assert mailers == {"default": smtp, "errors": errors}
+
+
+def test_a_shorter_email_timeout_holds_for_error_emails_too(load_settings):
+    loaded = load_settings(
+        **PRODUCTION | {"EMAIL_URL": "smtp://smtp.example.org?timeout=3"}
+    )
+
+    assert loaded.MAILERS["errors"]["OPTIONS"]["timeout"] == 3
 
 
 def test_production_uses_no_deprecated_email_settings(load_settings):
@@ -106,9 +116,9 @@ def test_local_mode_needs_no_production_secrets(load_settings):
 
     assert loaded.DEBUG is True
     assert "localhost" in loaded.ALLOWED_HOSTS
-    assert loaded.MAILERS == {
-        "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    }
+    console = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    mailers = loaded.MAILERS
+    assert mailers == {"default": console, "errors": console}
 
 
 def test_review_fallback_defaults_to_the_admins(load_settings, monkeypatch):

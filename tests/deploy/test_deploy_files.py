@@ -311,13 +311,26 @@ def test_the_schedule_publishes_every_five_minutes(services):
 
 def test_nginx_spreads_requests_and_sets_the_trusted_headers(services):
     [mount, _] = services["proxy"]["volumes"]
-    config = (DEPLOY / "nginx.conf").read_text()
+    config = (DEPLOY / "nginx" / "templates" / "default.conf.template").read_text()
 
-    assert mount == "./nginx.conf:/etc/nginx/conf.d/default.conf:ro"
+    assert mount == "./nginx/templates:/etc/nginx/templates:ro"
     assert "server app:8000 resolve" in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
     assert "proxy_set_header X-Request-ID $request_id;" in config
+
+
+def test_nginx_gets_the_sites_name_from_the_environment_and_nothing_else(services):
+    """The image's templates mechanism substitutes only SERVER_NAME (nginx's
+    own $host, $uri... stay), and compose refuses to start without it."""
+    environment = services["proxy"]["environment"]
+    config = (DEPLOY / "nginx" / "templates" / "default.conf.template").read_text()
+
+    assert environment["SERVER_NAME"].startswith("${SERVER_NAME:?")
+    # $$ is compose's escape for a literal $.
+    assert environment["NGINX_ENVSUBST_FILTER"] == "^SERVER_NAME$$"
+    assert config.count("server_name ${SERVER_NAME};") == 2
+    assert set(re.findall(r"\$\{([A-Z_]+)\}", config)) == {"SERVER_NAME"}
 
 
 # deploy/daily.sh

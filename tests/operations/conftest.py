@@ -5,12 +5,14 @@ import pytest
 def committed(django_db_setup, django_db_blocker):
     """Rows other processes can read: made outside any test transaction,
     removed when the module is done, with what the servers wrote meanwhile
-    (sessions, audit entries, failed logins, versions)."""
+    (sessions, audit entries, failed logins, versions), and the removals the
+    database records when the module's offices are deleted."""
     from axes.models import AccessFailureLog
     from django.contrib.sessions.models import Session
     from reversion.models import Revision
 
     from audit.models import AuditEntry
+    from offices.models import OfficeRemoval
 
     created = []
 
@@ -24,5 +26,5 @@ def committed(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for row in reversed(created):
             type(row).objects.filter(pk=row.pk).delete()
-        for model in (AuditEntry, Session, AccessFailureLog, Revision):
+        for model in (AuditEntry, Session, AccessFailureLog, Revision, OfficeRemoval):
             model.objects.all().delete()

@@ -205,6 +205,120 @@ def test_unknown_hrprofile_env_is_refused(checkout):
     assert "HRPROFILE_ENV must be local or production" in result.stderr
 
 
+# ------------------------------------------------------------ entry points
+
+PRINT_MODE = (
+    "from django.conf import settings; print(settings.DEBUG, settings.LOCAL_DEV)"
+)
+
+
+@pytest.mark.parametrize("entry_point", ["hrprofile.wsgi", "hrprofile.asgi"])
+def test_a_server_without_hrprofile_env_is_production(checkout, entry_point):
+    """uwsgi, an ASGI server, gunicorn without our config: no .env, no DEBUG."""
+    env = production_env()
+    del env["HRPROFILE_ENV"]
+
+    result = run(
+        checkout, sys.executable, "-c", f"import {entry_point}; {PRINT_MODE}", env=env
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False False"
+
+
+@pytest.mark.parametrize("entry_point", ["hrprofile.wsgi", "hrprofile.asgi"])
+def test_a_server_with_nothing_but_the_env_file_refuses_to_start(checkout, entry_point):
+    """The .env's DEBUG=true is never read: the production values are missing."""
+    result = run(
+        checkout, sys.executable, "-c", f"import {entry_point}; {PRINT_MODE}", env={}
+    )
+
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable" in result.stderr
+    assert "True" not in result.stdout
+
+
+@pytest.mark.parametrize("entry_point", ["hrprofile.wsgi", "hrprofile.asgi"])
+def test_explicit_local_mode_is_the_developers_server(checkout, entry_point):
+    result = run(
+        checkout,
+        sys.executable,
+        "-c",
+        f"import {entry_point}; {PRINT_MODE}",
+        env={"HRPROFILE_ENV": "local"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True"
+
+
+def test_developer_tools_read_the_env_file_but_are_not_local_mode(checkout):
+    """manage.py (and pytest) without HRPROFILE_ENV: DEBUG from .env, but two-
+    step verification is forced unless HRPROFILE_ENV=local says otherwise."""
+    unset = manage(checkout, "shell", "-v", "0", "-c", PRINT_MODE, env={})
+    local = manage(
+        checkout,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        PRINT_MODE,
+        env={"HRPROFILE_ENV": "local"},
+    )
+
+    assert (unset.returncode, local.returncode) == (0, 0), unset.stderr
+    assert unset.stdout.strip() == "True False"
+    assert local.stdout.strip() == "True True"
+
+
+def test_make_run_runs_every_command_in_explicit_local_mode():
+    """The newcomer's path: ensure_local_superuser, then runserver, both local."""
+    result = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+
+    assert [command.split()[3] for command in commands] == [
+        "migrate",
+        "load_demo",
+        "ensure_local_superuser",
+        "runserver",
+    ]
+    assert all(command.startswith("HRPROFILE_ENV=local ") for command in commands)
+
+
+def test_gunicorn_started_from_another_directory_runs_without_debug(
+    checkout, tmp_path, static_root
+):
+    """No gunicorn.conf.py there, so nothing sets HRPROFILE_ENV; the checkout's
+    .env says DEBUG=true. The branded 404, never Django's debug page."""
+    port = free_port()
+    env = production_env(ALLOWED_HOSTS="127.0.0.1", STATIC_ROOT=str(static_root))
+    del env["HRPROFILE_ENV"]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    log_path = tmp_path / "gunicorn.log"
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    command = [gunicorn, "--chdir", str(checkout), "--bind", f"127.0.0.1:{port}"]
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [*command, "hrprofile.wsgi"],
+            cwd=elsewhere,
+            env={"PATH": os.environ["PATH"], "HOME": str(checkout), **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        status, _, html = serve_when_ready(server, port, "/en/nothing-here/", log_path)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    assert status == 404, html
+    assert "<h1>Page not found</h1>" in html
+    assert "URLconf" not in html
+
+
 # ------------------------------------------------------------ gunicorn
 
 
