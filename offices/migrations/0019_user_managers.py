@@ -22,10 +22,14 @@ ROLES = {
 
 def create_group(apps, schema_editor):
     # On a fresh database, permissions are created after all migrations ran.
+    # Restored afterwards, not set to None: called with the project's own
+    # registry (a test), None would stop every later flush from making the
+    # auth models' content types again.
     auth = apps.get_app_config("auth")
-    auth.models_module = True
+    models_module = auth.models_module
+    auth.models_module = models_module or True
     create_permissions(auth, apps=apps, verbosity=0)
-    auth.models_module = None
+    auth.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, grants in ROLES.items():

@@ -380,7 +380,9 @@ def test_a_first_enrolment_where_it_is_required_needs_only_the_code(publisher):
 
 
 def test_local_mode_offers_enrolment_without_a_password_to_a_newcomer(settings):
+    # make run's explicit local mode (HRPROFILE_ENV=local with DEBUG).
     settings.DEBUG = True
+    settings.LOCAL_DEV = True
     UserFactory(username="admin", is_superuser=True)
     client = session("admin", "127.0.0.1")
     assert client.get(INDEX).status_code == 200
