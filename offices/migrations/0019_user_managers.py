@@ -26,7 +26,7 @@ def create_group(apps, schema_editor):
     # registry (a test), None would stop every later flush from making the
     # auth models' content types again.
     auth = apps.get_app_config("auth")
-    models_module = auth.models_module
+    models_module = getattr(auth, "models_module", None)
     auth.models_module = models_module or True
     create_permissions(auth, apps=apps, verbosity=0)
     auth.models_module = models_module
