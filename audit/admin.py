@@ -25,12 +25,11 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEntry
 from hrprofile.admin import (
-    BY_LABEL,
     HostileInputAdminMixin,
     ReadOnlyAdminMixin,
-    user_label,
 )
 from hrprofile.csv import csv_streaming_response
+from hrprofile.people import BY_DISPLAY_NAME, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +58,7 @@ class ActorFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         actors = AuditEntry.objects.filter(actor__isnull=False).values("actor")
         people = get_user_model().objects.filter(pk__in=actors)
-        return [(p.pk, user_label(p)) for p in people.order_by(BY_LABEL, "pk")]
+        return [(p.pk, display_name(p)) for p in people.order_by(BY_DISPLAY_NAME, "pk")]
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -282,7 +281,7 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, HostileInputAdminMixin, admin.ModelAdm
     @admin.display(description=_("user"), ordering="actor__username")
     def actor_name(self, entry):
         if entry.actor is not None:
-            return user_label(entry.actor)
+            return display_name(entry.actor)
         # A failed login has no user; a removed account leaves its address.
         return entry.actor_email or self.get_empty_value_display()
 

@@ -28,8 +28,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import get_language_info, gettext
@@ -38,6 +37,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from hrprofile.emails import send_email
+from hrprofile.people import BY_DISPLAY_NAME, display_name
 
 logger = logging.getLogger(__name__)
 
@@ -62,26 +62,12 @@ class TranslatedFieldsAdminMixin:
         return field
 
 
-def user_label(user):
-    """A person as pickers and lists show them: their name, else their username."""
-    return user.get_full_name() or user.get_username()
-
-
-# user_label in SQL, to list people in the order their labels read.
-BY_LABEL = Lower(
-    Coalesce(
-        NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
-        "username",
-    )
-)
-
-
 def staff_choices():
     """The people who can be given work: active staff, by name."""
     return (
         get_user_model()
         .objects.filter(is_staff=True, is_active=True)
-        .order_by(BY_LABEL, "username")
+        .order_by(BY_DISPLAY_NAME, "username")
     )
 
 
@@ -283,7 +269,7 @@ def reset_two_step(account, *, by, devices=None):
         )
     if account.email:
         context = {
-            "by": user_label(by),
+            "by": display_name(by),
             "username": account.get_username(),
             "login_url": settings.SITE_URL + reverse("admin:login"),
         }
@@ -351,7 +337,7 @@ class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
 
     @admin.action(description=_("Reset two-step verification"), permissions=["change"])
     def reset_two_step(self, request, queryset):
-        accounts = list(queryset.order_by(BY_LABEL, "username"))
+        accounts = list(queryset.order_by(BY_DISPLAY_NAME, "username"))
         refused = [a for a in accounts if not may_reset_two_step(request.user, a)]
         if refused:
             self.message_user(
@@ -362,7 +348,7 @@ class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
                     "superuser resets a superuser's, a user manager's, and "
                     "that of an account with other permissions."
                 )
-                % {"names": ", ".join(map(user_label, refused))},
+                % {"names": ", ".join(map(display_name, refused))},
                 messages.ERROR,
             )
             return
@@ -372,7 +358,7 @@ class StaffUserAdmin(HostileInputAdminMixin, UserAdmin):
             )
 
     def _report_reset(self, request, account, result):
-        name = user_label(account)
+        name = display_name(account)
         if not result.devices:
             self.message_user(
                 request,
@@ -425,14 +411,14 @@ class StaffAutocompleteJsonView(AutocompleteJsonView):
         queryset = super().get_queryset()
         if queryset.model is get_user_model():
             queryset = queryset.filter(is_staff=True, is_active=True).order_by(
-                BY_LABEL, "username"
+                BY_DISPLAY_NAME, "username"
             )
         return queryset
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         if isinstance(obj, get_user_model()):
-            result["text"] = user_label(obj)
+            result["text"] = display_name(obj)
         return result
 
 

@@ -30,6 +30,7 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control
 
 from hrprofile.i18n import alternate_paths, open_graph_locales
+from hrprofile.links import absolute_url
 from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
 from offices.models import content_version
 
@@ -41,12 +42,6 @@ PUBLIC_MAX_AGE = 300
 
 # For a page with no database content (robots.txt).
 public_cache = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
-
-
-def absolute_url(path):
-    """An absolute URL on the public site (SITE_URL): never the Host header,
-    which a client or a misconfigured proxy writes."""
-    return settings.SITE_URL + path
 
 
 def absolute_static(path):

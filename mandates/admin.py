@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db.models import Count, ProtectedError
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from hrprofile.admin import (
     SlugConflictAdminMixin,
     TranslatedFieldsAdminMixin,
 )
+from hrprofile.links import admin_change_url
 from hrprofile.translations import column, language_codes
 from mandates.models import (
     Mandate,
@@ -67,7 +67,7 @@ class TermInUseAdminMixin:
         return format_html(
             '{}: <a href="{}">{}</a>',
             capfirst(office._meta.verbose_name),
-            reverse("admin:offices_office_change", args=[office.pk]),
+            admin_change_url(office, office.pk),
             office,
         )
 

@@ -5,9 +5,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.views.generic import DetailView
 
+from hrprofile.links import absolute_url
 from hrprofile.structured_data import json_ld_script
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
-from hrprofile.views import PageLookup, PublicPageMixin, absolute_url
+from hrprofile.views import PageLookup, PublicPageMixin
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 
 OFFICES_TEMPLATE = "mandates/includes/_term_offices.html"

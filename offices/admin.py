@@ -44,8 +44,9 @@ from hrprofile.admin import (
     SlugConflictAdminMixin,
     TranslatedFieldsAdminMixin,
     staff_choices,
-    user_label,
 )
+from hrprofile.links import admin_change_url
+from hrprofile.people import display_name
 from hrprofile.translations import column, language_codes
 from mandates.models import Mandate
 from offices import calendar, editorial, freshness, reviews
@@ -63,6 +64,7 @@ from offices.forms import (
 )
 from offices.history import diff, snapshot, snapshots_of_revisions
 from offices.models import (
+    DUE_SOON_DAYS,
     CalendarFeed,
     DeletedOffice,
     FieldOffice,
@@ -70,8 +72,6 @@ from offices.models import (
     PublicationRequest,
     ReviewRecord,
 )
-
-DUE_SOON_DAYS = 30
 
 # Never-reviewed offices (NULL next_review_on) are due now, so they sort first.
 NEXT_REVIEW_ORDER = F("next_review_on").asc(nulls_first=True)
@@ -692,7 +692,7 @@ class OfficeAdmin(
             return _("You, once the office is saved.")
         # A draft copy has no reviewers of its own: its office's edit it.
         office = office.draft_of or office
-        names = sorted(user_label(user) for user in office.reviewers.all())
+        names = sorted(display_name(user) for user in office.reviewers.all())
         return ", ".join(names) or self.get_empty_value_display()
 
     def get_inlines(self, request, obj):
@@ -707,7 +707,7 @@ class OfficeAdmin(
             kwargs["queryset"] = staff_choices()
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name == "reviewers":
-            field.label_from_instance = user_label
+            field.label_from_instance = display_name
         return field
 
     def view_on_site(self, obj):
@@ -938,7 +938,7 @@ class OfficeAdmin(
             return self.get_empty_value_display()
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:offices_office_change", args=[office.draft_pk]),
+            admin_change_url(office, office.draft_pk),
             _("Awaiting publication") if office.is_awaiting else _("Draft pending"),
         )
 
@@ -1258,7 +1258,8 @@ class OfficeAdmin(
             entries.append(
                 {
                     "version": version,
-                    "user": version.revision.user and user_label(version.revision.user),
+                    "user": version.revision.user
+                    and display_name(version.revision.user),
                     "readable": current is not None,
                     "first": older is None,
                     # The newest version is the office as it is.
@@ -1689,7 +1690,7 @@ class DeletedOfficeAdmin(ReadOnlyAdminMixin, HostileInputAdminMixin, admin.Model
     def deleted_by_name(self, office):
         if office.deleted_by is None:
             return self.get_empty_value_display()
-        return user_label(office.deleted_by)
+        return display_name(office.deleted_by)
 
     @admin.action(description=_("Restore"), permissions=["restore"])
     def restore(self, request, queryset):

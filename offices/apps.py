@@ -3,6 +3,8 @@ from django.apps import AppConfig
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.people import display_name
+
 
 class OfficesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
@@ -60,7 +62,7 @@ class OfficesConfig(AppConfig):
 
 
 def _names(people):
-    return ", ".join(sorted(p.get_full_name() or p.get_username() for p in people))
+    return ", ".join(sorted(display_name(p) for p in people))
 
 
 def record_reviewer_changes(sender, instance, action, reverse, model, pk_set, **kwargs):

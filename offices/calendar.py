@@ -19,6 +19,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 from icalendar import Calendar, Event
 
+from hrprofile.links import admin_change_url
 from offices.models import CalendarFeed, Office
 
 SALT = "hrprofile.offices.calendar"
@@ -94,9 +95,7 @@ def review_calendar(user, *, now=None):
 def _event(office, now, host):
     # Never reviewed: due since it was created, as for the reminders.
     due_on = office.next_review_on or timezone.localdate(office.created_at)
-    admin_url = settings.SITE_URL + reverse(
-        "admin:offices_office_change", args=[office.pk]
-    )
+    admin_url = admin_change_url(office, office.pk, absolute=True)
     event = Event()
     # One UID per office: a new date moves the event instead of adding one.
     event.add("uid", f"office-{office.pk}-review@{host}")

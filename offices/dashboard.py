@@ -12,10 +12,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from offices import freshness
-from offices.models import Office, PublicationRequest
-
-# Days ahead a review counts as "due soon", as in the office list's filter.
-DUE_SOON_DAYS = 30
+from offices.models import DUE_SOON_DAYS, Office, PublicationRequest
 
 # Rows per panel; the panel links to the full list when there are more.
 PANEL_ROWS = 10

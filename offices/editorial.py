@@ -22,18 +22,18 @@ from dataclasses import dataclass, field
 
 import reversion
 from auditlog.context import disable_auditlog
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
+from hrprofile.links import admin_change_url
+from hrprofile.people import display_name
 from hrprofile.translations import SOURCE_LANGUAGE, column, language_codes
 from offices.history import (
     INLINES,
@@ -407,7 +407,7 @@ def publishers_of(office):
 
 
 def _admin_link(office):
-    return settings.SITE_URL + reverse("admin:offices_office_change", args=[office.pk])
+    return admin_change_url(office, office.pk, absolute=True)
 
 
 @dataclass
@@ -560,7 +560,7 @@ def submit_for_publication(draft, *, by, message):
         {
             "office": live,
             "message": message,
-            "editor": by.get_full_name() or by.get_username(),
+            "editor": display_name(by),
             "admin_url": _admin_link(draft),
         },
     )
@@ -600,7 +600,7 @@ def send_back(draft, *, by, comment):
             "office": live,
             "message": request.message,
             "comment": comment,
-            "publisher": by.get_full_name() or by.get_username(),
+            "publisher": display_name(by),
             "admin_url": _admin_link(draft),
         },
     )
@@ -694,9 +694,8 @@ def _cancel_schedule(office, *, by, found):
         # Formatted by the templates, in the emails' language.
         "publish_at": timezone.localtime(office.publish_at),
         "time_zone": timezone.get_current_timezone_name(),
-        "publisher": publisher
-        and (publisher.get_full_name() or publisher.get_username()),
-        "changed_by": by and (by.get_full_name() or by.get_username()),
+        "publisher": publisher and display_name(publisher),
+        "changed_by": by and display_name(by),
         "admin_url": _admin_link(office),
     }
     transaction.on_commit(lambda: _notify("schedule_cancelled", recipients, context))
@@ -824,9 +823,7 @@ def publish_scheduled(*, now=None):
                     continue
                 who = office.scheduled_by
                 note = _("(as scheduled by %(user)s)") % {
-                    "user": (who.get_full_name() or who.get_username())
-                    if who
-                    else _("someone no longer here")
+                    "user": display_name(who) if who else _("someone no longer here")
                 }
                 try:
                     with transaction.atomic():

@@ -8,8 +8,8 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.links import absolute_url
 from hrprofile.translations import SOURCE_LANGUAGE
-from hrprofile.views import absolute_url
 from offices.models import Office
 
 # Control characters XML 1.0 cannot carry. Text pasted from word processors

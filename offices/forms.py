@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
-from hrprofile.admin import user_label
+from hrprofile.people import display_name
 from offices.history import diff, snapshot, snapshot_of_revision
 from offices.models import FieldOffice, Office
 
@@ -119,7 +119,9 @@ class OfficeEditForm(OfficeForm):
         changes, saved = changes_since(
             office, _opened_at(self.cleaned_data.get("opened_at"))
         )
-        people = sorted({user_label(v.revision.user) for v in saved if v.revision.user})
+        people = sorted(
+            {display_name(v.revision.user) for v in saved if v.revision.user}
+        )
         if people:
             headline = _(
                 "%(people)s saved this office after you opened this page. "

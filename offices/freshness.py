@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse, translate_url
+from django.urls import translate_url
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.models import AuditEntry
+from hrprofile.links import admin_change_url
 from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from offices.models import (
     NEEDS_CHECK,
@@ -174,9 +175,7 @@ def outdated_items(offices):
     """OutdatedTranslations of offices loaded through with_translation_checks."""
     found = []
     for office in offices:
-        admin_url = settings.SITE_URL + reverse(
-            "admin:offices_office_change", args=[office.pk]
-        )
+        admin_url = admin_change_url(office, office.pk, absolute=True)
         for code, state in translation_states(office).items():
             if state not in NEEDS_CHECK:
                 continue

@@ -333,6 +333,11 @@ PAGE_RELATIONS = [
 ]
 
 
+# Days ahead a review counts as "due soon": the desk's panel, the office
+# list's filter.
+DUE_SOON_DAYS = 30
+
+
 class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
     def live(self):
         """The offices themselves: not a pending draft copy, not deleted.

@@ -23,13 +23,14 @@ from django.db import (
 from django.db.models import F, Prefetch, Q
 from django.template import Context
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditEntry
 from hrprofile.emails import send_email
+from hrprofile.links import admin_change_url
+from hrprofile.people import display_name
 from offices import freshness
 from offices.models import Office, ReviewRecord, ReviewReminder
 
@@ -491,10 +492,8 @@ def due_office(office, as_of):
         due_on=office.next_review_on,
         cycle_on=cycle,
         days_overdue=days_overdue,
-        reviewers=[
-            u.get_full_name() or u.get_username() for u in office.reviewers.all()
-        ],
-        admin_url=site + reverse("admin:offices_office_change", args=[office.pk]),
+        reviewers=[display_name(u) for u in office.reviewers.all()],
+        admin_url=admin_change_url(office, office.pk, absolute=True),
         public_url=site + office.get_absolute_url(),
     )
 
@@ -635,8 +634,7 @@ def undelivered_reminder(reminder):
     """The Undelivered for a refused ReviewReminder loaded with its office."""
     return Undelivered(
         reminder=reminder,
-        admin_url=settings.SITE_URL
-        + reverse("admin:offices_office_change", args=[reminder.office_id]),
+        admin_url=admin_change_url(Office, reminder.office_id, absolute=True),
     )
 
 
