@@ -14,7 +14,7 @@ class OfficesConfig(AppConfig):
     def ready(self):
         # The audit trail (django-auditlog) is signal wiring, so it is set up
         # here, once every model is loaded, rather than under each model class:
-        # models.py stays free of side effects, and what is audited reads in
+        # the models stay free of side effects, and what is audited reads in
         # one place. What the entries hold: docs/audit-trail.md.
         import reversion
         from auditlog.registry import auditlog
