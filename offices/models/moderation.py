@@ -1,5 +1,5 @@
 """PublicationRequest: an editor's request to publish a draft, and a
-publisher's answer (offices/editorial.py has the steps)."""
+publisher's answer (offices/editorial/moderation.py has the steps)."""
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +16,7 @@ class PublicationRequest(models.Model):
     One per draft (a draft copy, or a new office never published): submitting
     again replaces it. Publishing removes it (with a draft copy, by deleting
     the copy); a publisher may instead send it back with a comment.
-    offices/editorial.py has the steps; the audit trail keeps every one.
+    offices/editorial/moderation.py has the steps; the audit trail keeps every one.
     """
 
     Status = RequestStatus

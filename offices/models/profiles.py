@@ -305,7 +305,7 @@ class Office(TranslatedMixin, models.Model):
     tags = models.ManyToManyField(
         "mandates.Tag", blank=True, related_name="offices", verbose_name=_("tags")
     )
-    # Editorial state (offices/editorial.py): a published office's pending
+    # Editorial state (offices/editorial/): a published office's pending
     # changes, the edit counter that catches lost updates, and soft deletion.
     draft_of = models.OneToOneField(
         "self",

@@ -240,7 +240,7 @@ def test_two_concurrent_runs_act_once(monkeypatch):
             both_claimed.wait()
         return original(office, **kwargs)
 
-    monkeypatch.setattr(editorial, "publish", publish)
+    monkeypatch.setattr(editorial.scheduling, "publish", publish)
     runs = [None, None]
 
     def run(index):

@@ -220,14 +220,16 @@ def test_two_submissions_at_once_cannot_both_take_the_last_place(monkeypatch, li
         submitters = [(editor, new_draft(editor)), (editor, new_draft(editor))]
     # Each waits, after counting, for the other to count too (or 2 s).
     both_counted = threading.Barrier(2, timeout=2)
-    original = editorial._check_submission_limits
+    original = editorial.moderation._check_submission_limits
 
     def check_then_wait(*args):
         original(*args)
         with contextlib.suppress(threading.BrokenBarrierError):
             both_counted.wait()
 
-    monkeypatch.setattr(editorial, "_check_submission_limits", check_then_wait)
+    monkeypatch.setattr(
+        editorial.moderation, "_check_submission_limits", check_then_wait
+    )
     outcomes = []
 
     def run(user, office):

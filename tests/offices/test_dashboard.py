@@ -184,7 +184,7 @@ def test_the_desk_costs_the_same_queries_at_any_size(
 ):
     # One editor submits every draft: more than editorial's hourly limit.
     _limit, window = editorial.SUBMISSIONS_PER_EDITOR
-    monkeypatch.setattr(editorial, "SUBMISSIONS_PER_EDITOR", (size, window))
+    monkeypatch.setattr(editorial.moderation, "SUBMISSIONS_PER_EDITOR", (size, window))
     for index in range(size):
         office = OfficeFactory(
             last_reviewed=months_ago(13 if index % 2 else 11.5),
