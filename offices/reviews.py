@@ -5,11 +5,10 @@ the management command and the tests all drive the same code.
 """
 
 import datetime
-import functools
 import logging
 import smtplib
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -21,18 +20,63 @@ from django.db import (
     transaction,
 )
 from django.db.models import F, Prefetch, Q
-from django.template import Context
-from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditEntry
 from hrprofile.emails import send_email
-from hrprofile.links import admin_change_url
-from hrprofile.people import display_name
-from offices import freshness
 from offices.models import Office, ReviewRecord, ReviewReminder
+from offices.reminder_planning import (
+    PLANNED_REMINDER_FIELDS,
+    Digest,
+    DueOffice,
+    Plan,
+    Route,
+    Undelivered,
+    add_translations,
+    choose_next_sequence,
+    cycle_on,
+    due_office,
+    plan_digests,
+    render_item,
+    route_office,
+    undelivered_reminder,
+)
+
+# The planning steps are re-exported: this module is the review cycle's API.
+__all__ = [
+    "CLAIM_IDLE_TIMEOUT",
+    "PLANNED_REMINDER_FIELDS",
+    "Digest",
+    "DueOffice",
+    "Plan",
+    "ReminderInputError",
+    "ReminderRun",
+    "Route",
+    "RunInterrupted",
+    "Undelivered",
+    "UnknownOffices",
+    "add_translations",
+    "choose_next_sequence",
+    "claim_reminders",
+    "claim_reports",
+    "cycle_on",
+    "defer_review",
+    "defer_reviews",
+    "due_office",
+    "handle_one_digest",
+    "is_outage",
+    "mark_reviewed",
+    "mark_sent",
+    "permanent_failure",
+    "plan_digests",
+    "render_item",
+    "route_office",
+    "send_email",
+    "send_reminders",
+    "undelivered_reminder",
+]
 
 
 def mark_reviewed(offices, *, by, on=None, note=""):
@@ -121,11 +165,12 @@ def defer_reviews(offices, *, until, by, reason, on=None):
 # Each (office, address, kind, cycle, sequence) is one ReviewReminder row.
 # send_reminders works in steps, like healthchecks' sendreports:
 #
-# - route_office: who is told about one due office (pure);
-# - choose_next_sequence: which reminder, if any, an address is owed about an
-#   office, given the latest one recorded (pure);
-# - plan_digests: the digests to send, one per kind and address, and what to
-#   report (pure, given the due offices and the reminders already recorded);
+# - in offices/reminder_planning.py, pure:
+#   - route_office: who is told about one due office;
+#   - choose_next_sequence: which reminder, if any, an address is owed about
+#     an office, given the latest one recorded;
+#   - plan_digests: the digests to send, one per kind and address, and what
+#     to report (given the due offices and the reminders already recorded);
 # - handle_one_digest: in one transaction, claim the digest's rows (INSERT ...
 #   ON CONFLICT DO NOTHING, then re-select the rows carrying this run's id),
 #   send, and record sent_at. The transaction holds the claim for as long as
@@ -192,137 +237,6 @@ class RunInterrupted(Exception):
         self.run = run
 
 
-@dataclass(frozen=True)
-class DueOffice:
-    """An office as a reminder shows it, computed before any template runs."""
-
-    office: Office
-    due_on: datetime.date | None  # None: never reviewed
-    cycle_on: datetime.date
-    days_overdue: int  # negative: due in that many days
-    reviewers: list[str]
-    admin_url: str
-    public_url: str
-
-    @property
-    def days_left(self):
-        return -self.days_overdue
-
-    @property
-    def is_overdue(self):
-        return self.due_on is None or self.days_overdue > 0
-
-    # Its entry in the review emails (templates/emails/_review_item.*), for
-    # the digest templates. An office is in the digest of each of its
-    # reviewers and perhaps in the escalation: each entry is rendered once,
-    # on first use, and reused by every digest of the run (which renders all
-    # its emails in LANGUAGE_CODE).
-
-    @functools.cached_property
-    def status(self):
-        """When it is due, in words: in both entries of every email."""
-        return render_item("emails/_review_item.txt#status", self)
-
-    @functools.cached_property
-    def text(self):
-        return render_item("emails/_review_item.txt", self)
-
-    @functools.cached_property
-    def html(self):
-        return render_item("emails/_review_item.html", self)
-
-    @functools.cached_property
-    def text_with_reviewers(self):
-        return render_item("emails/_review_item.txt", self, show_reviewers=True)
-
-    @functools.cached_property
-    def html_with_reviewers(self):
-        return render_item("emails/_review_item.html", self, show_reviewers=True)
-
-
-def render_item(template_name, item, show_reviewers=False):
-    """One office's entry in a review email; a text one is never HTML-escaped."""
-    template = get_template(template_name).template
-    is_html = template_name.endswith(".html")
-    context = Context(
-        {"item": item, "show_reviewers": show_reviewers}, autoescape=is_html
-    )
-    rendered = template.render(context)
-    # Text is a plain str, never "safe": HTML that shows it escapes it.
-    return rendered if is_html else str.__str__(rendered)
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    """A reminder the mail server refused for good, as the fallback is told."""
-
-    reminder: ReviewReminder  # with its office
-    admin_url: str
-
-
-@dataclass(frozen=True)
-class Route:
-    """Who is told about one due office."""
-
-    reminder_to: tuple[str, ...]
-    escalation_to: tuple[str, ...] = ()
-    # (user, reason) for reviewers who cannot be emailed.
-    skipped: tuple = ()
-    # No reviewer can be emailed: reminder_to is the fallback address.
-    via_fallback: bool = False
-    # Overdue enough to escalate, but there is no fallback address to tell.
-    unescalated: bool = False
-
-    @property
-    def unrouted(self):
-        """Nobody can be reminded: no reachable reviewer, no fallback address."""
-        return not self.reminder_to
-
-    @property
-    def targets(self):
-        """(kind, address) for every email that should mention the office."""
-        return [(ReviewReminder.Kind.REMINDER, a) for a in self.reminder_to] + [
-            (ReviewReminder.Kind.ESCALATION, a) for a in self.escalation_to
-        ]
-
-
-@dataclass(frozen=True)
-class Digest:
-    """One email to one address: the offices it reminds (or escalates) about."""
-
-    kind: str  # ReviewReminder.Kind
-    to: str
-    items: tuple[DueOffice, ...]
-    # Office pk -> the ReviewReminder sequence this digest claims for it.
-    sequences: dict = field(default_factory=dict, repr=False)
-    # ReviewReminder pks of claims left unsent by a dead run, taken over.
-    takeovers: tuple[int, ...] = field(default=(), repr=False)
-    # Refused reminders reported to the fallback address (escalations only).
-    undelivered: tuple[Undelivered, ...] = ()
-    # With --translations: the address's offices' out-of-date translations,
-    # as freshness.LanguageGroups (reminders only; see add_translations).
-    translations: tuple = ()
-    sent: bool = False
-    error: str = ""
-    # The mail server refused it for good: recorded, and not retried.
-    refused: bool = False
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The digests owed on a date, and what to report about the due offices."""
-
-    digests: list[Digest] = field(default_factory=list)
-    # (user, reason) for reviewers who cannot be emailed.
-    skipped_reviewers: list = field(default_factory=list)
-    # Offices with no reachable reviewer, reminded through the fallback address.
-    fallback_offices: list[Office] = field(default_factory=list)
-    # Offices nobody can be reminded about: no reviewer and no fallback address.
-    unrouted_offices: list[Office] = field(default_factory=list)
-    # Offices overdue enough to escalate, with no fallback address to tell.
-    unescalated_offices: list[Office] = field(default_factory=list)
-
-
 @dataclass(frozen=True, kw_only=True)
 class ReminderRun(Plan):
     """What send_reminders did (or, in a dry run, would do)."""
@@ -376,45 +290,11 @@ def send_reminders(
     if it fails while sending. With translations, each reminder also lists
     its reviewer's out-of-date translations, by language (add_translations).
     """
-    if lead_days < 0:
-        raise ReminderInputError(gettext("The lead time cannot be negative."))
-    try:
-        as_of + datetime.timedelta(days=lead_days)
-    except OverflowError as error:
-        raise ReminderInputError(
-            gettext("The date plus the lead time is past the year 9999.")
-        ) from error
-    offices = Office.objects.due_for_review(as_of, within_days=lead_days)
+    check_lead_time(as_of, lead_days)
     if office_slugs:
         office_slugs = set(office_slugs)
-        offices = offices.filter(slug__in=office_slugs)
-    offices = list(
-        offices.prefetch_related(
-            Prefetch("reviewers", queryset=get_user_model().objects.order_by("pk"))
-        ).order_by(F("next_review_on").asc(nulls_first=True), "name", "pk")
-    )
-    if office_slugs and (missing := office_slugs - {o.slug for o in offices}):
-        # Known offices that are simply not due are fine; typos are not.
-        missing -= set(
-            Office.objects.filter(slug__in=missing).values_list("slug", flat=True)
-        )
-        if missing:
-            raise UnknownOffices(missing)
-    # In one query: the reminders of the due offices' current cycles, and the
-    # refusals not yet reported, whatever their office's cycle.
-    unreported = Q(failed_at__isnull=False, failure_reported_at__isnull=True)
-    if office_slugs:
-        unreported &= Q(office__slug__in=office_slugs)
-    # Only what planning reads (and the office's name, for a refusal's
-    # report): a rerun reads a row per office and address of the cycle.
-    previous = list(
-        ReviewReminder.objects.filter(
-            Q(office__in=offices, cycle_on__in={cycle_on(o) for o in offices})
-            | unreported
-        )
-        .select_related("office")
-        .only(*PLANNED_REMINDER_FIELDS)
-    )
+    offices = offices_to_remind(as_of, lead_days=lead_days, office_slugs=office_slugs)
+    previous = previous_reminders(offices, office_slugs=office_slugs)
 
     with translation.override(settings.LANGUAGE_CODE):  # links in the email's language
         plan = plan_digests(
@@ -428,20 +308,8 @@ def send_reminders(
         if translations:
             plan = add_translations(plan, office_slugs=office_slugs)
 
-    def outcome(digests):
-        return ReminderRun(
-            as_of=as_of,
-            dry_run=dry_run,
-            # Offices another run is already sending are not this run's to report.
-            digests=[d for d in digests if d.items or d.undelivered],
-            skipped_reviewers=plan.skipped_reviewers,
-            fallback_offices=plan.fallback_offices,
-            unrouted_offices=plan.unrouted_offices,
-            unescalated_offices=plan.unescalated_offices,
-        )
-
     if dry_run:
-        return outcome(plan.digests)
+        return run_outcome(plan, plan.digests, as_of=as_of, dry_run=dry_run)
     token = uuid.uuid4()
     handled = []
     try:
@@ -453,188 +321,79 @@ def send_reminders(
         if not is_outage(error):
             raise
         # The next digests would fail the same way, each after a timeout.
-        raise RunInterrupted(outcome(handled)) from error
-    return outcome(handled)
+        raise RunInterrupted(
+            run_outcome(plan, handled, as_of=as_of, dry_run=dry_run)
+        ) from error
+    return run_outcome(plan, handled, as_of=as_of, dry_run=dry_run)
 
 
-# The ReviewReminder fields plan_digests() and the refusal reports read.
-PLANNED_REMINDER_FIELDS = [
-    "office__name",
-    "email",
-    "kind",
-    "cycle_on",
-    "sequence",
-    "reminded_on",
-    "sent_at",
-    "failed_at",
-    "failure",
-    "failure_reported_at",
-]
+def check_lead_time(as_of, lead_days):
+    """Raise ReminderInputError unless as_of plus lead_days is a date."""
+    if lead_days < 0:
+        raise ReminderInputError(gettext("The lead time cannot be negative."))
+    try:
+        as_of + datetime.timedelta(days=lead_days)
+    except OverflowError as error:
+        raise ReminderInputError(
+            gettext("The date plus the lead time is past the year 9999.")
+        ) from error
 
 
-def cycle_on(office):
-    """The review cycle an office's reminders belong to: its due date."""
-    # Never reviewed and not deferred: the creation date marks the cycle, so it
-    # stays the same from run to run until a review or deferral changes it.
-    return office.next_review_on or timezone.localdate(office.created_at)
+def offices_to_remind(as_of, *, lead_days, office_slugs):
+    """The offices due within lead_days of as_of, the longest due first, with
+    their reviewers; only those of office_slugs (a set) if given.
 
-
-def due_office(office, as_of):
-    """The DueOffice for an office annotated with next_review_on."""
-    cycle = cycle_on(office)
-    days_overdue = (as_of - cycle).days
-    if office.next_review_on is None:
-        # Never reviewed: due now; overdue counts from the day it was created.
-        days_overdue = max(days_overdue, 0)
-    site = settings.SITE_URL
-    return DueOffice(
-        office=office,
-        due_on=office.next_review_on,
-        cycle_on=cycle,
-        days_overdue=days_overdue,
-        reviewers=[display_name(u) for u in office.reviewers.all()],
-        admin_url=admin_change_url(office, office.pk, absolute=True),
-        public_url=site + office.get_absolute_url(),
-    )
-
-
-def route_office(reviewers, *, days_overdue, fallback, escalate_after_days):
-    """Who is reminded about an office with these reviewers, and who is told
-    it is overdue by more than escalate_after_days. Returns a Route."""
-    addresses, skipped = [], []
-    for user in reviewers:
-        if not user.is_active:
-            skipped.append((user, gettext("inactive account")))
-        elif not user.email:
-            skipped.append((user, gettext("no email address")))
-        elif user.email not in addresses:
-            addresses.append(user.email)
-    escalate = days_overdue > escalate_after_days
-    return Route(
-        reminder_to=tuple(addresses or fallback),
-        escalation_to=tuple(fallback) if escalate else (),
-        skipped=tuple(skipped),
-        via_fallback=not addresses and bool(fallback),
-        unescalated=escalate and bool(addresses) and not fallback,
-    )
-
-
-def choose_next_sequence(last, *, kind, is_overdue, as_of, repeat_days):
-    """The sequence of the reminder owed now, or None if none is.
-
-    `last` is the latest ReviewReminder of the cycle for this office, address
-    and kind (None if there is none). A claim is committed only with its
-    outcome, so a recorded row that is neither sent nor failed was left by a
-    run that died: its own sequence is owed again, at once.
+    Raises UnknownOffices for a slug no office has (one of an office simply
+    not due is fine).
     """
-    if last is None:
-        return 0
-    if last.failed_at is not None:
-        return None  # refused for good: not to this address again this cycle
-    if last.sent_at is None:
-        return last.sequence
-    if (
-        kind == ReviewReminder.Kind.REMINDER
-        and is_overdue
-        and last.reminded_on + datetime.timedelta(days=repeat_days) <= as_of
-    ):
-        return last.sequence + 1
-    return None
-
-
-def plan_digests(
-    offices, previous, *, as_of, fallback, escalate_after_days, repeat_days
-):
-    """The digests owed on `as_of` about these due offices, as a Plan.
-
-    `offices` carry next_review_on and their prefetched reviewers; `previous`
-    holds the ReviewReminders already recorded for their current cycles, and
-    the refused ones not yet reported (with their office). Digests come in
-    the order first needed, each listing its offices in the order given;
-    offices already reminded are left out. Refusals not yet reported go to
-    each fallback address with its escalation digest, or in one of their own.
-    """
-    latest = {}  # The latest reminder per office, address, kind and cycle.
-    for reminder in previous:
-        key = (reminder.office_id, reminder.email, reminder.kind, reminder.cycle_on)
-        if key not in latest or reminder.sequence > latest[key].sequence:
-            latest[key] = reminder
-
-    wanted = {}  # (kind, address) -> [DueOffice], in the order first needed
-    skipped = {}  # user pk -> (user, reason)
-    fallback_offices, unrouted_offices, unescalated_offices = [], [], []
-    for office in offices:
-        item = due_office(office, as_of)
-        route = route_office(
-            office.reviewers.all(),
-            days_overdue=item.days_overdue,
-            fallback=fallback,
-            escalate_after_days=escalate_after_days,
-        )
-        for user, reason in route.skipped:
-            skipped.setdefault(user.pk, (user, reason))
-        if route.via_fallback:
-            fallback_offices.append(office)
-        if route.unrouted:
-            unrouted_offices.append(office)
-        if route.unescalated:
-            unescalated_offices.append(office)
-        for target in route.targets:
-            wanted.setdefault(target, []).append(item)
-
-    digests = {}
-    for (kind, to), items in wanted.items():
-        owed, sequences, takeovers = [], {}, []
-        for item in items:
-            last = latest.get((item.office.pk, to, kind, item.cycle_on))
-            sequence = choose_next_sequence(
-                last,
-                kind=kind,
-                is_overdue=item.is_overdue,
-                as_of=as_of,
-                repeat_days=repeat_days,
-            )
-            if sequence is None:
-                continue
-            if last is not None and last.sent_at is None:
-                takeovers.append(last.pk)
-            owed.append(item)
-            sequences[item.office.pk] = sequence
-        if owed:
-            digests[kind, to] = Digest(
-                kind=kind,
-                to=to,
-                items=tuple(owed),
-                sequences=sequences,
-                takeovers=tuple(takeovers),
-            )
-
-    undelivered = tuple(
-        undelivered_reminder(reminder)
-        for reminder in sorted(
-            (r for r in previous if r.failed_at and r.failure_reported_at is None),
-            key=lambda r: (r.failed_at, r.pk),
-        )
+    offices = Office.objects.due_for_review(as_of, within_days=lead_days)
+    if office_slugs:
+        offices = offices.filter(slug__in=office_slugs)
+    offices = list(
+        offices.prefetch_related(
+            Prefetch("reviewers", queryset=get_user_model().objects.order_by("pk"))
+        ).order_by(F("next_review_on").asc(nulls_first=True), "name", "pk")
     )
-    if undelivered:
-        for to in fallback:
-            key = (ReviewReminder.Kind.ESCALATION, to)
-            digest = digests.get(key) or Digest(kind=key[0], to=to, items=())
-            digests[key] = replace(digest, undelivered=undelivered)
-    return Plan(
-        digests=list(digests.values()),
-        skipped_reviewers=list(skipped.values()),
-        fallback_offices=fallback_offices,
-        unrouted_offices=unrouted_offices,
-        unescalated_offices=unescalated_offices,
+    if office_slugs and (missing := office_slugs - {o.slug for o in offices}):
+        # Known offices that are simply not due are fine; typos are not.
+        missing -= set(
+            Office.objects.filter(slug__in=missing).values_list("slug", flat=True)
+        )
+        if missing:
+            raise UnknownOffices(missing)
+    return offices
+
+
+def previous_reminders(offices, *, office_slugs):
+    """In one query: the reminders of these offices' current cycles, and the
+    refusals not yet reported, whatever their office's cycle (of office_slugs'
+    offices only, if given)."""
+    unreported = Q(failed_at__isnull=False, failure_reported_at__isnull=True)
+    if office_slugs:
+        unreported &= Q(office__slug__in=office_slugs)
+    # Only what planning reads (and the office's name, for a refusal's
+    # report): a rerun reads a row per office and address of the cycle.
+    return list(
+        ReviewReminder.objects.filter(
+            Q(office__in=offices, cycle_on__in={cycle_on(o) for o in offices})
+            | unreported
+        )
+        .select_related("office")
+        .only(*PLANNED_REMINDER_FIELDS)
     )
 
 
-def undelivered_reminder(reminder):
-    """The Undelivered for a refused ReviewReminder loaded with its office."""
-    return Undelivered(
-        reminder=reminder,
-        admin_url=admin_change_url(Office, reminder.office_id, absolute=True),
+def run_outcome(plan, digests, *, as_of, dry_run):
+    """The ReminderRun of plan with these of its digests handled."""
+    return ReminderRun(
+        as_of=as_of,
+        dry_run=dry_run,
+        # Offices another run is already sending are not this run's to report.
+        digests=[d for d in digests if d.items or d.undelivered],
+        skipped_reviewers=plan.skipped_reviewers,
+        fallback_offices=plan.fallback_offices,
+        unrouted_offices=plan.unrouted_offices,
+        unescalated_offices=plan.unescalated_offices,
     )
 
 
@@ -817,25 +576,3 @@ def smtp_text(message):
     if isinstance(message, bytes):
         message = message.decode("utf-8", "replace")
     return " ".join(str(message).split())
-
-
-def add_translations(plan, *, office_slugs=None):
-    """plan with each reminder digest listing the out-of-date translations
-    of its reviewer's offices, grouped by language (send_reminders'
-    translations). Two queries, however many digests. A reviewer with no
-    review due gets no email for translations alone: a reminder is claimed
-    per office and review cycle, and a translation has no cycle to claim.
-    """
-    offices = Office.objects.live()
-    if office_slugs:
-        offices = offices.filter(slug__in=office_slugs)
-    groups = freshness.reviewer_translation_groups(offices)
-    return replace(
-        plan,
-        digests=[
-            replace(digest, translations=tuple(groups.get(digest.to, ())))
-            if digest.kind == ReviewReminder.Kind.REMINDER
-            else digest
-            for digest in plan.digests
-        ],
-    )
