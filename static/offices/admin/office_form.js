@@ -1,4 +1,4 @@
-// The office change form (offices/admin.py): focus the first error, and
+// The office change form (offices/admin/layout.py): focus the first error, and
 // warn before leaving the page with unsaved changes. A static file: the
 // admin's Content-Security-Policy allows no inline script.
 "use strict";

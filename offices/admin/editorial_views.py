@@ -1,0 +1,301 @@
+"""The office admin's editorial pages and buttons: start a draft, unpublish,
+discard a draft, revert to a version, submit for publication, send back,
+schedule. Each calls offices/editorial.py and says how it went. Also the
+entries of the history page (OfficeAdmin.history_view), whose buttons revert.
+"""
+
+import math
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from reversion.errors import RevertError
+from reversion.models import Version
+
+from hrprofile.people import display_name
+from offices import editorial
+from offices.admin.views import OfficeAdminView, change_page
+from offices.forms import ScheduleForm, SendBackForm, SubmitForPublicationForm
+from offices.history import diff, snapshot, snapshots_of_revisions
+
+# Versions on a page of an office's history.
+HISTORY_PER_PAGE = 20
+
+
+def history_entries(office, page_number):
+    """A page of the office's versions, newest first, each with what it changed."""
+    page = Paginator(
+        Version.objects.get_for_object(office).select_related("revision__user"),
+        HISTORY_PER_PAGE,
+    ).get_page(page_number)
+    # Each version is compared with the one before it, the last of the
+    # page with the first of the next page.
+    start = (page.number - 1) * HISTORY_PER_PAGE
+    versions = list(page.paginator.object_list[start : start + HISTORY_PER_PAGE + 1])
+    snapshots = snapshots_of_revisions([v.revision for v in versions], office.pk)
+    entries = []
+    for index, version in enumerate(versions[:HISTORY_PER_PAGE]):
+        current = snapshots[version.revision_id]
+        older = versions[index + 1] if index + 1 < len(versions) else None
+        previous = snapshots[older.revision_id] if older else None
+        entries.append(
+            {
+                "version": version,
+                "user": version.revision.user and display_name(version.revision.user),
+                "readable": current is not None,
+                "first": older is None,
+                # The newest version is the office as it is.
+                "revertible": current is not None and (start or index) > 0,
+                "changes": (
+                    diff(previous, current)
+                    if current is not None and previous is not None
+                    else None
+                ),
+            }
+        )
+    return page, entries
+
+
+class StartDraftView(OfficeAdminView):
+    """The "Edit" button of a published office: opens its draft copy."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, object_id):
+        office = self.office
+        try:
+            draft = editorial.start_draft(office, by=request.user)
+        except editorial.EditorialError as error:
+            self.message(str(error), messages.ERROR)
+            return change_page(office)
+        self.message(
+            _(
+                "You are editing a draft of “%(office)s”. The public page shows "
+                "the published version until the draft is published."
+            )
+            % {"office": office},
+            messages.INFO,
+        )
+        return change_page(draft)
+
+
+class UnpublishView(OfficeAdminView):
+    http_method_names = ["post"]
+
+    def post(self, request, object_id):
+        office = self.office
+        if not self.model_admin.has_publish_permission(request, office):
+            raise PermissionDenied
+        try:
+            editorial.unpublish(office, by=request.user)
+        except editorial.EditorialError as error:
+            self.message(str(error), messages.ERROR)
+        else:
+            self.message(
+                _("“%(office)s” is no longer public: it is a draft again.")
+                % {"office": office},
+                messages.SUCCESS,
+            )
+        return change_page(office)
+
+
+class DiscardDraftView(OfficeAdminView):
+    """A draft copy's changes, and a button that discards them."""
+
+    def get(self, request, object_id):
+        draft = self.office
+        if not draft.draft_of_id:
+            return change_page(draft)
+        return self.render(
+            "admin/offices/office/discard_draft.html",
+            _("Discard the draft of “%(office)s”?") % {"office": draft.draft_of},
+            original=draft,
+            live_office=draft.draft_of,
+            changes=diff(snapshot(draft.draft_of), snapshot(draft)),
+        )
+
+    def post(self, request, object_id):
+        draft = self.office
+        if not draft.draft_of_id:
+            return change_page(draft)
+        live = editorial.discard_draft(draft, by=request.user)
+        self.message(
+            _("The draft of “%(office)s” is discarded.") % {"office": live},
+            messages.SUCCESS,
+        )
+        return change_page(live)
+
+
+class RevertView(OfficeAdminView):
+    """An office back to a version of its history (the history page's buttons)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, object_id, version_id):
+        office = self.office
+        if not self.model_admin.has_revert_permission(request, office):
+            raise PermissionDenied
+        version = (
+            Version.objects.get_for_object(office)
+            .select_related("revision")
+            .filter(pk=version_id)
+            .first()
+        )
+        if version is None:
+            self.message(_("That version of the office was not found."), messages.ERROR)
+            return redirect("admin:offices_office_history", office.pk)
+        try:
+            editorial.revert_office(office, version, by=request.user)
+        except (editorial.EditorialError, RevertError) as error:
+            self.message(
+                _("Not reverted: %(reason)s") % {"reason": error}, messages.ERROR
+            )
+            return redirect("admin:offices_office_history", office.pk)
+        self.message(
+            _("“%(office)s” is reverted to the version of %(date)s.")
+            % {
+                "office": office,
+                "date": date_format(
+                    timezone.localtime(version.revision.date_created),
+                    "DATETIME_FORMAT",
+                ),
+            },
+            messages.SUCCESS,
+        )
+        return change_page(office)
+
+
+class SubmitView(OfficeAdminView):
+    """A draft submitted for publication, with a message to the publishers."""
+
+    def post(self, request, object_id):
+        draft = self.office
+        if not editorial.is_draft(draft):
+            return change_page(draft)
+        form = SubmitForPublicationForm(request.POST or None)
+        refused = None
+        if form.is_valid():
+            try:
+                return self.moderation_step(
+                    draft,
+                    lambda: editorial.submit_for_publication(
+                        draft, by=request.user, message=form.cleaned_data["message"]
+                    ),
+                    lambda notified: (
+                        ngettext(
+                            "Submitted for publication: %(count)d publisher was "
+                            "notified.",
+                            "Submitted for publication: %(count)d publishers were "
+                            "notified.",
+                            len(notified.sent),
+                        )
+                        % {"count": len(notified.sent)}
+                    ),
+                )
+            except editorial.TooManySubmissions as error:
+                form.add_error(None, str(error))
+                refused = error
+        live = draft.draft_of or draft
+        response = self.form_page(
+            draft,
+            form,
+            title=_("Submit “%(office)s” for publication") % {"office": live},
+            button=_("Submit for publication"),
+            intro=_(
+                "Everyone who may publish this office gets an email with your "
+                "message. The draft shows as awaiting publication until it is "
+                "published or sent back."
+            ),
+        )
+        if refused is not None:
+            response.status_code = 429
+            wait = (refused.retry_at - timezone.now()).total_seconds()
+            response["Retry-After"] = str(max(1, math.ceil(wait)))
+        return response
+
+    get = post
+
+
+class SendBackView(OfficeAdminView):
+    """A draft awaiting publication sent back to its editor, with a comment."""
+
+    def post(self, request, object_id):
+        draft = self.office
+        if not self.model_admin.has_publish_permission(request, draft):
+            raise PermissionDenied
+        form = SendBackForm(request.POST or None)
+        if form.is_valid():
+            return self.moderation_step(
+                draft,
+                lambda: editorial.send_back(
+                    draft, by=request.user, comment=form.cleaned_data["comment"]
+                ),
+                lambda notified: _(
+                    "The draft is sent back to its editor with your comment."
+                ),
+            )
+        live = draft.draft_of or draft
+        return self.form_page(
+            draft,
+            form,
+            title=_("Send the draft of “%(office)s” back") % {"office": live},
+            button=_("Send back"),
+            intro=_("The editor who submitted it gets your comment by email."),
+        )
+
+    get = post
+
+
+class ScheduleView(OfficeAdminView):
+    """When a draft is published, or a published office unpublished."""
+
+    def post(self, request, object_id):
+        office = self.office
+        if not self.model_admin.has_publish_permission(request, office):
+            raise PermissionDenied
+        unpublishing = office.is_published
+        label = _("Unpublish at") if unpublishing else _("Publish at")
+        current = office.unpublish_at if unpublishing else office.publish_at
+        form = ScheduleForm(
+            request.POST or None,
+            label=label,
+            initial={"at": current and timezone.localtime(current)},
+        )
+        if form.is_valid():
+            at = form.cleaned_data["at"]
+            try:
+                editorial.schedule(office, by=request.user, at=at)
+            except editorial.EditorialError as error:
+                self.message(str(error), messages.ERROR)
+            else:
+                self.message(
+                    _("The schedule is cancelled.")
+                    if at is None
+                    else _("Scheduled for %(time)s.")
+                    % {"time": date_format(timezone.localtime(at), "DATETIME_FORMAT")},
+                    messages.SUCCESS,
+                )
+            return change_page(office)
+        live = office.draft_of or office
+        return self.form_page(
+            office,
+            form,
+            title=(
+                _("Schedule unpublishing “%(office)s”")
+                if unpublishing
+                else _("Schedule publishing “%(office)s”")
+            )
+            % {"office": live},
+            button=_("Save the schedule"),
+            intro=_(
+                "It happens within a few minutes of the time you choose "
+                "(python manage.py publish_scheduled runs every few minutes)."
+            ),
+        )
+
+    get = post
