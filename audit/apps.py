@@ -6,6 +6,8 @@ from django.contrib.auth.signals import (
 )
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.signals import two_step_changed
+
 
 class AuditConfig(AppConfig):
     name = "audit"
@@ -18,4 +20,7 @@ class AuditConfig(AppConfig):
         user_logged_out.connect(receivers.record_logout, dispatch_uid="audit_logout")
         user_login_failed.connect(
             receivers.record_login_failure, dispatch_uid="audit_login_failed"
+        )
+        two_step_changed.connect(
+            receivers.record_two_step_change, dispatch_uid="audit_two_step_changed"
         )

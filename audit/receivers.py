@@ -1,5 +1,6 @@
-"""Logins, logouts and failed logins, as audit entries; failed logins also
-in the failure log (axes' AccessFailureLog, which managers read in the admin).
+"""Logins, logouts, failed logins and two-step changes, as audit entries;
+failed logins also in the failure log (axes' AccessFailureLog, which managers
+read in the admin).
 
 auditlog records saves and deletes only. The lockouts (hrprofile/lockouts.py,
 through django-axes) listen to the same signals first; this is the trail that
@@ -80,6 +81,13 @@ def record_login_failure(sender, credentials, request=None, **kwargs):
         _keep_newest_failures(username)
     else:
         _count_failure(request, window, username, locked_out)
+
+
+def record_two_step_change(sender, user, description, **kwargs):
+    """A change to a staff member's second step (hrprofile's two_step_changed),
+    filed under their account; the actor is the request's user
+    (AuditMiddleware)."""
+    AuditEntry.objects.record(AuditEntry.Action.UPDATE, user, message=str(description))
 
 
 def _failure_entry(username, locked_out, request, **fields):

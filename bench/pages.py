@@ -78,7 +78,7 @@ PAGES = {
 }
 BARE = "/bench/ok"
 VARIANTS = ("uncached", "cold", "cached", "304")
-# Pages with a part stored apart from the page (hrprofile.views.stored_value).
+# Pages with a part stored apart from the page (hrprofile.pagecache.stored_value).
 STORED_CONTENT = set(PAGES) - {"profile"}
 COLD = {"X-Bench-Cold": "1"}
 

@@ -1,9 +1,10 @@
 """Project-wide admin glue: shared hardening, people pickers, slug races,
 the User and Group admins, failed logins and two-step devices.
 
-The site itself (titles, two-step verification) is hrprofile.auth's
+The site itself (titles, two-step verification) is hrprofile.sites'
 SecureAdminSite. The apps' admin modules build on this one; it imports
-nothing from them. hrprofile/urls.py imports it (see the comment there).
+nothing from them. The admin's autodiscovery imports it: hrprofile comes
+after auth, axes and django-otp in INSTALLED_APPS, whose admins it replaces.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""/api/: the read-only open-data API, version 1 (see hrprofile/api.py).
+"""/api/: the read-only open-data API, version 1 (see hrprofile/api/).
 
 Outside i18n_patterns: an API address does not change with the language.
 Anything else under /api/ is the API's JSON 404, never the HTML page.

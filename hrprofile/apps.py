@@ -1,14 +1,21 @@
+from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 
 
-class AdminConfig(DjangoAdminConfig):
-    """django.contrib.admin with our site: two-step verification (hrprofile/auth.py).
+class HrprofileConfig(AppConfig):
+    """The project's own app: the page cache, the admin site, two-step
+    verification, lockouts, the API's shared behaviour, the template tags
+    ({% load hrprofile %}), the User and Group admins (admin.py) and the
+    deployment checks (checks.py)."""
 
-    Also the project's own hook at start-up: it registers hrprofile's checks.
-    """
-
-    default_site = "hrprofile.auth.SecureAdminSite"
+    name = "hrprofile"
 
     def ready(self):
-        super().ready()
         from hrprofile import checks  # noqa: F401
+
+
+class AdminConfig(DjangoAdminConfig):
+    """django.contrib.admin with our site: two-step verification
+    (hrprofile/sites.py)."""
+
+    default_site = "hrprofile.sites.SecureAdminSite"

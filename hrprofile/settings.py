@@ -59,7 +59,7 @@ if PRODUCTION and DEBUG:
     )
 # A developer's own checkout, said explicitly (`make run` sets
 # HRPROFILE_ENV=local): two-step verification is offered, not forced
-# (hrprofile/auth.py). Never guessed from a default or from the client's
+# (hrprofile/twostep.py). Never guessed from a default or from the client's
 # address: behind a proxy on the same host, every client is loopback.
 LOCAL_DEV = HRPROFILE_ENV_GIVEN == "local" and DEBUG
 
@@ -88,7 +88,7 @@ INSTALLED_APPS = [
     # before the admin and the apps, so that the translation fields exist
     # when they register their versions and admins.
     "modeltranslation",
-    # The admin site with two-factor login (hrprofile/auth.py).
+    # The admin site with two-factor login (hrprofile/sites.py).
     "hrprofile.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -103,8 +103,11 @@ INSTALLED_APPS = [
     "axes",
     "reversion",
     "auditlog",
+    # The project's own app: after the admins its admin.py replaces (auth's,
+    # axes', django-otp's).
+    "hrprofile.apps.HrprofileConfig",
     "audit",
-    # The open-data API at /api/v1/ (hrprofile/api.py).
+    # The open-data API at /api/v1/ (hrprofile/api/).
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -164,9 +167,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
             ],
-            # The language switcher and the bidi filter (hrprofile is not an
-            # app, so its library is named here).
-            "libraries": {"hrprofile": "hrprofile.templatetags"},
         },
     },
 ]
@@ -201,6 +201,8 @@ DATABASES["default"]["OPTIONS"].setdefault(
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The public content's version, which keys the page cache (hrprofile/pagecache.py).
+PAGE_VERSION = "offices.models.content_version"
 
 # Email: Django 6.1 mailers, configured by one URL (see hrprofile/mailers.py).
 if DEBUG:
@@ -297,7 +299,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SEARCH_RATE_LIMIT = env.int("SEARCH_RATE_LIMIT", default=30)
 SEARCH_RATE_WINDOW = env.int("SEARCH_RATE_WINDOW", default=60)
 
-# The open-data API (/api/v1/, hrprofile/api.py): read-only, anonymous JSON
+# The open-data API (/api/v1/, hrprofile/api/): read-only, anonymous JSON
 # of the published content. Requests per client, "number/period" with period
 # sec, min, hour or day; counted in the shared cache, like the search limit.
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/min")
@@ -308,10 +310,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
-    # The rate limit and the pages are set on the views (hrprofile/api.py):
+    # The rate limit and the pages are set on the views (hrprofile/api/views.py):
     # a class named here cannot live in a module that imports DRF's views.
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "hrprofile.api.exception_handler",
+    "EXCEPTION_HANDLER": "hrprofile.api.errors.exception_handler",
     # Query parameters are the documented filters only; Accept picks formats.
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -4,12 +4,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-# The admin's User and Group pages (and failed logins) are set up in
-# hrprofile/admin.py. Autodiscovery imports only the admin modules of
-# INSTALLED_APPS, and hrprofile is configuration, not an app; the admin is
-# reachable only through this URLconf, so importing it here runs it first.
-import hrprofile.admin  # noqa: F401
-from hrprofile.views import public_page, robots_txt
+from hrprofile.pagecache import public_page
+from hrprofile.views import robots_txt
 from offices.sitemaps import sitemaps
 from offices.views import review_calendar
 
@@ -18,8 +14,8 @@ from offices.views import review_calendar
 # branded error pages, rendered by Django's default handlers.
 # An unreachable database answers 503 (branded, Retry-After), not 500. Under
 # /api/ the same errors (a bad Host header included) are the API's JSON.
-handler400 = "hrprofile.api.bad_request"
-handler500 = "hrprofile.api.server_error"
+handler400 = "hrprofile.api.errors.bad_request"
+handler500 = "hrprofile.api.errors.server_error"
 
 urlpatterns = [
     # ADMIN_URL ("admin/" unless set): nothing else hard-codes the address.

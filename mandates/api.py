@@ -1,4 +1,4 @@
-"""The vocabulary and mandates in the open-data API (see hrprofile/api.py)."""
+"""The vocabulary and mandates in the open-data API (see hrprofile/api/)."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,9 +10,9 @@ from hrprofile.api import (
     CODE_HELP,
     CodeLabelSerializer,
     PublicDataView,
-    absolute_url,
     documented,
 )
+from hrprofile.links import absolute_url
 from mandates.models import (
     MandateKind,
     Shift,

@@ -6,9 +6,9 @@ from django.utils.translation import gettext
 from django.views.generic import DetailView
 
 from hrprofile.links import absolute_url
+from hrprofile.pagecache import PageLookup, PublicPageMixin
 from hrprofile.structured_data import json_ld_script
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
-from hrprofile.views import PageLookup, PublicPageMixin
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 
 OFFICES_TEMPLATE = "mandates/includes/_term_offices.html"

@@ -1,6 +1,6 @@
 """Offices in the open-data API: the published profiles as JSON.
 
-The HTTP side (errors, ETags, limits, caching) is hrprofile/api.py's; the
+The HTTP side (errors, ETags, limits, caching) is hrprofile/api/'s; the
 filters are the index page's own (OfficeQuerySet.filtered).
 """
 
@@ -23,10 +23,10 @@ from hrprofile.api import (
     CodeLabelSerializer,
     PublicDataView,
     SlugFilter,
-    absolute_url,
     documented,
 )
-from hrprofile.views import PageLookup
+from hrprofile.links import absolute_url
+from hrprofile.pagecache import PageLookup
 from mandates.api import MandateSerializer, TagSerializer, TermSerializer
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.models import EngagementType, Office, OfficeRemoval, Region

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hrprofile.views import public_page
+from hrprofile.pagecache import public_page
 from offices import views
 from offices.feeds import RecentProfilesFeed
 

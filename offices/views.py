@@ -15,18 +15,15 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 from django.views.decorators.http import condition, require_safe
 from django.views.generic import DetailView, ListView, View
 
-from hrprofile.auth import acting_user
 from hrprofile.csv import csv_response
+from hrprofile.errors import too_many_requests
+from hrprofile.links import absolute_url
+from hrprofile.pagecache import PageLookup, PublicPageMixin
 from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
 from hrprofile.structured_data import json_ld_script
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
-from hrprofile.views import (
-    PageLookup,
-    PublicPageMixin,
-    absolute_url,
-    too_many_requests,
-)
+from hrprofile.twostep import acting_user
 from offices import calendar
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot

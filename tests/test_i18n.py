@@ -17,9 +17,9 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from hrprofile import templatetags
 from hrprofile.i18n import list_separator
-from hrprofile.templatetags import bdi, long_date
+from hrprofile.templatetags import hrprofile as templatetags
+from hrprofile.templatetags.hrprofile import bdi, long_date
 from mandates.models import Mandate
 from offices.demo import load_demo
 from tests.factories import (

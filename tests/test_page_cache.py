@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from reversion.models import Version
 
-from hrprofile.views import _stored_answer
+from hrprofile.pagecache import _stored_answer
 from mandates.models import ThematicPillar
 from offices import editorial
 from offices.models import Office, content_version

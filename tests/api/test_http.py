@@ -7,7 +7,7 @@ from django.db import OperationalError
 from django.test import Client
 from rest_framework.renderers import JSONRenderer
 
-import hrprofile.api
+import hrprofile.api.views
 from offices.models import Office
 from tests.factories import OfficeFactory, ThematicPillarFactory
 
@@ -296,7 +296,7 @@ def test_an_unreachable_database_is_a_json_503(failing_client, monkeypatch, db):
     def unreachable(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(hrprofile.api, "content_version", unreachable)
+    monkeypatch.setattr(hrprofile.api.views, "content_version", unreachable)
 
     response = failing_client.get("/api/v1/offices/")
 
@@ -309,7 +309,7 @@ def test_a_bug_is_a_json_500_and_is_reported(failing_client, monkeypatch, db, ca
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(hrprofile.api, "content_version", broken)
+    monkeypatch.setattr(hrprofile.api.views, "content_version", broken)
 
     response = failing_client.get("/api/v1/offices/")
 
@@ -380,7 +380,7 @@ def test_a_view_that_raises_is_a_json_500(failing_client, monkeypatch, db):
     def broken(self, request, *args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(hrprofile.api.DocsView, "get", broken)
+    monkeypatch.setattr(hrprofile.api.views.DocsView, "get", broken)
 
     response = failing_client.get("/api/v1/docs/")
 

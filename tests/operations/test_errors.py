@@ -9,8 +9,8 @@ import pytest
 from django.db import OperationalError
 from django.test import RequestFactory
 
+from hrprofile.errors import server_error
 from hrprofile.logs import NotDatabaseOutage
-from hrprofile.views import server_error
 
 
 def answer_while_handling(error):

@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.test import RequestFactory
 
 from hrprofile import throttle
-from hrprofile.api import ApiThrottle
+from hrprofile.api.views import ApiThrottle
 
 REDIS_URL = "redis://127.0.0.1:6379/11"
 LIMIT = 20

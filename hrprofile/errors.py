@@ -1,0 +1,50 @@
+"""The branded error pages the site's own code answers: 429 and 503, and
+handler500's choice between a 503 (the database is down) and a 500 (a bug).
+
+The 400, 403 and 404 pages are Django's default handlers with our templates;
+under /api/ the same errors are JSON (hrprofile/api/errors.py).
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+from django.views import defaults
+
+
+def too_many_requests(request, retry_after):
+    """The branded 429: when to come back, never stored by any cache."""
+    response = render(request, "429.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    add_never_cache_headers(response)
+    return response
+
+
+# How long a client should wait before trying again when the database is down.
+UNAVAILABLE_RETRY_AFTER = 30
+
+
+def service_unavailable(request):
+    """The branded 503: the database cannot be reached. Needs no database."""
+    response = HttpResponse(
+        loader.render_to_string("503.html"),
+        status=503,
+    )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
+    """handler500: an unreachable database is an outage (503), not a bug (500).
+
+    Django calls this while it handles the exception, wherever it was raised
+    (a view, a middleware reading the session or the user), so one place
+    answers every page, the admin's included.
+    """
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        return service_unavailable(request)
+    return defaults.server_error(request, template_name)

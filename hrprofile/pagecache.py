@@ -1,0 +1,356 @@
+"""The page cache: public pages and their costly parts, stored for anonymous readers.
+
+Every stored page and part is keyed by the content version (one small query:
+settings.PAGE_VERSION names the function that reads it, in the app that owns
+the content), the release of the code, the language and the address, so an
+edit makes new keys and nothing is ever deleted. Browsers and proxies get the
+same version as an ETag, and Cache-Control for a short while.
+"""
+
+import functools
+import hashlib
+import logging
+from pathlib import Path
+
+import django
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+)
+from django.utils.http import http_date
+from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.views.decorators.cache import cache_control
+
+from hrprofile.i18n import alternate_paths, open_graph_locales
+from hrprofile.links import absolute_url
+from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
+
+logger = logging.getLogger(__name__)
+
+# Browsers and proxies may keep a public page this long (seconds); within it
+# they revalidate for free (a 304 costs one small query).
+PUBLIC_MAX_AGE = 300
+
+# For a page with no database content (robots.txt).
+public_cache = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+
+
+def absolute_static(path):
+    """The absolute URL of a static file (an Open Graph image)."""
+    url = static(path)
+    return url if "://" in url else absolute_url(url)
+
+
+@functools.cache
+def _version_reader():
+    return import_string(settings.PAGE_VERSION)
+
+
+@receiver(setting_changed)
+def _forget_version_reader(setting, **kwargs):
+    if setting == "PAGE_VERSION":
+        _version_reader.cache_clear()
+
+
+def content_version(page=None):
+    """The version of what the public pages show, from the function that
+    settings.PAGE_VERSION names (a ContentVersion: its etag(), last_modified
+    and page_exists).
+
+    page: (sql, params) of a query for the primary key of the row a page is
+    about (PageLookup.sql_with_params); whether it exists is asked in the
+    same query.
+    """
+    return _version_reader()(page)
+
+
+# How long the server's cache keeps a page. Its key names the content version,
+# which holds today's date, so a stored page is never read after midnight.
+PAGE_CACHE_TIMEOUT = 24 * 60 * 60
+
+
+def _release():
+    """A fingerprint of what renders the pages: the code, templates,
+    translations and hashed static file names.
+
+    It is part of every page's cache key and ETag: the cache (Redis) outlives a
+    deploy, and a page the old code rendered must not be served or confirmed
+    as current by the new one.
+    """
+    digest = hashlib.blake2b(django.__version__.encode(), digest_size=8)
+    for folder in ["hrprofile", "offices", "mandates", "templates", "locale"]:
+        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".xml", ".mo"}:
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()
+
+
+RELEASE = _release()
+# No page is older than the process serving it, so If-Modified-Since alone
+# never confirms a copy that older code rendered.
+STARTED_AT = timezone.now()
+
+
+def is_anonymous_read(request):
+    """A GET or HEAD that is the same for everyone: served by the page cache.
+
+    Without a session cookie nobody is signed in (so no staff preview), and
+    knowing it costs no query; without a messages cookie there is no message
+    to show.
+    """
+    return request.method in {"GET", "HEAD"} and not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+    )
+
+
+def _personal(request):
+    """Whether what was rendered for this request so far is this reader's own:
+    it rendered a CSRF token or a CSP nonce, or wrote the session."""
+    session = getattr(request, "session", None)
+    return bool(
+        request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or get_nonce(request)
+        or (session is not None and session.modified)
+    )
+
+
+def _storable(request, response):
+    """Whether this answer may be handed to the next anonymous reader."""
+    return not (response.streaming or response.cookies or _personal(request))
+
+
+def _cache_call(method, *args):
+    """A page cache operation; a cache that is down only costs the rendering."""
+    try:
+        return method(*args)
+    except Exception:
+        logger.warning("The page cache is unavailable", exc_info=True)
+        return None
+
+
+def versioned_page(request, respond, version):
+    """An anonymous read: a 304, the stored page, or respond() stored.
+
+    The ETag and the cache key name the content version, the release, the
+    language and the whole address (query string included): any edit makes
+    a new key, and the old pages are simply never asked for again.
+    """
+    # The page's links follow SITE_URL, not the Host header: one stored page
+    # answers every host name the site is reached by.
+    address = absolute_url(request.get_full_path())
+    etag = version.etag(RELEASE, get_language(), address)
+    last_modified = max(version.last_modified, STARTED_AT)
+    response = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if response is None:
+        key = "public-page:" + etag.strip('"')
+        stored = _cache_call(cache.get, key)
+        if stored is not None:
+            headers, content = stored
+            response = HttpResponse(content, headers=headers)
+        else:
+            response = respond()
+            if response.status_code != 200:
+                return response  # a redirect: no validators, never stored
+            if hasattr(response, "render"):
+                response.render()
+            if _storable(request, response):
+                stored = dict(response.items()), response.content
+                _cache_call(cache.set, key, stored, PAGE_CACHE_TIMEOUT)
+    response.headers["ETag"] = etag
+    # Set here, not taken from the stored page: each process dates its
+    # answers no earlier than its own start (see STARTED_AT).
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def stored_value(request, version, make, *variants):
+    """Something rendered for anonymous readers, kept in the page cache as a
+    whole page is: by the content version, the release, the language and
+    whatever else it varies by (variants).
+
+    For what is the same under many addresses (the index's search and results
+    under any query string that asks the same) and costs the most to render.
+    make() makes it when it isn't stored; it isn't stored if it turned out
+    personal, or is None.
+    """
+    etag = version.etag(RELEASE, get_language(), *variants)
+    key = "public-fragment:" + etag.strip('"')
+    stored = _cache_call(cache.get, key)
+    if stored is not None:
+        return stored
+    value = make()
+    if value is not None and not _personal(request):
+        _cache_call(cache.set, key, value, PAGE_CACHE_TIMEOUT)
+    return value
+
+
+def stored_fragment(request, version, render, *variants):
+    """Part of a page (stored_value): render() gives its HTML."""
+    return mark_safe(stored_value(request, version, lambda: str(render()), *variants))
+
+
+def _stored_answer(request, version, respond, parameters):
+    """A whole answer stored by its path and the query parameters it reads
+    (stored_value): another query string renders nothing again. Only a 200
+    is stored; anything else (a redirect, an error) is answered as it is."""
+    answered = []
+
+    def make():
+        response = respond()
+        answered.append(response)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code != 200 or not _storable(request, response):
+            return None
+        return dict(response.items()), response.content
+
+    selection = [(name, request.GET.get(name, "")) for name in parameters]
+    stored = stored_value(request, version, make, "answer", request.path, selection)
+    if answered:
+        return answered[0]
+    headers, content = stored
+    return HttpResponse(content, headers=headers)
+
+
+def public_page(view, stored_by=None):
+    """A function view or feed with no preview (the sitemap, the Atom feed):
+    publicly cacheable, served from the page cache, answering 304s.
+
+    stored_by: the query parameters the answer depends on, if it ignores the
+    rest. The answer is then also stored by those alone, so that an address
+    with any other parameter (which the page cache's key holds) costs no
+    rendering: the sitemap lists every page in every language.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        respond = functools.partial(view, request, *args, **kwargs)
+        if is_anonymous_read(request):
+            version = content_version()
+            if stored_by is not None:
+                respond = functools.partial(
+                    _stored_answer, request, version, respond, stored_by
+                )
+            response = versioned_page(request, respond, version)
+        else:
+            response = respond()
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+    return wrapper
+
+
+class PageLookup:
+    """The query for the row a page is about, by the value in its address,
+    compiled once.
+
+    rows() is the queryset the row is looked up in (the published offices, a
+    vocabulary's terms). The ORM builds and compiles the lookup the first
+    time, with a placeholder for the value; each page view then only puts its
+    own value in: building and compiling a queryset would cost more than the
+    rest of a cached page.
+    """
+
+    def __init__(self, rows, field="slug"):
+        self.rows = rows
+        self.field = field
+
+    @functools.cached_property
+    def compiled(self):
+        placeholder = PLACEHOLDERS[str]
+        queryset = self.rows().filter(**{self.field: placeholder})
+        _, sql, params, positions = compile_with_placeholder(
+            queryset.order_by().values("pk")[:1], placeholder
+        )
+        return sql, params, positions
+
+    def sql_with_params(self, value):
+        sql, params, positions = self.compiled
+        return sql, with_value(params, positions, value)
+
+
+class PublicPageMixin:
+    """Public pages are cached by browsers, proxies and the server.
+
+    An anonymous read goes through versioned_page(): a 304 or the stored page
+    for one query. A response that depends on who is asking (a staff preview)
+    is never cached anywhere.
+    """
+
+    is_preview = False
+    # False for pages only staff ever see (a draft's preview).
+    page_cache = True
+    # The content version an anonymous read is answered for (else None).
+    content_version = None
+
+    # The row a detail page is about (a profile, a term), by the slug in its
+    # address: a PageLookup. Whether it exists is asked in the content
+    # version's query: a missing page (a 404, or a 301 from a former address)
+    # bypasses the cache and costs nothing more than before.
+    page_lookup = None
+
+    def dispatch(self, request, *args, **kwargs):
+        respond = functools.partial(super().dispatch, request, *args, **kwargs)
+        if self.page_cache and is_anonymous_read(request):
+            page = self.page_lookup and self.page_lookup.sql_with_params(
+                self.kwargs["slug"]
+            )
+            self.content_version = content_version(page)
+            if self.content_version.page_exists is False:
+                response = respond()
+            else:
+                response = versioned_page(request, respond, self.content_version)
+        else:
+            response = respond()
+        if self.is_preview or response.status_code not in (200, 304):
+            add_never_cache_headers(response)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+
+    def stored_part(self, render, *variants):
+        """Part of the page, from render(): for an anonymous read, stored by
+        the content version and variants (stored_fragment), so that another
+        address of the page renders only what is around it."""
+        if self.content_version is None:
+            return render()
+        return stored_fragment(self.request, self.content_version, render, *variants)
+
+    def get_canonical_path(self):
+        return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        # The page's own language: each language's page is its own canonical,
+        # and names the others as alternates (hreflang), as Open Graph names
+        # their locales (includes/open_graph.html).
+        path = self.get_canonical_path()
+        og_locale, og_locale_alternates = open_graph_locales()
+        return super().get_context_data(
+            canonical_url=absolute_url(path),
+            alternates=[
+                (language, absolute_url(alternate))
+                for language, alternate in alternate_paths(path)
+            ],
+            og_locale=og_locale,
+            og_locale_alternates=og_locale_alternates,
+            og_image=absolute_static("img/og-card.png"),
+            **kwargs,
+        )
