@@ -4,7 +4,10 @@
         .venv/bin/python bench/pages.py [--offices 300] [--duration 5] \
         [--connections 16] [--python] [--cache-url redis://127.0.0.1:6379/0]
 
-Creates the database bench_pages_<name> next to DATABASE_URL's, loads the 12
+DATABASE_URL names a server on loopback, or one on a Unix socket
+(postgres://postgres@/hrprofile?host=/path/to/socket/dir: the embedded server
+of var/postgres/ is one). Creates the database bench_pages_<name> next to
+DATABASE_URL's, loads the 12
 demo offices, collects static files and starts gunicorn as production runs it:
 `gunicorn -c gunicorn.conf.py` (HRPROFILE_ENV=production, sync workers), with
 2 workers, LOG_LEVEL=WARNING, LOG_FORMAT=text and no access log
@@ -59,7 +62,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 
@@ -84,9 +87,21 @@ COLD = {"X-Bench-Cold": "1"}
 
 
 def database_urls(base_url):
-    name = base_url.rsplit("/", 1)[1] or "postgres"
-    bench_name = f"bench_pages_{name}"
-    return base_url.rsplit("/", 1)[0], bench_name
+    """(URL of a database on the same server, with {} for its name; the
+    bench database's name)."""
+    parts = urlsplit(base_url)
+    name = parts.path.lstrip("/") or "postgres"
+    server = parts._replace(path="/{}").geturl()
+    return server, f"bench_pages_{name}"
+
+
+def is_local(server):
+    """Whether the server is on loopback or a Unix socket (a host= path)."""
+    parts = urlsplit(server)
+    socket_dir = dict(parse_qsl(parts.query)).get("host", "")
+    if socket_dir.startswith("/"):
+        return True
+    return parts.hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 def free_port():
@@ -438,10 +453,10 @@ def main():
             "Set DATABASE_URL to a PostgreSQL server (a bench database is made there)."
         )
     server, name = database_urls(base)
-    host = urlsplit(server).hostname
-    if host not in {"127.0.0.1", "localhost", "::1"}:
+    if not is_local(server):
+        host = urlsplit(server).hostname
         sys.exit(f"DATABASE_URL must name a server on loopback, not {host}.")
-    admin_url = f"{server}/postgres"
+    admin_url = server.format("postgres")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -472,7 +487,7 @@ def main():
         "PYTHONPATH": str(ROOT),
         "SECRET_KEY": "bench-only-not-a-secret",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"{server}/{name}",
+        "DATABASE_URL": server.format(name),
         "CACHE_URL": cache_url,
         "EMAIL_URL": "locmem://",
         "STATIC_ROOT": str(static_root),

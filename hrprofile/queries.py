@@ -8,7 +8,44 @@ process and language, with a placeholder where the value goes, and then only
 swaps the value in.
 
 Only for querysets whose SQL depends on nothing but that value and the active
-language (which modeltranslation's lookups and ordering follow).
+language (which modeltranslation's lookups and ordering follow). The anonymous
+profile page (offices.views: the office and its six relations) and every
+page's row lookup (hrprofile.views.PageLookup, through
+compile_with_placeholder) use it.
+
+Upgrade checklist (docs/upgrading.md says the same). This module relies on
+what Django and psycopg do not promise to keep:
+
+1. QuerySet.query and Query.get_compiler(using=): the compiler of a queryset.
+2. SQLCompiler.as_sql(): (sql, params), a lookup's value a whole parameter
+   of its own (an exact lookup's as given; each item of an array's, in
+   ARRAY[%s]), which is what lets the placeholder be found and swapped.
+3. SQLCompiler.klass_info, set by as_sql(): "select_fields" (the model's
+   own columns, consecutive in the SELECT) and "related_klass_infos".
+4. SQLCompiler.select: (expression, sql, alias) triples, a column's
+   expression with .target.attname.
+5. SQLCompiler.annotation_col_map: annotation name -> position in a row.
+6. SQLCompiler.get_converters(expressions) and apply_converters(rows,
+   converters): the values from_db_value() would give.
+7. Model._prefetched_objects_cache, keyed by the relation's accessor name
+   (a related manager's prefetch_cache_name), where prefetch_related() puts
+   an instance's related rows and the related manager reads them.
+8. QuerySet._result_cache and QuerySet._prefetch_done: a queryset whose
+   rows are already there, evaluated as if it had run.
+And psycopg 3's Connection.pipeline() (libpq 14 or newer), reached through
+django.db.connection.connection, with Django's cursors inside it.
+
+On a Django or psycopg upgrade: read the release notes for changes to the
+SQL compiler, prefetch_related() and the PostgreSQL backend; run
+tests/test_queries.py, which fails when any compiled page query's SQL or
+parameters differ from what the ORM now writes for the same queryset and
+value, when the rows or the attached relations differ from the ORM's, or
+when the profile stops asking its queries in one pipeline. If a step can no
+longer be kept, retire the layer: without its get_object() override,
+OfficeDetailView reads through its get_queryset() (as it does for staff),
+and PageLookup needs only compile_with_placeholder() and with_value();
+measure the cold profile (bench/pages.py --pages profile, "uncached")
+before and after.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections

@@ -47,15 +47,6 @@ def translated_fields(model):
     )
 
 
-def translation_columns(model):
-    """Every per-language column of model's translated fields (name_en, name_fr…)."""
-    return {
-        column(field, code)
-        for field in translated_fields(model)
-        for code in language_codes()
-    }
-
-
 def active_language():
     """The active language as a content language (en when none or unknown)."""
     code = get_language() or SOURCE_LANGUAGE

@@ -1,7 +1,9 @@
-"""Demo content: the vocabulary and presences of DOMAIN.md, and their loader.
+"""Demo content: OHCHR's focus-area vocabulary and a dozen field presences,
+and their loader.
 
-Values come from public OHCHR profile pages (see DOMAIN.md). Unknown values are
-left empty, never invented. load_demo() may run any number of times: it brings
+Values come from OHCHR's public pages (its Management Plan's pillars, shifts
+and spotlight populations, and its country profiles). Unknown values are left
+empty, never invented. load_demo() may run any number of times: it brings
 the demo rows back to these values and changes nothing when they already match.
 """
 
@@ -14,7 +16,8 @@ from hrprofile.translations import column
 from mandates.models import Mandate, Shift, SpotlightPopulation, ThematicPillar
 from offices.models import Office
 
-# (slug, name, description), in DOMAIN.md order: position follows the list.
+# (slug, name, description), in the Management Plan's order: position follows
+# the list.
 PILLARS = [
     (
         "accountability",
@@ -500,7 +503,7 @@ OFFICES = [
     },
 ]
 
-# What a demo office's field holds when DOMAIN.md gives no value, so a rerun also
+# What a demo office's field holds when OFFICES gives no value, so a rerun also
 # clears anything edited into those fields since.
 OFFICE_BLANKS = {
     "country": "",

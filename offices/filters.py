@@ -71,13 +71,9 @@ class OfficeFilterForm(forms.Form):
         label=_("Spotlight population"), required=False, widget=PlainSelect
     )
 
-    # Form field -> the Office field it filters on.
-    fields_filtered = {"region": "region", "engagement": "engagement_type"}
-    terms_filtered = {
-        "pillar": "pillars",
-        "shift": "shifts",
-        "population": "spotlight_populations",
-    }
+    # Form field -> its keyword in OfficeQuerySet.filtered(), which is also
+    # the API's name for the parameter; the others have the same name.
+    filter_keywords = {"engagement": "engagement_type"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
@@ -100,22 +96,21 @@ class OfficeFilterForm(forms.Form):
         fields (the last one, as the form reads it), and nothing else."""
         return [(name, data.get(name, "")) for name in cls.base_fields]
 
-    def filter(self, offices):
-        """Apply every valid field; an invalid one is ignored (its error is shown)."""
+    def filters(self):
+        """The valid values asked for, as OfficeQuerySet.filtered()'s keywords
+        (the API's parameters). An empty value is "All" and an invalid one is
+        left out: the index ignores it and shows its error."""
         self.is_valid()
-        data = self.cleaned_data
-        offices = offices.filter(
-            **{
-                field: data[name]
-                for name, field in self.fields_filtered.items()
-                if data.get(name)
-            }
-        )
-        for name, relation in self.terms_filtered.items():
-            if data.get(name):
-                offices = offices.with_term(relation, data[name])
-        offices = offices.with_field_office_count()
-        if data.get("q"):
-            return offices.search(data["q"])
-        # Region values sort in their declared order, which regroup relies on.
-        return offices.in_reader_order("region")
+        return {
+            self.filter_keywords.get(name, name): value
+            for name, value in self.cleaned_data.items()
+            if value
+        }
+
+    def filter(self, offices):
+        """offices.filtered() by the valid values, with field_office_count; in
+        the order of search() when searching, else by region (in declared
+        order, which the index's regroup relies on) and name."""
+        filters = self.filters()
+        offices = offices.filtered(**filters).with_field_office_count()
+        return offices if "q" in filters else offices.in_reader_order("region")

@@ -102,23 +102,17 @@ class SearchRateLimitMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-# The index's filter fields -> the API's names for them.
-API_FILTERS = {"engagement": "engagement_type"}
-
-
 def download_links(form):
-    """The CSV and API addresses of the selection a valid filter form shows.
+    """The CSV and API addresses of the selection a filter form shows.
 
     Invalid values are left out, as the index ignores them; the API would
     refuse them.
     """
+    form.is_valid()
     selection = {name: value for name, value in form.cleaned_data.items() if value}
-    api_query = {
-        API_FILTERS.get(name, name): value for name, value in selection.items()
-    }
     return {
         "csv_url": with_query(reverse("offices:csv"), selection),
-        "api_url": with_query(reverse("api:office-list"), api_query),
+        "api_url": with_query(reverse("api:office-list"), form.filters()),
     }
 
 

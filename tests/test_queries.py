@@ -10,9 +10,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone, translation
 
-from hrprofile.queries import CompiledQuery, fetch_together
+from hrprofile.queries import CompiledQuery, fetch_together, with_value
 from offices.models import PAGE_RELATIONS, ContentVersion, FieldOffice, Office
 from offices.views import PROFILE_RELATIONS, PUBLISHED_PROFILE, OfficeDetailView
 from tests.factories import (
@@ -207,3 +208,134 @@ def test_an_office_that_took_the_slug_since_the_version_gets_its_own_relations(
 
     assert found.pk == office.pk
     assert [f.name for f in found.field_offices.all()] == ["Baghdad", "Erbil"]
+
+
+# ------------------------------------------------- the SQL is the ORM's own
+#
+# The rows tests above would pass while the compiled SQL drifted from what
+# the ORM now writes for the same queryset (a Django upgrade that changes a
+# lookup, an ordering, a join), as long as the test data did not tell them
+# apart. These compare the statements themselves: the compiled query's, with
+# the value swapped in, against the queryset built for that value, for each
+# query a page serves through the layer, in languages whose columns differ.
+
+LANGUAGES = ["en", "fr", "ar", "zh-hans"]
+
+
+def orm_sql(queryset):
+    sql, params = queryset.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def compiled_sql(query, value):
+    compiled = query._get_compiled()
+    return compiled["sql"], tuple(
+        with_value(compiled["params"], compiled["positions"], value)
+    )
+
+
+def page_queries():
+    """(name, CompiledQuery, a value) of every compiled query a page asks."""
+    return [
+        ("profile", PUBLISHED_PROFILE, "iraq"),
+        *(
+            (f"profile {name}", query, 12345)
+            for name, query in PROFILE_RELATIONS.queries.items()
+        ),
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    ("name", "query", "value"),
+    page_queries(),
+    ids=[name for name, *_ in page_queries()],
+)
+def test_each_compiled_page_query_is_the_orms_sql(language, name, query, value):
+    with translation.override(language):
+        assert compiled_sql(query, value) == orm_sql(query.build(value)), name
+
+
+def test_the_profile_queries_are_the_ones_the_page_would_build(office):
+    """The querysets compiled are the page's own: the published office by slug
+    as the signed-in view asks it, and each relation as prefetch would read
+    it for that office."""
+    view_queryset = Office.objects.published().with_translation_state()
+    assert orm_sql(PUBLISHED_PROFILE.build("iraq")) == orm_sql(
+        view_queryset.filter(slug="iraq")
+    )
+    assert set(PROFILE_RELATIONS.queries) == set(PAGE_RELATIONS)
+    for name, query in PROFILE_RELATIONS.queries.items():
+        assert orm_sql(query.build(office.pk)) == orm_sql(
+            getattr(office, name).all()
+        ), name
+
+
+def page_lookups():
+    """(URL name, PageLookup) of every view the URL configuration routes to
+    that looks its row up through one."""
+    found = {}
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                namespace = pattern.namespace
+                walk(
+                    pattern.url_patterns,
+                    f"{prefix}{namespace}:" if namespace else prefix,
+                )
+                continue
+            view = getattr(pattern.callback, "view_class", None) or getattr(
+                pattern.callback, "cls", None
+            )
+            lookup = getattr(view, "page_lookup", None)
+            if lookup is not None:
+                found[f"{prefix}{pattern.name}"] = lookup
+
+    walk(get_resolver().url_patterns)
+    return sorted(found.items())
+
+
+def test_every_page_lookup_is_found():
+    names = [name for name, _ in page_lookups()]
+
+    assert names == [
+        "api:office-detail",
+        "mandates:pillar",
+        "mandates:population",
+        "mandates:shift",
+        "offices:detail",
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_page_lookup_is_the_orms_sql(language):
+    """A page's lookup (compiled once per process, whatever the language)
+    asks what the ORM would for the slug in the address."""
+    for name, lookup in page_lookups():
+        with translation.override(language):
+            expected = orm_sql(
+                lookup.rows()
+                .filter(**{lookup.field: "iraq"})
+                .order_by()
+                .values("pk")[:1]
+            )
+            sql, params = lookup.sql_with_params("iraq")
+        assert (sql, tuple(params)) == expected, name
+
+
+def test_the_anonymous_profile_sends_the_orms_statements(client, office):
+    """What the page sends, as the database log would show it: the ORM's
+    statement for each of its querysets, byte for byte."""
+    client.get("/en/offices/iraq/")  # compiled
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/offices/iraq/?utm_source=sql")
+
+    assert response.status_code == 200
+    sent = [query["sql"] for query in queries.captured_queries]
+    expected = [
+        PUBLISHED_PROFILE.build("iraq"),
+        *(query.build(office.pk) for query in PROFILE_RELATIONS.queries.values()),
+    ]
+    for queryset in expected:
+        assert connection.ops.compose_sql(*orm_sql(queryset)) in sent

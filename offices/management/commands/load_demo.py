@@ -5,8 +5,9 @@ from offices.demo import OFFICES, load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load the demo vocabulary and presences (DOMAIN.md). Safe to rerun: "
-        "it changes nothing when the demo content is already there."
+        "Load the demo content (offices/demo.py): the focus-area vocabulary and "
+        "field presences. Safe to rerun: it changes nothing when the demo "
+        "content is already there."
     )
 
     def add_arguments(self, parser):
