@@ -10,7 +10,7 @@ swaps the value in.
 Only for querysets whose SQL depends on nothing but that value and the active
 language (which modeltranslation's lookups and ordering follow). The anonymous
 profile page (offices.views: the office and its six relations) and every
-page's row lookup (hrprofile.views.PageLookup, through
+page's row lookup (hrprofile.pagecache.PageLookup, through
 compile_with_placeholder) use it.
 
 Upgrade checklist (docs/upgrading.md says the same). This module relies on

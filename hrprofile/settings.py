@@ -150,7 +150,7 @@ ROOT_URLCONF = "hrprofile.urls"
 WSGI_APPLICATION = "hrprofile.wsgi.application"
 
 # The most values a POST may carry (a 400 beyond). The largest form is an
-# office's at its inlines' limits (offices/admin.py): 50 field offices of 17
+# office's at its inlines' limits (offices/admin/inlines.py): 50 field offices of 17
 # inputs, 30 mandates of 21, about 100 for the office itself, and its ticked
 # tags and reviewers; Django's 1,000 would refuse a long office's save.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2500

@@ -131,10 +131,6 @@ class OutdatedTranslation:
     def language_name(self):
         return language_name(self.language)
 
-    @property
-    def needs_recheck(self):
-        return self.state == TranslationState.NEEDS_RECHECK
-
 
 @dataclass(frozen=True)
 class LanguageGroup:

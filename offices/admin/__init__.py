@@ -1,6 +1,6 @@
 """The office admin: profiles, their drafts, history and review cycle.
 
-A published office is never edited in place (offices/editorial.py): its page
+A published office is never edited in place (offices/editorial/): its page
 shows the content read-only with an "Edit" button that opens its draft copy,
 a second Office row edited with the usual form and published, discarded or
 previewed from there. A new office is a live row in status draft, edited

@@ -1,6 +1,6 @@
 """The office admin's editorial pages and buttons: start a draft, unpublish,
 discard a draft, revert to a version, submit for publication, send back,
-schedule. Each calls offices/editorial.py and says how it went. Also the
+schedule. Each calls offices/editorial/ and says how it went. Also the
 entries of the history page (OfficeAdmin.history_view), whose buttons revert.
 """
 

@@ -141,7 +141,7 @@ def content_version(page=None):
     stamp, its generation starts again from 1, never its time.
 
     page: (sql, params) of a query for the primary key of the row a page is
-    about (hrprofile.views.PageLookup); whether it exists, and its key, come
+    about (hrprofile.pagecache.PageLookup); whether it exists, and its key, come
     in the same query.
     """
     lookup, params = "NULL", ()

@@ -1,7 +1,7 @@
 """An audit entry for each thing people do to the content: who, when, from where.
 
 Publishing, unpublishing, reverting, discarding a draft, deleting and
-restoring are recorded by offices/editorial.py and tested with it
+restoring are recorded by offices/editorial/ and tested with it
 (tests/editorial/); logins are in test_logins.py.
 """
 

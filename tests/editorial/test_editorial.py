@@ -1,4 +1,4 @@
-"""The editorial workflow functions (offices/editorial.py), driven directly."""
+"""The editorial workflow functions (offices/editorial/), driven directly."""
 
 import datetime
 
