@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.models import AuditEntry
+from hrprofile.emails import send_email
 from hrprofile.links import admin_change_url
 from hrprofile.people import display_name
 from offices.editorial.workflow import EditorialError, _lock, _record
@@ -64,8 +65,6 @@ class Notified:
 
 
 def _notify(name, recipients, context):
-    from offices.reviews import send_email
-
     notified = Notified()
     for address in recipients:
         try:

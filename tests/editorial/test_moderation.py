@@ -194,7 +194,7 @@ def test_one_failing_address_does_not_stop_the_others(
 ):
     import smtplib
 
-    from offices import reviews
+    from offices.editorial import moderation
 
     sent = []
 
@@ -203,7 +203,7 @@ def test_one_failing_address_does_not_stop_the_others(
             raise smtplib.SMTPRecipientsRefused({to: (550, b"no")})
         sent.append(to)
 
-    monkeypatch.setattr(reviews, "send_email", flaky)
+    monkeypatch.setattr(moderation, "send_email", flaky)
 
     notified = editorial.submit_for_publication(draft, by=editor, message=MESSAGE)
 
@@ -217,13 +217,13 @@ def test_the_editor_is_told_how_many_were_notified_and_whose_email_failed(
 ):
     import smtplib
 
-    from offices import reviews
+    from offices.editorial import moderation
 
     def flaky(name, to, context, using="default"):
         if to == managers[0].email:
             raise smtplib.SMTPRecipientsRefused({to: (550, b"no")})
 
-    monkeypatch.setattr(reviews, "send_email", flaky)
+    monkeypatch.setattr(moderation, "send_email", flaky)
 
     response = signed_in(editor).post(
         url("submit", draft), {"message": MESSAGE}, follow=True
