@@ -86,27 +86,10 @@ def test_no_test_module_imports_another():
     assert offending == []
 
 
-# Being split into packages by job (issue 22): checked apart until then.
-PENDING_SPLIT = [
-    "offices/models",
-    "offices/admin",
-    "offices/editorial",
-    "offices/reviews",
-]
-
-
-def pending_split(relative):
-    name = relative.with_suffix("").as_posix()
-    return any(name == p or name.startswith(f"{p}/") for p in PENDING_SPLIT)
-
-
-def oversized(*, pending):
-    """What is over the issue's limits in the apps' modules (migrations aside),
-    in the modules pending_split() names (pending=True) or the others."""
+def oversized():
+    """What is over the limits in the apps' modules (migrations aside)."""
     for app in APPS:
         for relative, path in modules(app):
-            if pending_split(relative) != pending:
-                continue
             source = path.read_text()
             lines = len(source.splitlines())
             if lines > MODULE_LINES:
@@ -125,10 +108,14 @@ def oversized(*, pending):
 
 
 def test_modules_classes_and_functions_stay_within_the_limits():
-    assert list(oversized(pending=False)) == []
+    assert list(oversized()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="until the offices split lands (issue 22)")
-def test_the_modules_being_split_stay_within_the_limits():
-    """Once this passes, strict xfail fails it: drop the mark and PENDING_SPLIT."""
-    assert list(oversized(pending=True)) == []
+def test_the_office_admin_defines_no_page_view_of_its_own():
+    """Its pages are classes (offices/admin/*_views.py); it keeps only the
+    ModelAdmin views Django has."""
+    from offices.admin import OfficeAdmin
+
+    own = {name for name in vars(OfficeAdmin) if name.endswith("_view")}
+
+    assert own <= {"changeform_view", "history_view", "delete_view"}
