@@ -9,7 +9,6 @@ from tests.factories import OfficeFactory, UserFactory
 from tests.servers import collected_static_root
 from tests.support import VerifiedClient
 
-
 # Process-level tests (`process` marker): they start servers (gunicorn, nginx,
 # Redis, Chromium through the live server), subprocesses of the project, or
 # migrate the database back and forth. `make test-fast` leaves them out
