@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps check-chromium check-gettext check-nginx run test lint format lock messages compile-messages backup restore db-stop clean check-python
+.PHONY: help install browser-deps check-chromium check-gettext check-nginx run test test-fast lint format lock messages compile-messages backup restore db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -115,13 +115,21 @@ run: install ## Start the embedded database, migrate, load demo content, serve o
 # skips it (CI's second run, against the PostgreSQL service). The suite runs
 # on every core (pytest-xdist); each module stays on one worker, so module
 # fixtures (gunicorn servers, Redis) are set up once. TEST_WORKERS=0 runs it
-# in one process.
+# in one process. MARK selects tests by marker (pytest -m), as CI's second
+# run does; pytest's exit code 5 (nothing selected) fails the target.
 COVERAGE ?= 1
 TEST_WORKERS ?= auto
+MARK ?=
+PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope)
 test: install check-chromium check-gettext check-nginx ## Run the whole test suite with coverage, then check that migrations are complete
-	$(PY) -m pytest $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope) \
+	$(PY) -m pytest $(PYTEST_WORKERS) $(if $(MARK),-m "$(MARK)") \
 		$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 	$(PY) manage.py makemigrations --check --dry-run
+
+# The tests marked `process` (servers, subprocesses, browsers, migration round
+# trips: tests/conftest.py) are left out, and coverage with them.
+test-fast: install check-gettext ## Run the suite without the process-level tests (a few minutes)
+	$(PY) -m pytest $(PYTEST_WORKERS) -m "not process"
 
 # The same tools as .pre-commit-config.yaml, which names the same Django version.
 DJANGO_TARGET := 6.1

@@ -1,11 +1,50 @@
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from tests.factories import UserFactory
+from tests.factories import OfficeFactory, UserFactory
 from tests.servers import collected_static_root
 from tests.support import VerifiedClient
+
+# Process-level tests (`process` marker): they start servers (gunicorn, nginx,
+# Redis, Chromium through the live server), subprocesses of the project, or
+# migrate the database back and forth. `make test-fast` leaves them out
+# (-m "not process"); `make test` runs them. Besides the modules below, a test
+# is process-level when it asks for a live server or the collected static
+# files (the gunicorn servers' fixtures do), or drives a browser; a single
+# test elsewhere that starts a subprocess is marked where it is defined.
+PROCESS_MODULES = {
+    "deploy/test_backup.py": "pg_dump and pg_restore",
+    "deploy/test_image.py": "docker build and run",
+    "deploy/test_nginx.py": "nginx",
+    "i18n/test_migrations.py": "migration round trips",
+    "security/test_config.py": "manage.py and gunicorn in a copy of the checkout",
+    "test_migrations.py": "migration round trips",
+}
+PROCESS_FIXTURES = {"live_server", "static_root"}
+
+# Process-level tests about the database server itself (the pg_dump and
+# pg_restore of its version): CI's second run, against the PostgreSQL
+# service, runs them with the rest (-m "not process or server").
+SERVER_MODULES = {"deploy/test_backup.py"}
+
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.path.relative_to(TESTS).as_posix()
+        if (
+            module in PROCESS_MODULES
+            or PROCESS_FIXTURES & set(item.fixturenames)
+            or item.get_closest_marker("browser")
+        ):
+            item.add_marker(pytest.mark.process)
+        if module in SERVER_MODULES:
+            item.add_marker(pytest.mark.server)
 
 
 @pytest.fixture
@@ -50,6 +89,13 @@ def staff_user(db):
         Permission.objects.filter(content_type__app_label__in=["offices", "mandates"])
     )
     return user
+
+
+@pytest.fixture
+def iraq(db):
+    """A published office at /offices/iraq/; a module that needs more of a
+    profile (field offices, terms, figures) builds its own "iraq"."""
+    return OfficeFactory(name="UN Human Rights in Iraq", slug="iraq")
 
 
 @pytest.fixture

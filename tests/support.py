@@ -6,6 +6,7 @@ from importlib import import_module
 from django.contrib.auth.models import Group, Permission
 from django.db.models import F
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices.models import ContentStamp
 from tests.factories import (
+    PASSWORD,
     FieldOfficeFactory,
     MandateFactory,
     OfficeFactory,
@@ -47,6 +49,25 @@ def populate(count):
         FieldOfficeFactory.create_batch(2, office=office)
         MandateFactory(office=office)
         ReviewRecordFactory(office=office, reviewed_by=reviewers[0])
+
+
+# The address a test's own browser signs in from (axes and the lockouts key
+# failures by it).
+OWNER_IP = "198.51.100.7"
+
+
+def log_in(client, username, password=PASSWORD, ip=OWNER_IP, **extra):
+    """Post the admin's login form, as a browser at this address would."""
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password, "next": reverse("admin:index")},
+        REMOTE_ADDR=ip,
+        **extra,
+    )
+
+
+def is_signed_in(client):
+    return "_auth_user_id" in client.session
 
 
 # What a signed-in admin page costs besides the session, the user and its own
@@ -169,6 +190,35 @@ def form_data(response):
     return data
 
 
+def office_admin_url(name, office, *args):
+    """The address of one of an office's admin pages ("change", "submit"…)."""
+    return reverse(f"admin:offices_office_{name}", args=[office.pk, *args])
+
+
+def change_url(office):
+    """The office's change page in the admin."""
+    return office_admin_url("change", office)
+
+
+# A valid new office, as an editor fills in the add form.
+NEW_OFFICE = {
+    "name": "UN Human Rights in Iraq",
+    "slug": "iraq",
+    "region": "mena",
+    "engagement_type": "political_mission",
+    "year_established": 2003,
+}
+
+
+def add_office_data(client, url=None, **changes):
+    """The POST data of the office form at url (the add page unless named),
+    as rendered for client, filled in as NEW_OFFICE and then changes."""
+    data = form_data(client.get(url or reverse("admin:offices_office_add")))
+    data.update(NEW_OFFICE)
+    data.update(changes)
+    return data
+
+
 def add_rows(data, prefix, *rows):
     """Rows added to an inline formset's POST data, as "Add another" does."""
     start = int(data[f"{prefix}-TOTAL_FORMS"])
@@ -204,6 +254,14 @@ def editorial_group(name):
                 permissions = permissions.filter(codename=codename)
             group.permissions.add(*permissions)
     return group
+
+
+def member(group, username, **fields):
+    """A user in one of the editorial groups ("Office editors", "Content
+    managers", "User managers")."""
+    user = UserFactory(username=username, **fields)
+    user.groups.add(editorial_group(group))
+    return user
 
 
 def stamped_later(seconds=5):

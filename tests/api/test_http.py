@@ -22,11 +22,6 @@ ADDRESSES = [
 ]
 
 
-@pytest.fixture
-def iraq(db):
-    return OfficeFactory(name="UN Human Rights in Iraq", slug="iraq")
-
-
 # ETag and 304.
 
 

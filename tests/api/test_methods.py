@@ -10,8 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
-from tests.factories import OfficeFactory
-
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 SLUG = "iraq"
@@ -41,11 +39,6 @@ def test_the_routes_are_found():
 
     assert {"root", "office-list", "office-detail", "schema", "docs"} <= names
     assert all(path.startswith("/api/") for _name, path in ROUTES)
-
-
-@pytest.fixture
-def iraq(db):
-    return OfficeFactory(slug=SLUG)
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -10,8 +10,6 @@ from django.contrib.staticfiles import finders
 from django.test import Client
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from tests.factories import OfficeFactory
-
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -147,11 +145,6 @@ def accepted_values(schema):
     for bound in ("minimum", "maximum"):
         if bound in schema:
             yield str(schema[bound])
-
-
-@pytest.fixture
-def iraq(db):
-    return OfficeFactory(slug="iraq")
 
 
 def test_every_operation_refuses_what_its_schema_excludes(api, openapi, iraq):

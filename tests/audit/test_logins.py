@@ -9,7 +9,8 @@ from django.contrib.auth.signals import user_login_failed
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
+from tests.support import OWNER_IP, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,6 @@ Action = AuditEntry.Action
 LOGIN = reverse("admin:login")
 LOGOUT = reverse("admin:logout")
 INDEX = reverse("admin:index")
-OWNER_IP = "198.51.100.7"
 PROXY_IP = "10.0.0.2"
 
 
@@ -25,15 +25,6 @@ PROXY_IP = "10.0.0.2"
 def editor(db):
     """Staff who may sign in with a password alone (no second step owed)."""
     return UserFactory(username="editor")
-
-
-def log_in(client, username, password=PASSWORD, ip=OWNER_IP, **headers):
-    return client.post(
-        LOGIN,
-        {"username": username, "password": password, "next": INDEX},
-        REMOTE_ADDR=ip,
-        **headers,
-    )
 
 
 def entries(action):

@@ -26,7 +26,7 @@ from tests.factories import (
     TagFactory,
     UserFactory,
 )
-from tests.support import add_rows, form_data
+from tests.support import add_office_data, add_rows, change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -49,10 +49,6 @@ def the_entry(model, action):
     return entries[0]
 
 
-def change_url(office):
-    return reverse("admin:offices_office_change", args=[office.pk])
-
-
 def unpublished_office(**kwargs):
     """An office never published: the admin edits it in place."""
     return OfficeFactory(status=Office.Status.DRAFT, **kwargs)
@@ -63,14 +59,7 @@ def unpublished_office(**kwargs):
 
 def test_adding_an_office_records_it_and_its_field_offices(admin_client, admin_user):
     add = reverse("admin:offices_office_add")
-    data = form_data(admin_client.get(add))
-    data.update(
-        name="UN Human Rights in Iraq",
-        slug="iraq",
-        region="mena",
-        engagement_type="political_mission",
-        year_established=2003,
-    )
+    data = add_office_data(admin_client, add)
     add_rows(data, "field_offices", {"name": "Baghdad", "position": 0})
 
     response = admin_client.post(add, data)

@@ -15,25 +15,20 @@ from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
     OfficeFactory,
-    UserFactory,
 )
-from tests.support import editorial_group
+from tests.support import member
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def editor(transactional_db):
-    user = UserFactory(username="amina", first_name="Amina", last_name="Diallo")
-    user.groups.add(editorial_group("Office editors"))
-    return user
+    return member("Office editors", "amina", first_name="Amina", last_name="Diallo")
 
 
 @pytest.fixture
 def publisher(transactional_db):
-    user = UserFactory(username="pat", first_name="Pat", last_name="Lee")
-    user.groups.add(editorial_group("Content managers"))
-    return user
+    return member("Content managers", "pat", first_name="Pat", last_name="Lee")
 
 
 def test_the_editors_morning(page, editor, publisher):

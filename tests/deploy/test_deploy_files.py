@@ -336,6 +336,7 @@ def test_nginx_gets_the_sites_name_from_the_environment_and_nothing_else(service
 # deploy/daily.sh
 
 
+@pytest.mark.process
 def test_daily_refuses_a_time_it_cannot_read():
     result = subprocess.run(
         ["sh", DEPLOY / "daily.sh", "25:99", "true"],
@@ -348,6 +349,7 @@ def test_daily_refuses_a_time_it_cannot_read():
     assert result.returncode == 2
 
 
+@pytest.mark.process
 def test_daily_stops_at_once_on_term():
     in_a_while = time.strftime("%H:%M", time.gmtime(time.time() + 3 * 3600))
     process = subprocess.Popen(
@@ -362,6 +364,7 @@ def test_daily_stops_at_once_on_term():
             os.killpg(process.pid, signal.SIGKILL)
 
 
+@pytest.mark.process
 def test_every_refuses_an_interval_it_cannot_read():
     for minutes in ["0", "five", ""]:
         result = subprocess.run(
@@ -374,6 +377,7 @@ def test_every_refuses_an_interval_it_cannot_read():
         assert result.returncode == 2, minutes
 
 
+@pytest.mark.process
 def test_every_stops_at_once_on_term():
     process = subprocess.Popen(
         ["sh", DEPLOY / "every.sh", "60", "true"], start_new_session=True

@@ -26,8 +26,10 @@ from tests.support import (
     FormData,
     VerifiedClient,
     add_rows,
+    change_url,
     form_data,
 )
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +37,6 @@ CHANGELIST = reverse("admin:offices_office_changelist")
 ADD = reverse("admin:offices_office_add")
 DELETED = reverse("admin:offices_deletedoffice_changelist")
 CONFLICT = "saved this office after you opened this page"
-
-
-def url(name, office, *args):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk, *args])
-
-
-def change_url(office):
-    return url("change", office)
 
 
 def messages_of(response):

@@ -10,15 +10,12 @@ from offices import editorial
 from offices.models import Office, PublicationRequest
 from tests.factories import OfficeFactory, UserFactory
 from tests.support import editorial_group, form_data, signed_in
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
 MESSAGE = "New head of office and the 2025 figures."
 COMMENT = "The budget figure needs a source."
-
-
-def url(name, office):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk])
 
 
 @pytest.fixture

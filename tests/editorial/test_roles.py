@@ -11,8 +11,9 @@ from reversion.models import Version
 from mandates.models import Tag
 from offices import editorial
 from offices.models import Office
-from tests.factories import OfficeFactory, TagFactory, UserFactory
-from tests.support import FormData, VerifiedClient, editorial_group, form_data
+from tests.factories import OfficeFactory, TagFactory
+from tests.support import FormData, VerifiedClient, form_data, member
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
@@ -37,22 +38,12 @@ def matrix(table):
     ]
 
 
-def url(name, office, *args):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk, *args])
-
-
-def member(username, group):
-    user = UserFactory(username=username)
-    user.groups.add(editorial_group(group))
-    return user
-
-
 @pytest.fixture
 def people(db):
     return {
-        "manager": member("manager", "Content managers"),
-        "editor_a": member("editor-a", "Office editors"),
-        "editor_b": member("editor-b", "Office editors"),
+        "manager": member("Content managers", "manager"),
+        "editor_a": member("Office editors", "editor-a"),
+        "editor_b": member("Office editors", "editor-b"),
     }
 
 

@@ -26,14 +26,11 @@ from tests.factories import (
     UserFactory,
 )
 from tests.support import form_data, signed_in
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
 EDITORS_TEXT = "Text the publisher never saw."
-
-
-def url(name, office):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk])
 
 
 def later(minutes):

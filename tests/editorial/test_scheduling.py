@@ -7,7 +7,6 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -15,14 +14,11 @@ from offices import editorial
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
 from tests.support import VerifiedClient
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
 BAGHDAD = datetime.timezone(datetime.timedelta(hours=3))
-
-
-def url(name, office):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk])
 
 
 def later(minutes):

@@ -9,27 +9,21 @@ import threading
 import pytest
 from django.core import mail
 from django.db import connection
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from audit.models import AuditEntry
 from offices import editorial
 from offices.models import Office, PublicationRequest
-from tests.factories import OfficeFactory, UserFactory
-from tests.support import editorial_group, signed_in
+from tests.factories import OfficeFactory
+from tests.support import editorial_group, member, signed_in
+from tests.support import office_admin_url as url
 
 pytestmark = pytest.mark.django_db
 
 
-def url(name, office):
-    return reverse(f"admin:offices_office_{name}", args=[office.pk])
-
-
 def new_editor(username):
-    user = UserFactory(username=username)
-    user.groups.add(editorial_group("Office editors"))
-    return user
+    return member("Office editors", username)
 
 
 def new_draft(editor, **kwargs):

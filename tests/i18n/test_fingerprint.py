@@ -78,6 +78,7 @@ def python_digest(office):
     return english_fingerprint(office.english_text())
 
 
+@pytest.mark.process
 def test_the_fingerprint_is_the_same_in_every_process():
     # A restart (a deploy, the reminders' cron) must not turn a checked
     # translation "out of date": nothing may follow a set's hash order.

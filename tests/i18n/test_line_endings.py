@@ -135,7 +135,7 @@ class TestMigration:
         ("offices", "0015_translation_check_text"),
         ("mandates", "0010_prose_line_endings"),
     ]
-    pytestmark = pytest.mark.django_db(transaction=True)
+    pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.process]
 
     @pytest.fixture(autouse=True)
     def latest_schema_afterwards(self):

@@ -20,7 +20,9 @@ from tests.factories import (
 from tests.support import (
     SIGNED_IN_QUERIES,
     VerifiedClient,
+    add_office_data,
     add_rows,
+    change_url,
     form_data,
     populate,
 )
@@ -28,10 +30,6 @@ from tests.support import (
 CHANGELIST = reverse("admin:offices_office_changelist")
 ADD = reverse("admin:offices_office_add")
 SCHEDULE = reverse("admin:offices_office_review_schedule")
-
-
-def change_url(office):
-    return reverse("admin:offices_office_change", args=[office.pk])
 
 
 def days_ago(days):
@@ -263,18 +261,6 @@ def test_add_with_field_offices_and_mandate_creates_them(admin_client):
     assert office.mandates.get().symbol == "S/RES/2522 (2020)"
 
 
-def valid_add_data(client):
-    data = form_data(client.get(ADD))
-    data.update(
-        name="UN Human Rights in Iraq",
-        slug="iraq",
-        region="mena",
-        engagement_type="political_mission",
-        year_established=2003,
-    )
-    return data
-
-
 @pytest.mark.parametrize(
     ("change", "error"),
     [
@@ -289,7 +275,7 @@ def valid_add_data(client):
     ],
 )
 def test_bad_office_field_rerenders_and_saves_nothing(admin_client, change, error):
-    data = valid_add_data(admin_client)
+    data = add_office_data(admin_client)
     data.update(change)
     add_rows(data, "field_offices", {"name": "Baghdad", "position": 0})
 
@@ -303,7 +289,7 @@ def test_bad_office_field_rerenders_and_saves_nothing(admin_client, change, erro
 
 def test_closing_date_to_come_is_accepted(admin_client):
     closing = timezone.localdate() + datetime.timedelta(days=60)
-    data = valid_add_data(admin_client)
+    data = add_office_data(admin_client)
     data["closed_on"] = closing.isoformat()
 
     response = admin_client.post(ADD, data)
@@ -331,7 +317,7 @@ def test_closing_date_to_come_is_accepted(admin_client):
     ids=["two-head-offices", "duplicate-names"],
 )
 def test_bad_field_office_rows_rerender_and_save_nothing(admin_client, rows, error):
-    data = valid_add_data(admin_client)
+    data = add_office_data(admin_client)
     add_rows(data, "field_offices", *rows)
 
     response = admin_client.post(ADD, data)
@@ -683,7 +669,7 @@ def test_editor_with_edit_all_permission_sees_every_office(client, staff_user):
 def test_limited_editor_becomes_reviewer_of_office_they_add(client, limited_editor):
     client.force_login(limited_editor)
 
-    response = client.post(ADD, valid_add_data(client))
+    response = client.post(ADD, add_office_data(client))
 
     assert response.status_code == 302
     assert list(Office.objects.get(slug="iraq").reviewers.all()) == [limited_editor]

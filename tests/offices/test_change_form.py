@@ -8,7 +8,7 @@ from django.urls import reverse
 from offices.admin import base_field_name, section_of
 from offices.models import Office
 from tests.factories import OfficeFactory
-from tests.support import add_rows, form_data
+from tests.support import add_office_data, add_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +41,6 @@ def section(response, key):
     text = response.text
     start = text.index(f'<section id="section-{key}"')
     return text[start : text.index("</section>", start)]
-
-
-def add_data(client, **changes):
-    data = form_data(client.get(ADD))
-    data.update(
-        {
-            "name": "UN Human Rights in Iraq",
-            "slug": "iraq",
-            "region": "mena",
-            "engagement_type": "political_mission",
-            "year_established": 2003,
-            **changes,
-        }
-    )
-    return data
 
 
 def test_the_menu_links_every_section_in_the_order_of_the_public_page(admin_client):
@@ -98,7 +83,7 @@ def test_the_form_uses_its_static_script_and_style(admin_client):
 
 
 def test_an_error_marks_its_section_only(admin_client):
-    data = add_data(admin_client, staff_count="many")
+    data = add_office_data(admin_client, staff_count="many")
 
     response = admin_client.post(ADD, data)
 
@@ -110,7 +95,7 @@ def test_an_error_marks_its_section_only(admin_client):
 
 
 def test_errors_in_two_sections_mark_both(admin_client):
-    data = add_data(admin_client, name="", staff_count="many")
+    data = add_office_data(admin_client, name="", staff_count="many")
 
     response = admin_client.post(ADD, data)
 
@@ -119,7 +104,7 @@ def test_errors_in_two_sections_mark_both(admin_client):
 
 
 def test_an_inline_error_marks_the_field_offices_section(admin_client):
-    data = add_data(admin_client)
+    data = add_office_data(admin_client)
     add_rows(
         data,
         "field_offices",

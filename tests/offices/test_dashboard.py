@@ -9,15 +9,16 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from offices import dashboard, editorial, freshness, reviews
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import SIGNED_IN_QUERIES, VerifiedClient, editorial_group
+from tests.support import (
+    SIGNED_IN_QUERIES,
+    change_url,
+    member,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
 INDEX = reverse("admin:index")
-
-
-def change_url(office):
-    return reverse("admin:offices_office_change", args=[office.pk])
 
 
 def months_ago(months, days=0):
@@ -25,26 +26,14 @@ def months_ago(months, days=0):
     return today - datetime.timedelta(days=round(months * 30.44) + days)
 
 
-def signed_in(user):
-    client = VerifiedClient()
-    client.force_login(user)
-    return client
-
-
-def in_group(name, username):
-    user = UserFactory(username=username)
-    user.groups.add(editorial_group(name))
-    return user
-
-
 @pytest.fixture
 def editor(db):
-    return in_group("Office editors", "amina")
+    return member("Office editors", "amina")
 
 
 @pytest.fixture
 def publisher(db):
-    return in_group("Content managers", "pat")
+    return member("Content managers", "pat")
 
 
 def section(response, name):
@@ -93,7 +82,7 @@ def test_nothing_due_says_so(editor):
 def requests(editor, publisher):
     """Two drafts awaiting publication: one by the editor, one by someone else."""
     mine = OfficeFactory(name="Iraq", reviewers=[editor])
-    other_editor = in_group("Office editors", "bob")
+    other_editor = member("Office editors", "bob")
     theirs = OfficeFactory(name="Syria", reviewers=[other_editor])
     mine_draft = editorial.start_draft(mine, by=editor)
     theirs_draft = editorial.start_draft(theirs, by=other_editor)

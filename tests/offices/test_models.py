@@ -1,5 +1,4 @@
 import datetime
-import time
 
 import pytest
 from django import forms
@@ -9,7 +8,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from mandates.models import Tag
-from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder
+from offices.models import (
+    SUMMARY_SCAN_CHARS,
+    FieldOffice,
+    Office,
+    ReviewRecord,
+    ReviewReminder,
+    first_sentence,
+)
 from tests.factories import (
     FieldOfficeFactory,
     OfficeFactory,
@@ -538,16 +544,27 @@ def test_summary_is_at_most_300_characters():
     assert summary.endswith("…")
 
 
-def test_summary_of_a_megabyte_without_punctuation_is_immediate():
-    """The old pattern was quadratic: 40 kB took 5.8 s, 1 MB stalled a worker."""
+def test_summary_of_a_megabyte_without_punctuation_searches_a_bounded_prefix(
+    monkeypatch,
+):
+    """The old pattern was quadratic: 40 kB took 5.8 s, 1 MB stalled a worker.
+    The sentence search (a fixed-length pattern, linear) now reads the first
+    SUMMARY_SCAN_CHARS characters at most, whatever the profile's length."""
     office = OfficeFactory.build(profile="a " * 500_000)
+    namespace = first_sentence.__globals__
+    pattern, searched = namespace["SENTENCE_END"], []
 
-    started = time.perf_counter()
+    class Recording:
+        def search(self, text, *args):
+            searched.append(len(text))
+            return pattern.search(text, *args)
+
+    monkeypatch.setitem(namespace, "SENTENCE_END", Recording())
     summary = office.summary
-    elapsed = time.perf_counter() - started
 
     assert len(summary) <= 300
-    assert elapsed < 0.05
+    assert searched
+    assert max(searched) <= SUMMARY_SCAN_CHARS <= 5_000
 
 
 # Query helpers used across the project.

@@ -530,6 +530,7 @@ def test_run_waiting_on_a_claim_sends_it_when_the_holder_fails(holding_backend):
 # The database failing
 
 
+@pytest.mark.process
 def test_database_down_is_one_line_and_a_non_zero_exit():
     env = os.environ | {
         "DATABASE_URL": "postgres://x@127.0.0.1:9/x",

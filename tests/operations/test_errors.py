@@ -52,6 +52,7 @@ def test_outages_are_not_mailed_to_admins_but_bugs_are():
     assert keep(record_for(ValueError("a bug")))
 
 
+@pytest.mark.process
 def test_sentry_dsn_without_sentry_sdk_is_a_clear_error():
     if "sentry_sdk" in sys.modules or _installed("sentry_sdk"):
         pytest.skip("sentry-sdk is installed here: nothing to refuse")

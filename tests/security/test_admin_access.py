@@ -6,16 +6,12 @@ from django.urls import reverse
 
 from offices.models import Office
 from tests.factories import OfficeFactory, UserFactory
-from tests.support import form_data
+from tests.support import add_office_data, change_url, form_data
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:offices_office_changelist")
 ADD = reverse("admin:offices_office_add")
-
-
-def change_url(office):
-    return reverse("admin:offices_office_change", args=[office.pk])
 
 
 def editor(username, *, exclude=()):
@@ -140,15 +136,7 @@ def test_office_editor_adding_an_office_cannot_name_other_reviewers(
     client, office_editor, people
 ):
     client.force_login(office_editor)
-    data = form_data(client.get(ADD))
-    data.update(
-        name="UN Human Rights in Iraq",
-        slug="iraq",
-        region="mena",
-        engagement_type="political_mission",
-        year_established=2003,
-        reviewers=[people["amina"].pk],
-    )
+    data = add_office_data(client, reviewers=[people["amina"].pk])
 
     response = client.post(ADD, data)
 
@@ -201,15 +189,7 @@ def test_office_editor_cannot_unpublish_from_the_form(client, office_editor):
 
 def test_office_editor_adds_drafts_only(client, office_editor):
     client.force_login(office_editor)
-    data = form_data(client.get(ADD))
-    data.update(
-        name="UN Human Rights in Iraq",
-        slug="iraq",
-        region="mena",
-        engagement_type="political_mission",
-        year_established=2003,
-        status=Office.Status.PUBLISHED,
-    )
+    data = add_office_data(client, status=Office.Status.PUBLISHED)
 
     assert client.post(ADD, data).status_code == 302
     assert Office.objects.get(slug="iraq").status == Office.Status.DRAFT

@@ -374,6 +374,7 @@ print(getattr(settings, "SECURE_PROXY_SSL_HEADER", None), request.is_secure())
 """
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     ("behind_proxy", "expected"),
     [

@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from audit.models import AccessFailureCount, AuditEntry
 from hrprofile import lockouts
-from tests.factories import PASSWORD, UserFactory
-from tests.support import SIGNED_IN_QUERIES
+from tests.factories import UserFactory
+from tests.support import OWNER_IP, SIGNED_IN_QUERIES, is_signed_in, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,6 @@ LOGOUT = reverse("admin:logout")
 INDEX = reverse("admin:index")
 FAILURES = reverse("admin:axes_accessfailurelog_changelist")
 ATTACKER_IP = "203.0.113.66"
-OWNER_IP = "198.51.100.7"
 PROXY_IP = "10.0.0.2"
 
 
@@ -60,24 +59,10 @@ def editor(db):
     return user
 
 
-def log_in(client, username, password=PASSWORD, ip=OWNER_IP, **extra):
-    """Post the admin's login form, as a browser at this address would."""
-    return client.post(
-        LOGIN,
-        {"username": username, "password": password, "next": INDEX},
-        REMOTE_ADDR=ip,
-        **extra,
-    )
-
-
 def fail(client, username, times, ip=ATTACKER_IP):
     for _attempt in range(times):
         response = log_in(client, username, "wrong password", ip=ip)
     return response
-
-
-def is_signed_in(client):
-    return "_auth_user_id" in client.session
 
 
 def without_nonces(html):

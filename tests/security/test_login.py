@@ -19,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD, UserFactory
-from tests.support import totp_code, totp_device
+from tests.support import is_signed_in, log_in, totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,6 @@ INDEX = reverse("admin:index")
 VERIFY = reverse("admin:otp_verify")
 ENROL = reverse("admin:otp_enrol")
 OFFICES = reverse("admin:offices_office_changelist")
-OWNER_IP = "198.51.100.7"
 
 
 def staff(username, *permissions, **kwargs):
@@ -56,20 +55,6 @@ def publisher(db):
         "offices.change_office",
         "offices.publish_office",
     )
-
-
-def log_in(client, username, password=PASSWORD, ip=OWNER_IP, **extra):
-    """Post the admin's login form, as a browser at this address would."""
-    return client.post(
-        LOGIN,
-        {"username": username, "password": password, "next": INDEX},
-        REMOTE_ADDR=ip,
-        **extra,
-    )
-
-
-def is_signed_in(client):
-    return "_auth_user_id" in client.session
 
 
 # Two-step verification: who needs it

@@ -23,27 +23,11 @@ from tests.factories import (
     TagFactory,
     ThematicPillarFactory,
 )
-from tests.support import FormData, VerifiedClient, add_rows, form_data
+from tests.support import FormData, VerifiedClient, add_rows, change_url
+from tests.support import add_office_data as office_data
 
 ADD = reverse("admin:offices_office_add")
 TAKEN = "Someone else has just saved a page with this slug. Choose another."
-
-
-def change_url(office):
-    return reverse("admin:offices_office_change", args=[office.pk])
-
-
-def office_data(client, url=ADD, **changes):
-    data = form_data(client.get(url))
-    data.update(
-        name="UN Human Rights in Iraq",
-        slug="iraq",
-        region="mena",
-        engagement_type="political_mission",
-        year_established=2003,
-    )
-    data.update(changes)
-    return data
 
 
 def save_meanwhile(monkeypatch, model, make_other_page):

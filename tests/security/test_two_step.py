@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEntry
 from tests.factories import PASSWORD, UserFactory
-from tests.support import totp_code, totp_device
+from tests.support import OWNER_IP, is_signed_in, totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,6 @@ VERIFY = reverse("admin:otp_verify")
 ENROL = reverse("admin:otp_enrol")
 BACKUP_CODES = reverse("admin:otp_backup_codes")
 PASSWORD_CHANGE = reverse("admin:password_change")
-OWNER_IP = "198.51.100.7"
 ATTACKER_IP = "203.0.113.66"
 
 
@@ -91,10 +90,6 @@ def pending_key(client):
     page = client.get(ENROL)
     assert page.status_code == 200
     return page.context["key"]
-
-
-def is_signed_in(client):
-    return "_auth_user_id" in client.session
 
 
 def two_step_entries(user):

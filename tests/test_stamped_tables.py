@@ -1,0 +1,182 @@
+"""Every table a stored public page reads carries the content-stamp trigger.
+
+The page cache keys stored pages by the content version (ContentStamp), which
+only the trigger of offices/migrations/0014_content_stamp.py moves. A public
+page that reads a table without it would be served stale after a write there.
+Each page is requested with an empty cache, as an anonymous reader, and
+the tables named in the SQL it runs (FROM and JOIN) are checked against the
+triggers PostgreSQL holds. A table read without the trigger must be in EXEMPT,
+with the reason it cannot make a stored page stale.
+
+The reviewers' calendar (/calendar/…/reviews.ics) is left out: it is answered
+with "no-store" and never stored (offices.views.review_calendar).
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from offices.models import Office, TranslationCheck
+from tests.factories import (
+    FieldOfficeFactory,
+    MandateFactory,
+    OfficeFactory,
+    ShiftFactory,
+    SpotlightPopulationFactory,
+    TagFactory,
+    ThematicPillarFactory,
+)
+
+# Tables a public page may read without the trigger, and why no stored page
+# can go stale through them.
+EXEMPT = {
+    "offices_contentstamp": "the stamp itself: the version stored pages are keyed by",
+    "django_session": "a visitor's session: anonymous pages are stored, never "
+    "a session's answer",
+    "offices_searchdocument": "derived: only the triggers on offices_office, "
+    "offices_fieldoffice and mandates_mandate write it, in the statement that "
+    "moves the stamp (offices/migrations/0011_search_document.py)",
+}
+
+# Every stored public page: the index with each filter and the search, the
+# profile, the term pages, the downloads, the feed, the sitemap, the API.
+PAGES = [
+    "/en/",
+    "/en/offices/",
+    "/fr/offices/",
+    "/en/offices/?region=mena",
+    "/en/offices/?engagement_type=political_mission",
+    "/en/offices/?pillar=accountability",
+    "/en/offices/?shift=prevention",
+    "/en/offices/?population=women",
+    "/en/offices/?q=Erbil",
+    "/en/offices/?q=Erbil&region=mena&pillar=accountability",
+    "/en/offices/iraq/",
+    "/fr/offices/iraq/",
+    "/en/pillars/accountability/",
+    "/en/shifts/prevention/",
+    "/en/populations/women/",
+    "/en/offices.csv",
+    "/en/offices.csv?pillar=accountability&q=Erbil",
+    "/en/feed/",
+    "/sitemap.xml",
+    "/sitemap.xml?p=1",
+    "/robots.txt",
+    "/api/v1/",
+    "/api/v1/offices/",
+    "/api/v1/offices/?region=mena&pillar=accountability&q=Erbil",
+    "/api/v1/offices/iraq/",
+    "/api/v1/pillars/",
+    "/api/v1/shifts/",
+    "/api/v1/populations/",
+    "/api/v1/tags/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+]
+
+# A table name after FROM or JOIN, quoted (the ORM) or not (raw SQL).
+TABLE = re.compile(r'\b(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
+
+
+def tables_read(queries):
+    """The database tables named in the captured statements (aliases, CTEs
+    and functions after FROM are not tables and drop out)."""
+    tables = set(connection.introspection.table_names())
+    named = {name for query in queries for name in TABLE.findall(query["sql"])}
+    return named & tables
+
+
+def stamped_tables():
+    """Tables with a trigger that calls the content-stamp function."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT DISTINCT c.relname
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE NOT t.tgisinternal
+              AND t.tgfoid = 'offices_stamp_content'::regproc
+            """
+        )
+        return {name for (name,) in cursor.fetchall()}
+
+
+@pytest.fixture
+def site(db):
+    """A published office with every kind of related row a page shows."""
+    pillar = ThematicPillarFactory(slug="accountability")
+    shift = ShiftFactory(slug="prevention")
+    population = SpotlightPopulationFactory(slug="women")
+    office = OfficeFactory(
+        name="UN Human Rights in Iraq",
+        slug="iraq",
+        region=Office.Region.MIDDLE_EAST_NORTH_AFRICA,
+        engagement_type=Office.EngagementType.POLITICAL_MISSION,
+        pillars=[pillar],
+        shifts=[shift],
+        spotlight_populations=[population],
+        tags=[TagFactory(slug="elections")],
+    )
+    FieldOfficeFactory(office=office, name="Erbil", is_head_office=True)
+    MandateFactory(office=office, title="Security Council resolution 2522 (2020)")
+    TranslationCheck.objects.create(
+        office=office, language="fr", checked_at=timezone.now()
+    )
+    return office
+
+
+def test_every_table_a_public_page_reads_moves_the_content_stamp(client, site):
+    stamped = stamped_tables()
+    unstamped = {}
+    for path in PAGES:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        tables = tables_read(captured.captured_queries) - stamped - EXEMPT.keys()
+        if tables:
+            unstamped[path] = tables
+
+    assert unstamped == {}, "pages read tables that no write versions"
+
+
+def test_a_profile_is_built_afresh_and_its_tables_found(client, site):
+    """The pages above are requested with an empty page cache."""
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/en/offices/iraq/")
+
+    assert {
+        "offices_contentstamp",
+        "offices_office",
+        "offices_fieldoffice",
+        "mandates_mandate",
+        "mandates_thematicpillar",
+    } <= tables_read(captured.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_table_names_are_found_in_the_sql():
+    """The parser finds the tables: the test above would pass on none."""
+    queries = [
+        {"sql": 'SELECT 1 FROM "offices_office" INNER JOIN "mandates_mandate" ON 1'},
+        {"sql": "SELECT 1 FROM offices_fieldoffice AS f LEFT JOIN (SELECT 1) x ON 1"},
+        {"sql": "SELECT EXTRACT(YEAR FROM now()) FROM unnest(ARRAY[1]) AS u"},
+    ]
+
+    assert tables_read(queries) == {
+        "offices_office",
+        "mandates_mandate",
+        "offices_fieldoffice",
+    }
+
+
+@pytest.mark.django_db
+def test_exempt_tables_have_no_trigger_and_exist():
+    """An exemption that a trigger made unnecessary, or a renamed table, goes."""
+    tables = set(connection.introspection.table_names())
+
+    assert EXEMPT.keys() <= tables
+    assert EXEMPT.keys() & stamped_tables() == set()
