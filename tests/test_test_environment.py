@@ -24,3 +24,20 @@ def test_no_asyncio_loop_is_left_running():
 @pytest.mark.django_db
 def test_orm_calls_work_outside_the_browser_tests():
     assert not Office.objects.exists()
+
+
+def test_the_modules_the_markers_name_exist():
+    """A renamed test module must not drop out of CI's second run (`server`)
+    or into make test-fast (`process`) unnoticed."""
+    from pathlib import Path
+
+    from tests.conftest import PROCESS_MODULES, SERVER_MODULES
+
+    tests = Path(__file__).parent
+    missing = [
+        name
+        for name in sorted({*PROCESS_MODULES, *SERVER_MODULES})
+        if not (tests / name).is_file()
+    ]
+
+    assert missing == []

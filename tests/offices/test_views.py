@@ -1,7 +1,6 @@
 import datetime
 import json
 import re
-import time
 from html.parser import HTMLParser
 
 import pytest
@@ -659,18 +658,17 @@ def test_missing_profile_is_404_without_validators(client, db):
     assert "ETag" not in response.headers
 
 
-def test_a_megabyte_profile_without_punctuation_renders_quickly(client, db):
-    """Stored around the form's limit (a script, an import): still one fast page."""
+def test_a_megabyte_profile_without_punctuation_renders_whole(client, db):
+    """Stored around the form's limit (a script, an import): still one page.
+    How much of it the summary reads is bounded (tests/offices/test_models.py);
+    its speed is measured in bench/, not here."""
     office = OfficeFactory(slug="long")
     Office.objects.filter(pk=office.pk).update(profile="a " * 500_000)
 
-    started = time.perf_counter()
     response, html = page(client, "/en/offices/long/")
-    elapsed = time.perf_counter() - started
 
     assert response.status_code == 200
     assert len(html) > 1_000_000
-    assert elapsed < 1.0
 
 
 def test_each_language_has_its_own_etag(client, iraq, settings):
