@@ -183,11 +183,11 @@ class HostileInputAdminMixin:
 # Django's user admin lets whoever may change users change everything about
 # them: make a superuser, give any permission, their own account included.
 # Here only superusers do that. Other staff who may change users (the "User
-# managers" group, offices 0018) look after accounts that hold nothing more
+# managers" group, offices 0019) look after accounts that hold nothing more
 # than the editorial groups, and give or take away only those groups.
 
 # The groups a user manager gives and takes away (offices 0009's roles).
-# Translators joins them when that group exists.
+# Only these two: any other group is the superusers' to give.
 EDITORIAL_GROUPS = ("Content managers", "Office editors")
 
 

@@ -89,7 +89,8 @@ class OfficeAdmin(
 ):
     # Each translated field is one input per language, English first
     # (MODELTRANSLATION_LANGUAGES), each labelled "Name [fr]" and marked with
-    # its lang and dir; admin/css/translations.css groups a field's languages.
+    # its lang and dir; css/admin-translations.css (TranslatedFieldsAdminMixin)
+    # groups a field's languages.
     form = OfficeEditForm
     list_display = [
         "name",
