@@ -37,6 +37,7 @@ class Dashboard:
     overdue: Panel
     due_soon: Panel
     awaiting_publication: Panel
+    sent_back: Panel
     # True: everyone's drafts (a publisher), False: the editor's own.
     awaiting_for_publisher: bool
     outdated_translations: list
@@ -73,6 +74,21 @@ def awaiting_publication(user):
     return requests.filter(requested_by=user), False
 
 
+def sent_back(user):
+    """The drafts user submitted that a publisher sent back, still drafts,
+    the latest answer first, each with who sent it back, when and why."""
+    return (
+        PublicationRequest.objects.filter(
+            status=PublicationRequest.Status.RETURNED,
+            requested_by=user,
+            office__status=Office.Status.DRAFT,
+            office__deleted_at__isnull=True,
+        )
+        .select_related("office__draft_of", "answered_by")
+        .order_by(F("answered_at").desc(nulls_last=True), "-pk")
+    )
+
+
 def outdated_translations(user):
     """The out-of-date translations of the offices user reviews
     (offices/freshness.py: a translation never checked, or checked against
@@ -107,6 +123,7 @@ def dashboard(user, *, today=None):
         overdue=Panel.of(overdue),
         due_soon=Panel.of(due_soon),
         awaiting_publication=Panel.of(awaiting),
+        sent_back=Panel.of(sent_back(user)),
         awaiting_for_publisher=for_publisher,
         outdated_translations=outdated_translations(user),
         activity=recent_activity(user),

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from audit.models import AuditEntry
 from offices import dashboard, editorial, freshness, reviews
@@ -61,8 +61,9 @@ def test_my_overdue_and_due_soon_offices_link_to_their_pages(editor):
 
     reviews_panel = section(signed_in(editor).get(INDEX), "reviews")
 
+    # Each links to its review panel.
     for office in (overdue, never, soon):
-        assert f'href="{change_url(office)}"' in reviews_panel
+        assert f'href="{change_url(office)}#review-actions"' in reviews_panel
     assert reviews_panel.index("Never reviewed office") < reviews_panel.index(
         "Overdue office"
     )
@@ -118,6 +119,112 @@ def test_a_sent_back_draft_no_longer_awaits(publisher, requests):
     assert "Iraq" not in panel
 
 
+def test_my_sent_back_drafts_show_who_sent_them_back_when_and_why(
+    editor, publisher, requests
+):
+    mine, _theirs = requests
+    editorial.send_back(mine, by=publisher, comment="The figures need a source.")
+    mine.publication_request.refresh_from_db()
+    answered_at = mine.publication_request.answered_at
+
+    response = signed_in(editor).get(INDEX)
+    panel = section(response, "sent-back")
+
+    assert "Your drafts sent back" in panel
+    assert f'href="{change_url(mine)}"' in panel
+    assert "Iraq" in panel
+    assert "sent back by pat" in panel
+    assert (
+        formats.date_format(timezone.localtime(answered_at), "DATETIME_FORMAT") in panel
+    )
+    assert "The figures need a source." in panel
+    assert "Iraq" not in section(response, "drafts")
+
+
+def test_only_the_editor_who_submitted_sees_their_sent_back_draft(
+    editor, publisher, requests
+):
+    _mine, theirs = requests
+    editorial.send_back(theirs, by=publisher, comment="No.")
+
+    assert 'id="desk-sent-back"' not in signed_in(editor).get(INDEX).text
+    assert 'id="desk-sent-back"' not in signed_in(publisher).get(INDEX).text
+
+
+def test_a_resubmitted_or_discarded_draft_leaves_the_sent_back_panel(
+    editor, publisher, requests
+):
+    mine, _theirs = requests
+    editorial.send_back(mine, by=publisher, comment="No.")
+    editorial.submit_for_publication(mine, by=editor, message="Fixed.")
+
+    response = signed_in(editor).get(INDEX)
+
+    assert 'id="desk-sent-back"' not in response.text
+    assert f'href="{change_url(mine)}"' in section(response, "drafts")
+
+    editorial.send_back(mine, by=publisher, comment="Still no.")
+    editorial.discard_draft(mine, by=editor)
+
+    assert not dashboard.sent_back(editor).exists()
+    assert 'id="desk-sent-back"' not in signed_in(editor).get(INDEX).text
+
+
+def test_sent_back_drafts_list_the_latest_answer_first(editor, publisher):
+    for name in ("Iraq", "Syria"):
+        draft = editorial.start_draft(OfficeFactory(name=name), by=editor)
+        editorial.submit_for_publication(draft, by=editor, message="Please.")
+        editorial.send_back(draft, by=publisher, comment=f"{name}: no.")
+
+    panel = section(signed_in(editor).get(INDEX), "sent-back")
+
+    assert panel.index("Syria: no.") < panel.index("Iraq: no.")
+
+
+@pytest.mark.parametrize("size", [1, 15])
+def test_each_panel_is_one_query_at_any_size(
+    editor, publisher, size, django_assert_max_num_queries, monkeypatch
+):
+    _limit, window = editorial.SUBMISSIONS_PER_EDITOR
+    monkeypatch.setattr(editorial.moderation, "SUBMISSIONS_PER_EDITOR", (size, window))
+    for index in range(size):
+        office = OfficeFactory(
+            last_reviewed=months_ago(13 if index % 2 else 11.5),
+            reviewers=[editor],
+            name_fr=f"Bureau {index}",
+        )
+        draft = editorial.start_draft(office, by=editor)
+        editorial.submit_for_publication(draft, by=editor, message="Please.")
+        if index % 2:
+            editorial.send_back(draft, by=publisher, comment=f"No {index}.")
+    today = timezone.localdate()
+    overdue, due_soon = dashboard.my_reviews(editor, today)
+    awaiting, _for_publisher = dashboard.awaiting_publication(editor)
+    # Each panel, and what the desk shows of its rows.
+    panels = {
+        "overdue": (overdue, lambda office: office.name),
+        "due soon": (due_soon, lambda office: office.name),
+        "awaiting": (
+            awaiting,
+            lambda request: (request.office.draft_of.name, request.requested_by),
+        ),
+        "sent back": (
+            dashboard.sent_back(editor),
+            lambda request: (request.office.draft_of.name, request.answered_by),
+        ),
+    }
+
+    for name, (queryset, shown) in panels.items():
+        with django_assert_max_num_queries(1):
+            panel = dashboard.Panel.of(queryset)
+            for row in panel.rows:
+                shown(row)
+        assert panel.rows or size == 1, name
+    with django_assert_max_num_queries(1):
+        translations = dashboard.outdated_translations(editor)
+    assert translations
+
+
 def test_my_recent_activity_links_to_the_office(editor):
     office = OfficeFactory(name="Iraq", reviewers=[editor])
     reviews.mark_reviewed([office], by=editor)
@@ -147,7 +254,8 @@ def test_the_translation_panel_lists_my_out_of_date_translations(editor):
 
     panel = section(signed_in(editor).get(INDEX), "translations")
 
-    assert f'href="{change_url(office)}"' in panel
+    # Linked to the office page's translation status.
+    assert f'href="{change_url(office)}#translation-status"' in panel
     assert "French" in panel
     assert "Syria" not in panel
 
@@ -181,14 +289,21 @@ def test_the_desk_costs_the_same_queries_at_any_size(
             name_fr=f"Bureau {index}",  # a translation never checked
         )
         draft = editorial.start_draft(office, by=editor)
-        editorial.submit_for_publication(draft, by=editor, message="Please.")
+        # Every other draft the publisher's own, sent back by the editor.
+        by = publisher if index % 2 else editor
+        editorial.submit_for_publication(draft, by=by, message="Please.")
+        if index % 2:
+            editorial.send_back(draft, by=editor, comment="No.")
         reviews.mark_reviewed([office], by=publisher)
     client = signed_in(publisher)
 
     # The index's own (session, user, device, permissions, the app list) and
-    # one per panel, plus the names of the activity's offices.
-    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 11):
+    # one per panel (the sent-back drafts' too), plus the names of the
+    # activity's offices.
+    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 12):
         response = client.get(INDEX)
 
     assert response.status_code == 200
     assert 'id="desk-translations"' in response.text
+    if size > 1:
+        assert 'id="desk-sent-back"' in response.text
