@@ -6,6 +6,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from mandates.models import ThematicPillar
+from offices import editorial
 from offices.models import Office
 from tests.browser.support import (
     MOBILE,
@@ -15,6 +16,7 @@ from tests.browser.support import (
     log_in,
     screenshot,
 )
+from tests.support import member
 
 pytestmark = pytest.mark.browser
 
@@ -151,6 +153,53 @@ def test_admin_change_form_is_audited(page, demo, staff_user):
 
     admin_findings.append(("axe findings: admin change form", describe(violations)))
     assert page.locator("#office_form").is_visible()
+
+
+@pytest.fixture
+def busy_editor(demo):
+    """An editor whose desk has every panel: reviews due, a draft sent back
+    with a comment, one awaiting publication, a translation out of date and
+    recent activity."""
+    editor = member("Office editors", "amina", first_name="Amina", last_name="Diallo")
+    publisher = member("Content managers", "pat", first_name="Pat", last_name="Lee")
+    iraq, syria = Office.objects.get(slug="iraq"), Office.objects.get(slug="syria")
+    for office in Office.objects.live():
+        office.reviewers.add(editor)
+    syria.name_fr = "Syrie"
+    syria.name_en = "UN Human Rights in Syria (renamed)"
+    syria.save()
+    sent_back = editorial.start_draft(iraq, by=editor)
+    editorial.submit_for_publication(sent_back, by=editor, message="New figures.")
+    editorial.send_back(sent_back, by=publisher, comment="The figures need a source.")
+    awaiting = editorial.start_draft(syria, by=editor)
+    editorial.submit_for_publication(awaiting, by=editor, message="New name.")
+    return editor
+
+
+ADMIN_LISTS = {
+    "admin-desk": lambda: reverse("admin:index"),
+    "admin-office-list": lambda: reverse("admin:offices_office_changelist"),
+}
+
+
+@pytest.mark.parametrize("name", ADMIN_LISTS)
+def test_admin_desk_and_office_list_have_no_wcag_violations(page, busy_editor, name):
+    log_in(page, busy_editor)
+    path = ADMIN_LISTS[name]()
+
+    page.goto(path)
+    if name == "admin-desk":
+        for panel in ("sent-back", "drafts", "translations", "reviews"):
+            expect(page.locator(f"#desk-{panel}")).to_be_visible()
+    else:
+        expect(page.locator("#changelist-filter")).to_be_visible()
+    desktop = audit(page)
+    page.set_viewport_size(MOBILE)
+    phone = audit(page)
+    screenshot(page, name)
+
+    assert not desktop, f"{path} at 1280 px:\n{describe(desktop)}"
+    assert not phone, f"{path} at 375 px:\n{describe(phone)}"
 
 
 def test_content_security_policy_violations_fail_the_browser_tests(

@@ -79,6 +79,54 @@ def test_the_editors_morning(page, editor, publisher):
     )
 
 
+def test_a_sent_back_draft_stays_on_the_editors_desk(page, editor, publisher):
+    office = OfficeFactory(
+        name="UN Human Rights in Iraq", slug="iraq", reviewers=[editor]
+    )
+    draft = editorial.start_draft(office, by=editor)
+    editorial.submit_for_publication(draft, by=editor, message="New figures.")
+    editorial.send_back(draft, by=publisher, comment="The figures need a source.")
+
+    log_in(page, editor)
+    sent_back = page.get_by_role("region", name="Your drafts sent back")
+    expect(sent_back).to_contain_text("sent back by Pat Lee")
+    expect(sent_back).to_contain_text("The figures need a source.")
+    expect(
+        page.get_by_role("region", name="Your drafts awaiting publication")
+    ).not_to_contain_text("UN Human Rights in Iraq")
+
+    # The link opens the draft itself, where the comment is too.
+    sent_back.get_by_role("link", name="UN Human Rights in Iraq").click()
+    expect(page).to_have_url(
+        page.url.split("/admin/")[0]
+        + reverse("admin:offices_office_change", args=[draft.pk])
+    )
+    expect(page.locator("#sent-back")).to_contain_text("Sent back")
+    expect(page.locator("#publication")).to_contain_text("The figures need a source.")
+
+
+def test_a_due_review_links_to_the_review_panel(page, editor):
+    office = OfficeFactory(
+        name="UN Human Rights in Iraq",
+        last_reviewed=timezone.localdate() - datetime.timedelta(days=400),
+        reviewers=[editor],
+    )
+
+    log_in(page, editor)
+    page.get_by_role("region", name="Your reviews").get_by_role(
+        "link", name="UN Human Rights in Iraq"
+    ).click()
+
+    expect(page).to_have_url(
+        page.url.split("/admin/")[0]
+        + reverse("admin:offices_office_change", args=[office.pk])
+        + "#review-actions"
+    )
+    expect(
+        page.get_by_role("button", name="Mark as reviewed today")
+    ).to_be_in_viewport()
+
+
 @pytest.fixture
 def draft(publisher):
     office = OfficeFactory(name="UN Human Rights in Iraq", slug="iraq")
