@@ -276,9 +276,14 @@ def revert_office(office, version, *, by):
     draft counts one edit (an editor's open form then meets a conflict,
     not a silent overwrite), and the revert is a version of the draft.
 
-    Returns the draft. The caller cancels a scheduled publication the draft
-    no longer matches (cancel_changed_schedule), as after any save.
+    A scheduled publication of the draft that no longer matches what the
+    publisher approved is cancelled, as after any save of the draft
+    (cancel_changed_schedule: recorded, and who scheduled it is emailed).
+    Returns the draft.
     """
+    # scheduling builds on this module's steps: imported when used.
+    from offices.editorial.scheduling import cancel_changed_schedule
+
     if str(version.object_id) != str(office.pk):
         raise EditorialError(_("That version belongs to another office."))
     with transaction.atomic(), reversion.create_revision():
@@ -309,6 +314,8 @@ def revert_office(office, version, *, by):
             draft=draft.pk,
             changes=[list(change.__dict__.values()) for change in changes],
         )
+        cancel_changed_schedule(draft, by=by)
+        draft.refresh_from_db()
     return draft
 
 
