@@ -286,7 +286,7 @@ def revert_outcome(office, draft, when):
     if draft is not None and draft.publish_at:
         outcome.append(
             _(
-                "The draft’s publication, scheduled for %(time)s, is cancelled "
+                "The publication of the draft, scheduled for %(time)s, is cancelled "
                 "if the revert changes it; the publisher who scheduled it is "
                 "told by email."
             )

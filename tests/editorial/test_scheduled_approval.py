@@ -376,7 +376,7 @@ def test_a_revert_into_a_scheduled_draft_cancels_the_schedule(
     schedule_in_admin(publisher, draft)
     client = signed_in(admin_user)
     page = client.get(url("revert", live, version.pk))
-    assert "The draft’s publication, scheduled for" in page.text
+    assert "The publication of the draft, scheduled for" in page.text
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
