@@ -158,9 +158,9 @@ def public_outcome(office, action):
     if not office.is_published:
         return _("Not public: nothing changes.")
     return _(
-        "Leaves the public site: %(path)s answers “Page not found”, and it is "
-        "no longer in the list of offices, the search, the sitemap, the feeds, "
-        "the exports or the API."
+        "Leaves the public site: %(path)s answers “Page not found” (404), "
+        "the API answers “Gone” (410), and it is no longer in the list of "
+        "offices, the search, the sitemap, the feeds or the exports."
     ) % {"path": office.get_absolute_url()}
 
 

@@ -106,9 +106,9 @@ class UnpublishView(OfficeAdminView):
         public = [
             _(
                 "“%(office)s” leaves the public site at once: its address "
-                "answers “Page not found”, and it is no longer in the list of "
-                "offices, the search, the sitemap, the feeds, the "
-                "exports or the API."
+                "answers “Page not found” (404), the API answers “Gone” (410), "
+                "and it is no longer in the list of offices, the search, the "
+                "sitemap, the feeds or the exports."
             )
             % {"office": office},
             _(
