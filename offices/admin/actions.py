@@ -1,6 +1,7 @@
-"""The office list's actions: mark reviewed, push back reviews, publish,
-move to draft, and the restorable delete (whose confirmation page the
-office's own delete page shares).
+"""The office list's actions: mark reviewed, push back reviews, publish and
+move to draft (each asked first, on a page saying what the public will see
+of every selected office), and the restorable delete (whose confirmation
+page the office's own delete page shares).
 """
 
 from django.contrib import admin, messages

@@ -1,7 +1,9 @@
 """The office admin's editorial pages and buttons: start a draft, unpublish,
-discard a draft, revert to a version, submit for publication, send back,
-schedule. Each calls offices/editorial/ and says how it went. Also the
-entries of the history page (OfficeAdmin.history_view), whose buttons revert.
+discard a draft, load a version into the draft (revert), submit for
+publication, send back, schedule. Unpublish, discard and revert first show a
+page saying what the public will see (a GET changes nothing); their button
+POSTs. Each calls offices/editorial/ and says how it went. Also the entries
+of the history page (OfficeAdmin.history_view), whose links lead to revert.
 """
 
 import math
