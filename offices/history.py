@@ -10,6 +10,7 @@ all show the same thing.
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst, normalize_newlines
 from django.utils.translation import gettext
@@ -67,6 +68,38 @@ def _recorded(field, values):
     if original is not None and field.language == SOURCE_LANGUAGE:
         return values.get(original.attname)
     return None
+
+
+def _is_recorded(field, values):
+    original = getattr(field, "translated_field", None)
+    return (
+        field.attname in values
+        or field.name in values
+        or (
+            original is not None
+            and field.language == SOURCE_LANGUAGE
+            and original.attname in values
+        )
+    )
+
+
+def recorded_content(model, values, current=None):
+    """{attname: value} of model's content fields as a version's values hold
+    them, to write back. A field the version did not record (added since)
+    keeps current's value, or the model's default without current."""
+    content = {}
+    for field in content_fields(model):
+        if _is_recorded(field, values):
+            content[field.attname] = _recorded(field, values)
+        elif current is not None:
+            content[field.attname] = getattr(current, field.attname)
+    return content
+
+
+def version_time(value):
+    """When a version was recorded, to the second, in the reader's timezone
+    ("7 Dec 2026, 07:22:13"): two versions in the same minute differ."""
+    return date_format(timezone.localtime(value), "j M Y, H:i:s")
 
 
 @dataclass(frozen=True)
@@ -156,6 +189,13 @@ def snapshot(office):
 def snapshot_of_revision(revision, office_pk):
     """The profile as a reversion revision recorded it (None if it did not)."""
     return snapshots_of_revisions([revision], office_pk)[revision.pk]
+
+
+def recorded_rows(revision, office_pk):
+    """(office fields, {relation: {id: fields}}) as revision recorded them
+    (None if it did not, or before a field was renamed or removed)."""
+    versions = revision.version_set.select_related("content_type")
+    return _recorded_fields(list(versions), office_pk)
 
 
 def _recorded_fields(revision_versions, office_pk):

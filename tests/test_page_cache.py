@@ -552,7 +552,10 @@ def test_a_reverted_office_shows_its_old_version(client, site, editor):
     primed(client, "/en/offices/iraq/", "/en/offices/")
     first_version = Version.objects.get_for_object(site).order_by("pk").first()
 
-    editorial.revert_office(site, first_version, by=editor)
+    draft = editorial.revert_office(site, first_version, by=editor)
+    # Loaded into the draft: the public still sees the published version.
+    assert "Mesopotamia" in html(client, "/en/offices/")
+    editorial.publish(draft, by=editor)
 
     assert NAME in html(client, "/en/offices/iraq/")
     assert "Mesopotamia" not in html(client, "/en/offices/")

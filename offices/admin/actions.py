@@ -1,6 +1,7 @@
-"""The office list's actions: mark reviewed, push back reviews, publish,
-move to draft, and the restorable delete (whose confirmation page the
-office's own delete page shares).
+"""The office list's actions: mark reviewed, push back reviews, publish and
+move to draft (each asked first, on a page saying what the public will see
+of every selected office), and the restorable delete (whose confirmation
+page the office's own delete page shares).
 """
 
 from django.contrib import admin, messages
@@ -85,6 +86,17 @@ def push_back_review(modeladmin, request, queryset):
 
 @admin.action(description=_("Publish"), permissions=["publish"])
 def publish(modeladmin, request, queryset):
+    """Publish the selected offices not on the public site, once confirmed
+    on a page that says what the public will see of each."""
+    if not request.POST.get("post"):
+        return publication_confirmation(
+            modeladmin,
+            request,
+            queryset,
+            action="publish",
+            title=_("Publish these offices?"),
+            button=_("Yes, publish"),
+        )
     count = each_office(
         modeladmin,
         request,
@@ -97,10 +109,22 @@ def publish(modeladmin, request, queryset):
         % {"count": count},
         messages.SUCCESS,
     )
+    return None
 
 
 @admin.action(description=_("Move to draft"), permissions=["publish"])
 def move_to_draft(modeladmin, request, queryset):
+    """Take the selected offices off the public site, once confirmed on a
+    page that says what the public will see of each."""
+    if not request.POST.get("post"):
+        return publication_confirmation(
+            modeladmin,
+            request,
+            queryset,
+            action="move_to_draft",
+            title=_("Move these offices to draft?"),
+            button=_("Yes, move to draft"),
+        )
     count = each_office(
         modeladmin,
         request,
@@ -116,6 +140,47 @@ def move_to_draft(modeladmin, request, queryset):
         )
         % {"count": count},
         messages.SUCCESS,
+    )
+    return None
+
+
+def public_outcome(office, action):
+    """What the public will see of office once the action is done."""
+    if action == "publish":
+        if office.is_published:
+            return _(
+                "Already public: nothing changes (a pending draft of it is "
+                "not published by this action)."
+            )
+        return _(
+            "Goes on the public site at %(path)s, and into the list of "
+            "offices, the search, the sitemap, the feeds, the exports and the API."
+        ) % {"path": office.get_absolute_url()}
+    if not office.is_published:
+        return _("Not public: nothing changes.")
+    return _(
+        "Leaves the public site: %(path)s answers “Page not found” (404), "
+        "the API answers “Gone” (410), and it is no longer in the list of "
+        "offices, the search, the sitemap, the feeds or the exports."
+    ) % {"path": office.get_absolute_url()}
+
+
+def publication_confirmation(modeladmin, request, queryset, *, action, title, button):
+    """The page that asks before a bulk publish or move to draft (Django's
+    delete_selected pattern: the selection travels as hidden inputs, and
+    post=yes confirms)."""
+    offices = list(queryset.order_by("name", "pk"))
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": title,
+        "rows": [(office, public_outcome(office, action)) for office in offices],
+        "action": action,
+        "button": button,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(
+        request, "admin/offices/office/publication_confirmation.html", context
     )
 
 

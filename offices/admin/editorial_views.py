@@ -1,7 +1,9 @@
 """The office admin's editorial pages and buttons: start a draft, unpublish,
-discard a draft, revert to a version, submit for publication, send back,
-schedule. Each calls offices/editorial/ and says how it went. Also the
-entries of the history page (OfficeAdmin.history_view), whose buttons revert.
+discard a draft, load a version into the draft (revert), submit for
+publication, send back, schedule. Unpublish, discard and revert first show a
+page saying what the public will see (a GET changes nothing); their button
+POSTs. Each calls offices/editorial/ and says how it went. Also the entries
+of the history page (OfficeAdmin.history_view), whose links lead to revert.
 """
 
 import math
@@ -10,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +24,14 @@ from hrprofile.people import display_name
 from offices import editorial
 from offices.admin.views import OfficeAdminView, change_page
 from offices.forms import ScheduleForm, SendBackForm, SubmitForPublicationForm
-from offices.history import diff, snapshot, snapshots_of_revisions
+from offices.history import (
+    diff,
+    snapshot,
+    snapshot_of_revision,
+    snapshots_of_revisions,
+    version_time,
+)
+from offices.models import Office
 
 # Versions on a page of an office's history.
 HISTORY_PER_PAGE = 20
@@ -47,6 +57,7 @@ def history_entries(office, page_number):
             {
                 "version": version,
                 "user": version.revision.user and display_name(version.revision.user),
+                "time": version_time(version.revision.date_created),
                 "readable": current is not None,
                 "first": older is None,
                 # The newest version is the office as it is.
@@ -85,7 +96,39 @@ class StartDraftView(OfficeAdminView):
 
 
 class UnpublishView(OfficeAdminView):
-    http_method_names = ["post"]
+    """A page that says what the public will see once the office is
+    unpublished, and a button that unpublishes it."""
+
+    def get(self, request, object_id):
+        office = self.office
+        if not self.model_admin.has_publish_permission(request, office):
+            raise PermissionDenied
+        if office.draft_of_id or not office.is_published:
+            return change_page(office)
+        public = [
+            _(
+                "“%(office)s” leaves the public site at once: its address "
+                "answers “Page not found” (404), the API answers “Gone” (410), "
+                "and it is no longer in the list of offices, the search, the "
+                "sitemap, the feeds or the exports."
+            )
+            % {"office": office},
+            _(
+                "It stays here as a draft, with its history and its review "
+                "state, and can be published again."
+            ),
+        ]
+        if office.unpublish_at:
+            public.append(_("Its scheduled unpublishing is cancelled."))
+        return self.render(
+            "admin/offices/office/confirm_step.html",
+            _("Unpublish “%(office)s”?") % {"office": office},
+            original=office,
+            crumb=_("Unpublish"),
+            public=public,
+            button=_("Yes, unpublish"),
+            back=_("No, keep it public"),
+        )
 
     def post(self, request, object_id):
         office = self.office
@@ -132,42 +175,154 @@ class DiscardDraftView(OfficeAdminView):
 
 
 class RevertView(OfficeAdminView):
-    """An office back to a version of its history (the history page's buttons)."""
+    """A version of the office's history loaded into its draft (the history
+    page's buttons): a page that says what that replaces, and a button."""
 
-    http_method_names = ["post"]
-
-    def post(self, request, object_id, version_id):
+    def get_version(self, version_id):
         office = self.office
-        if not self.model_admin.has_revert_permission(request, office):
+        if not self.model_admin.has_revert_permission(self.request, office):
             raise PermissionDenied
-        version = (
+        return (
             Version.objects.get_for_object(office)
             .select_related("revision")
             .filter(pk=version_id)
             .first()
         )
+
+    def not_found(self):
+        self.message(_("That version of the office was not found."), messages.ERROR)
+        return redirect("admin:offices_office_history", self.office.pk)
+
+    def get(self, request, object_id, version_id):
+        office = self.office
+        version = self.get_version(version_id)
+        if version is None or office.draft_of_id:
+            return self.not_found()
+        when = version_time(version.revision.date_created)
+        draft = pending_draft(office)
+        return self.render(
+            "admin/offices/office/confirm_step.html",
+            _("Load the version of %(date)s into the draft?") % {"date": when},
+            original=office,
+            crumb=_("Revert"),
+            public=revert_outcome(office, draft, when),
+            changes=revert_changes(office, draft, version),
+            button=_("Yes, load it into the draft"),
+            back=_("No, back to the history"),
+            back_url=reverse("admin:offices_office_history", args=[office.pk]),
+        )
+
+    def post(self, request, object_id, version_id):
+        office = self.office
+        version = self.get_version(version_id)
         if version is None:
-            self.message(_("That version of the office was not found."), messages.ERROR)
-            return redirect("admin:offices_office_history", office.pk)
+            return self.not_found()
+        draft = pending_draft(office)
+        scheduled = draft is not None and draft.publish_at
         try:
-            editorial.revert_office(office, version, by=request.user)
+            draft = editorial.revert_office(office, version, by=request.user)
         except (editorial.EditorialError, RevertError) as error:
             self.message(
                 _("Not reverted: %(reason)s") % {"reason": error}, messages.ERROR
             )
             return redirect("admin:offices_office_history", office.pk)
         self.message(
-            _("“%(office)s” is reverted to the version of %(date)s.")
-            % {
-                "office": office,
-                "date": date_format(
-                    timezone.localtime(version.revision.date_created),
-                    "DATETIME_FORMAT",
-                ),
-            },
+            _(
+                "Version of %(date)s loaded into the draft. Publish it to make "
+                "it public."
+            )
+            % {"date": version_time(version.revision.date_created)},
             messages.SUCCESS,
         )
-        return change_page(office)
+        if scheduled and draft.publish_at is None:
+            self.message(
+                _(
+                    "The revert cancelled the scheduled publication of this "
+                    "draft. The publisher who scheduled it is told by email."
+                ),
+                messages.WARNING,
+            )
+        return change_page(draft)
+
+
+def pending_draft(office):
+    """The row a revert loads into now: a published office's draft copy
+    (None if it has none yet), or the office itself if it is not published."""
+    if not office.is_published:
+        return office
+    return Office.objects.filter(draft_of=office).first()
+
+
+def revert_outcome(office, draft, when):
+    """What loading a version into the draft does, for the public and the
+    draft, in sentences."""
+    outcome = []
+    if not office.is_published:
+        outcome.append(
+            _(
+                "“%(office)s” is not on the public site: it takes the content "
+                "of the version of %(date)s, and the public sees it once it "
+                "is published."
+            )
+            % {"office": office, "date": when}
+        )
+    elif draft is None:
+        outcome.append(
+            _(
+                "A draft of “%(office)s” is started with the content of the "
+                "version of %(date)s. The public keeps seeing the published "
+                "version until the draft is published."
+            )
+            % {"office": office, "date": when}
+        )
+    else:
+        outcome.append(
+            _(
+                "The draft of “%(office)s” takes the content of the version of "
+                "%(date)s: what it holds now (below) is replaced. The public "
+                "keeps seeing the published version until the draft is "
+                "published."
+            )
+            % {"office": office, "date": when}
+        )
+    if draft is not None and draft.publish_at:
+        outcome.append(
+            _(
+                "The publication of the draft, scheduled for %(time)s, is cancelled "
+                "if the revert changes it; the publisher who scheduled it is "
+                "told by email."
+            )
+            % {
+                "time": date_format(
+                    timezone.localtime(draft.publish_at), "DATETIME_FORMAT"
+                )
+            }
+        )
+    return outcome
+
+
+def revert_changes(office, draft, version):
+    """A table of what the revert replaces: in the draft (or the office
+    itself, when it is its own draft), or, without a draft, what the new
+    draft changes from the published version."""
+    old = snapshot_of_revision(version.revision, office.pk)
+    if old is None:
+        return None
+    current = draft if draft is not None else office
+    if draft is None or draft is office:
+        caption = _("What the draft will change from the published version")
+        if draft is office:
+            caption = _("What the revert replaces")
+        labels = (_("Now"), _("In the version"))
+    else:
+        caption = _("What the revert replaces in the draft")
+        labels = (_("In the draft now"), _("In the version"))
+    return {
+        "rows": diff(snapshot(current), old),
+        "caption": caption,
+        "before_label": labels[0],
+        "after_label": labels[1],
+    }
 
 
 class SubmitView(OfficeAdminView):

@@ -69,7 +69,8 @@ def cancel_changed_schedule(office, *, by):
     matches the fingerprint recorded when it was scheduled (none, for a
     schedule set before there were fingerprints).
 
-    Called by the admin after saving a draft (by: who saved it) and by
+    Called by the admin after saving a draft (by: who saved it), by
+    revert_office after loading a version into one, and by
     publish_scheduled before publishing one (by=None), so a change made any
     other way is caught when the time comes. Returns whether it cancelled.
     """

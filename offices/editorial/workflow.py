@@ -1,5 +1,6 @@
 """The editorial steps on one office: drafts of live profiles, publishing,
-unpublishing, reverting, deleting and restoring, and the edit counter.
+unpublishing, reverting (into the draft), deleting and restoring, and the
+edit counter.
 
 A published office is never edited in place. Its pending changes live in a
 draft copy: a second Office row (draft_of = the live office, status draft)
@@ -19,7 +20,6 @@ from auditlog.context import disable_auditlog
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -31,8 +31,11 @@ from offices.history import (
     TERM_FIELDS,
     content_fields,
     diff,
+    recorded_content,
+    recorded_rows,
     snapshot,
     snapshot_of_revision,
+    version_time,
 )
 from offices.models import Office, PublicationRequest
 
@@ -262,29 +265,45 @@ def unpublish(office, *, by, note=""):
 
 
 def revert_office(office, version, *, by):
-    """Restore an office's content as `version` (a reversion Version of it) had it.
+    """Load the content `version` (a reversion Version of office) had into a draft.
 
-    Field offices, mandates, terms and tags come back as they were; the
-    office's status, review state, reviewers and former slugs stay as they
-    are now. The revert is itself a new version.
+    Nothing public changes: a published office's draft copy (started if
+    there is none) takes the version's content, fields, terms and tags,
+    field offices and mandates, in place of its own, and publishing it is
+    the usual separate step. An office that is not published is its own
+    draft and takes the version's content itself. Either way the office's
+    status, review state, reviewers and former slugs stay as they are, the
+    draft counts one edit (an editor's open form then meets a conflict,
+    not a silent overwrite), and the revert is a version of the draft.
+
+    A scheduled publication of the draft that no longer matches what the
+    publisher approved is cancelled, as after any save of the draft
+    (cancel_changed_schedule: recorded, and who scheduled it is emailed).
+    Returns the draft.
     """
+    # scheduling builds on this module's steps: imported when used.
+    from offices.editorial.scheduling import cancel_changed_schedule
+
     if str(version.object_id) != str(office.pk):
         raise EditorialError(_("That version belongs to another office."))
     with transaction.atomic(), reversion.create_revision():
         live = _lock(office)
         if live.draft_of_id or live.deleted_at:
             raise EditorialError(_("Only a live office can be reverted."))
+        draft = start_draft(live, by=by) if live.is_published else live
         old = snapshot_of_revision(version.revision, live.pk)
-        changes = diff(snapshot(live), old) if old else []
+        changes = diff(snapshot(draft), old) if old else []
         # As for publishing: one audit entry lists the changes.
         with disable_auditlog():
-            _revert(live, version)
-        reversion.add_to_revision(live)
+            if draft is live:
+                _revert(live, version)
+            else:
+                _load_into_draft(draft, live, version)
+        reversion.add_to_revision(draft)
         reversion.set_user(by)
-        when = date_format(
-            timezone.localtime(version.revision.date_created), "DATETIME_FORMAT"
-        )
-        message = _("Reverted to the version of %(date)s") % {"date": when}
+        message = _("Loaded the version of %(date)s into the draft") % {
+            "date": version_time(version.revision.date_created)
+        }
         reversion.set_comment(message)
         _record(
             AuditEntry.Action.REVERT,
@@ -292,9 +311,47 @@ def revert_office(office, version, *, by):
             by,
             message,
             version=version.pk,
+            draft=draft.pk,
             changes=[list(change.__dict__.values()) for change in changes],
         )
-    return live
+        cancel_changed_schedule(draft, by=by)
+        draft.refresh_from_db()
+    return draft
+
+
+def _load_into_draft(draft, live, version):
+    """Give a draft copy the content a version of its live office recorded.
+
+    The version's field offices and mandates replace the draft's; each
+    stands for the live row it was recorded as, if that row is still there
+    (publishing then updates it in place), or is a new row otherwise. Terms
+    since deleted are left out.
+    """
+    recorded = recorded_rows(version.revision, live.pk)
+    if recorded is None:
+        raise EditorialError(
+            _("That version was recorded before the data structure changed.")
+        )
+    fields, inlines = recorded
+    for name, value in recorded_content(Office, fields, draft).items():
+        setattr(draft, name, value)
+    draft.edit_version = F("edit_version") + 1
+    draft.save()
+    draft.refresh_from_db()
+    for name in TERM_FIELDS:
+        model = Office._meta.get_field(name).related_model
+        getattr(draft, name).set(model.objects.filter(pk__in=fields.get(name) or []))
+    for relation, model in INLINES.items():
+        live_pks = set(getattr(live, relation).values_list("pk", flat=True))
+        getattr(draft, relation).all().delete()
+        model.objects.bulk_create(
+            model(
+                **recorded_content(model, values),
+                office=draft,
+                copied_from=pk if pk in live_pks else None,
+            )
+            for pk, values in inlines[relation].items()
+        )
 
 
 def _revert(live, version):

@@ -66,6 +66,11 @@ def test_editor_publishes_a_new_office_with_the_list_action(
     page.get_by_role("checkbox", name=f"for an action - {syria.name}").check()
     page.get_by_role("combobox", name="Action").select_option(label="Publish")
     page.get_by_role("button", name="Run").click()
+    # A page first says what the public will see; nothing is published yet.
+    expect(page.locator("#public-outcome")).to_contain_text(
+        f"Goes on the public site at {syria.get_absolute_url()}"
+    )
+    page.get_by_role("button", name="Yes, publish").click()
 
     expect(page.locator(".messagelist .success")).to_have_text("1 office published.")
     reader = new_context().new_page()

@@ -1,6 +1,7 @@
 """The office admin's editorial workflow: drafts of published offices,
 publishing, no lost updates, history and revert, soft delete and restore."""
 
+import datetime
 import threading
 
 import pytest
@@ -9,7 +10,8 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from reversion.models import Version
+from django.utils.formats import date_format
+from reversion.models import Revision, Version
 
 from audit.models import AuditEntry
 from offices import editorial
@@ -188,6 +190,21 @@ def test_published_page_links_to_the_pending_draft_and_its_preview(
     assert f'action="{url("start_draft", live)}"' not in content
 
 
+def test_unpublish_asks_first_saying_what_the_public_will_see(admin_client, live):
+    change = admin_client.get(change_url(live)).content.decode()
+    page = admin_client.get(url("unpublish", live))
+
+    assert f'href="{url("unpublish", live)}"' in change
+    assert f'action="{url("unpublish", live)}"' not in change
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "its address answers “Page not found”" in content
+    assert 'value="Yes, unpublish"' in content
+    live.refresh_from_db()
+    assert live.is_published
+    assert not entries(AuditEntry.Action.UNPUBLISH, live).exists()
+
+
 def test_unpublish_button_takes_the_office_off_the_site(admin_client, live):
     response = admin_client.post(url("unpublish", live))
 
@@ -303,10 +320,12 @@ def test_discard_asks_first_then_deletes_the_draft_only(admin_client, live, draf
     Office.objects.filter(pk=draft.pk).update(profile="Lost text.")
 
     page = admin_client.get(url("discard_draft", draft))
+    assert Office.objects.filter(pk=draft.pk).exists()
     response = admin_client.post(url("discard_draft", draft))
 
     assert page.status_code == 200
     assert "Lost text." in page.content.decode()
+    assert "The public keeps seeing the published version" in page.content.decode()
     assert Office.objects.filter(pk=draft.pk).exists() is False
     assert response["Location"] == change_url(live)
     live.refresh_from_db()
@@ -431,7 +450,10 @@ def test_publishing_actions_record_a_version_and_an_audit_entry(
 ):
     office = OfficeFactory(status=before)
 
-    admin_client.post(CHANGELIST, {"action": action, "_selected_action": [office.pk]})
+    admin_client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [office.pk], "post": "yes"},
+    )
 
     office.refresh_from_db()
     assert office.status != before
@@ -632,31 +654,87 @@ def test_history_lists_versions_newest_first_with_their_changes(
     ]
     assert entries_[2]["first"]
     content = response.content.decode()
-    assert content.count("Revert to this version") == 2
+    assert content.count("Load this version into the draft…") == 2
     assert "The second text." in content
 
 
-def test_revert_restores_a_version_as_a_new_one(admin_client, admin_user, versioned):
+def test_history_shows_each_versions_time_to_the_second(admin_client, versioned):
+    first, second = Version.objects.get_for_object(versioned)[:2]
+    zone = timezone.get_current_timezone()
+    for version, second_ in [(first, 13), (second, 5)]:
+        Revision.objects.filter(pk=version.revision_id).update(
+            date_created=datetime.datetime(2026, 12, 7, 7, 22, second_, tzinfo=zone)
+        )
+
+    content = admin_client.get(url("history", versioned)).content.decode()
+
+    assert "7 Dec 2026, 07:22:13" in content
+    assert "7 Dec 2026, 07:22:05" in content
+
+
+def test_revert_loads_a_version_into_a_draft_and_leaves_the_public_page(
+    admin_client, admin_user, versioned
+):
     oldest = Version.objects.get_for_object(versioned).last()
+    when = date_format(timezone.localtime(oldest.revision.date_created), "j M Y, H:i:s")
 
     response = admin_client.post(url("revert", versioned, oldest.pk))
 
-    assert response["Location"] == change_url(versioned)
-    assert messages_of(response)[0].startswith(
-        "“UN Human Rights in Iraq” is reverted to the version of"
-    )
+    draft = Office.objects.get(draft_of=versioned)
+    assert response["Location"] == change_url(draft)
+    assert messages_of(response) == [
+        f"Version of {when} loaded into the draft. Publish it to make it public."
+    ]
+    assert draft.profile == "The published text."
+    assert list(draft.field_offices.values_list("name", flat=True)) == ["Baghdad"]
+    assert list(draft.tags.values_list("name", flat=True)) == ["Elections"]
+    versioned.refresh_from_db()
+    assert versioned.is_published
+    assert versioned.profile == "The second text."
+    assert Version.objects.get_for_object(versioned).count() == 3
+    assert entries(AuditEntry.Action.REVERT, versioned).get().actor == admin_user
+    public = admin_client.get(versioned.get_absolute_url()).content.decode()
+    assert "The second text." in public
+
+    # Publishing it is the usual, separate step.
+    editorial.publish(draft, by=admin_user)
     versioned.refresh_from_db()
     assert versioned.profile == "The published text."
     assert list(versioned.field_offices.values_list("name", flat=True)) == ["Baghdad"]
-    assert list(versioned.tags.values_list("name", flat=True)) == ["Elections"]
     assert Version.objects.get_for_object(versioned).count() == 4
-    assert entries(AuditEntry.Action.REVERT, versioned).get().actor == admin_user
 
 
-def test_revert_refuses_get(admin_client, versioned):
+def test_revert_asks_first_and_a_get_changes_nothing(admin_client, versioned):
     oldest = Version.objects.get_for_object(versioned).last()
 
-    assert admin_client.get(url("revert", versioned, oldest.pk)).status_code == 405
+    page = admin_client.get(url("revert", versioned, oldest.pk))
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "A draft of “UN Human Rights in Iraq” is started" in content
+    assert "The public keeps seeing the published version" in content
+    assert "The second text." in content  # what the draft will change
+    assert not Office.objects.filter(draft_of=versioned).exists()
+    assert not entries(AuditEntry.Action.REVERT, versioned).exists()
+
+
+def test_revert_page_shows_what_it_replaces_in_the_pending_draft(
+    admin_client, admin_user, versioned
+):
+    oldest = Version.objects.get_for_object(versioned).last()
+    draft = editorial.start_draft(versioned, by=admin_user)
+    Office.objects.filter(pk=draft.pk).update(profile="Work in progress.")
+
+    page = admin_client.get(url("revert", versioned, oldest.pk))
+    response = admin_client.post(url("revert", versioned, oldest.pk))
+
+    content = page.content.decode()
+    assert "What the revert replaces in the draft" in content
+    assert "Work in progress." in content
+    assert response["Location"] == change_url(draft)
+    draft.refresh_from_db()
+    assert draft.profile == "The published text."
+    assert Office.objects.filter(draft_of=versioned).count() == 1
 
 
 def test_revert_refuses_a_version_of_another_office(

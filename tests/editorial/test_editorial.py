@@ -255,7 +255,8 @@ def test_revert_restores_fields_terms_and_inlines_as_a_new_version(live, editor)
     first = Version.objects.get_for_object(live).first()
     editorial.publish(edit_draft(editorial.start_draft(live, by=editor)), by=editor)
 
-    reverted = editorial.revert_office(live, first, by=editor)
+    draft = editorial.revert_office(live, first, by=editor)
+    reverted = editorial.publish(draft, by=editor)
 
     assert reverted.name == "UN Human Rights in Iraq"
     assert set(reverted.field_offices.values_list("name", flat=True)) == {
@@ -269,6 +270,56 @@ def test_revert_restores_fields_terms_and_inlines_as_a_new_version(live, editor)
     assert entries(AuditEntry.Action.REVERT, live).get().actor == editor
 
 
+def test_revert_loads_the_version_into_a_new_draft_and_leaves_the_public_one(
+    live, editor
+):
+    editorial.publish(editorial.start_draft(live, by=editor), by=editor)
+    first = Version.objects.get_for_object(live).first()
+    editorial.publish(edit_draft(editorial.start_draft(live, by=editor)), by=editor)
+    public = snapshot(Office.objects.get(pk=live.pk))
+
+    draft = editorial.revert_office(live, first, by=editor)
+
+    assert draft.draft_of == live
+    assert draft.status == Office.Status.DRAFT
+    assert draft.name == "UN Human Rights in Iraq"
+    assert set(draft.field_offices.values_list("name", flat=True)) == {
+        "Baghdad",
+        "Erbil",
+    }
+    assert list(draft.tags.values_list("name", flat=True)) == ["Elections"]
+    live.refresh_from_db()
+    assert live.is_published
+    assert snapshot(live) == public
+    assert live.name == "UN Human Rights in Iraq (new)"
+    # Erbil is still a live row: publishing the draft updates it in place.
+    erbil = live.field_offices.get(name="Erbil")
+    assert draft.field_offices.get(name="Erbil").copied_from == erbil.pk
+    entry = entries(AuditEntry.Action.REVERT, live).get()
+    assert entry.changes_text.startswith("Loaded the version of ")
+    assert entry.additional_data["draft"] == draft.pk
+
+
+def test_revert_replaces_the_content_of_the_pending_draft(live, editor):
+    editorial.publish(editorial.start_draft(live, by=editor), by=editor)
+    first = Version.objects.get_for_object(live).first()
+    pending = edit_draft(editorial.start_draft(live, by=editor))
+    seen = pending.edit_version
+
+    draft = editorial.revert_office(live, first, by=editor)
+
+    assert draft.pk == pending.pk
+    assert Office.objects.filter(draft_of=live).count() == 1
+    assert draft.name == "UN Human Rights in Iraq"
+    assert set(draft.field_offices.values_list("name", flat=True)) == {
+        "Baghdad",
+        "Erbil",
+    }
+    assert draft.mandates.get().title == "Resolution 2522"
+    assert draft.edit_version == seen + 1
+    assert diff(snapshot(live), snapshot(draft)) == []
+
+
 def test_revert_keeps_status_review_state_and_reviewers(live, editor):
     editorial.publish(editorial.start_draft(live, by=editor), by=editor)
     first = Version.objects.get_for_object(live).first()
@@ -276,12 +327,28 @@ def test_revert_keeps_status_review_state_and_reviewers(live, editor):
     live.reviewers.add(editor)
     before = Office.objects.get(pk=live.pk).updated_at
 
-    reverted = editorial.revert_office(live, first, by=editor)
+    reverted = editorial.publish(
+        editorial.revert_office(live, first, by=editor), by=editor
+    )
 
     assert reverted.last_reviewed == datetime.date(2026, 1, 1)
     assert reverted.is_published
     assert list(reverted.reviewers.all()) == [editor]
     assert reverted.updated_at > before
+
+
+def test_revert_of_an_unpublished_office_changes_it_in_place(live, editor):
+    editorial.publish(editorial.start_draft(live, by=editor), by=editor)
+    first = Version.objects.get_for_object(live).first()
+    editorial.unpublish(live, by=editor)
+    Office.objects.filter(pk=live.pk).update(name="Renamed")
+
+    reverted = editorial.revert_office(live, first, by=editor)
+
+    assert reverted.pk == live.pk
+    assert reverted.name == "UN Human Rights in Iraq"
+    assert reverted.status == Office.Status.DRAFT
+    assert not Office.objects.filter(draft_of=live).exists()
 
 
 def test_revert_refuses_a_version_of_another_office(live, editor):

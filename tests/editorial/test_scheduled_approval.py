@@ -359,3 +359,44 @@ def test_scheduling_moves_no_stamp(draft, publisher):
     assert (
         Office.objects.values_list("updated_at", flat=True).get(pk=draft.pk) == before
     )
+
+
+def test_a_revert_into_a_scheduled_draft_cancels_the_schedule(
+    live, publisher, admin_user, django_capture_on_commit_callbacks
+):
+    from django.contrib.messages import get_messages
+    from reversion.models import Version
+
+    editorial.publish(editorial.start_draft(live, by=publisher), by=publisher)
+    version = Version.objects.get_for_object(live).get()
+    newer = editorial.start_draft(live, by=publisher)
+    Office.objects.filter(pk=newer.pk).update(profile="Newer text.")
+    editorial.publish(Office.objects.get(pk=newer.pk), by=publisher)
+    draft = editorial.start_draft(live, by=publisher)
+    schedule_in_admin(publisher, draft)
+    client = signed_in(admin_user)
+    page = client.get(url("revert", live, version.pk))
+    assert "The publication of the draft, scheduled for" in page.text
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("revert", live, version.pk))
+
+    draft.refresh_from_db()
+    assert draft.profile == "Approved text."
+    assert (draft.publish_at, draft.scheduled_by, draft.scheduled_fingerprint) == (
+        None,
+        None,
+        "",
+    )
+    assert cancel_entries(live).get().actor == admin_user
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted(
+        [publisher.email, admin_user.email]
+    )
+    assert any(
+        str(m).startswith("The revert cancelled the scheduled publication")
+        for m in get_messages(response.wsgi_request)
+    )
+    assert editorial.publish_scheduled(now=later(60)).published == []
+    live.refresh_from_db()
+    assert live.profile == "Newer text."

@@ -84,7 +84,9 @@ def test_versions_record_and_revert_translations(live, editor):
     assert live.name_fr == "Bureau de l'ONU en Irak"
     assert "name_fr" in Version.objects.get_for_object(live).latest("pk").field_dict
 
-    editorial.revert_office(live, first, by=editor)
+    draft = editorial.revert_office(live, first, by=editor)
+    assert draft.name_fr == "ONU Droits de l'homme en Irak"
+    editorial.publish(draft, by=editor)
 
     live.refresh_from_db()
     assert live.name_fr == "ONU Droits de l'homme en Irak"

@@ -120,10 +120,9 @@ def test_reverting_to_a_version_with_crlf_stores_lf(admin_user):
     Version.objects.filter(pk=version.pk).update(serialized_data=json.dumps(data))
     version.refresh_from_db()
 
-    revert_office(office, version, by=admin_user)
+    draft = revert_office(office, version, by=admin_user)
 
-    office.refresh_from_db()
-    assert office.profile_en == "The old text.\nTwo lines."
+    assert draft.profile_en == "The old text.\nTwo lines."
 
 
 class TestMigration:

@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
 from offices.admin import OfficeAdmin
 from offices.models import FieldOffice, Office, ReviewRecord
 from tests.factories import (
@@ -423,10 +424,14 @@ def test_view_on_site_redirects_to_public_page(admin_client):
 # Actions
 
 
-def run_action(client, action, offices):
+def run_action(client, action, offices, **extra):
     return client.post(
         CHANGELIST,
-        {"action": action, "_selected_action": [office.pk for office in offices]},
+        {
+            "action": action,
+            "_selected_action": [office.pk for office in offices],
+            **extra,
+        },
     )
 
 
@@ -454,7 +459,7 @@ def test_publish_action_counts_only_changed_offices(admin_client):
     draft = OfficeFactory(status=Office.Status.DRAFT)
     published = OfficeFactory(status=Office.Status.PUBLISHED)
 
-    response = run_action(admin_client, "publish", [draft, published])
+    response = run_action(admin_client, "publish", [draft, published], post="yes")
 
     assert messages_of(response) == ["1 office published."]
     draft.refresh_from_db()
@@ -465,12 +470,56 @@ def test_move_to_draft_action(admin_client):
     iraq, syria = OfficeFactory.create_batch(2, status=Office.Status.PUBLISHED)
     other = OfficeFactory(status=Office.Status.PUBLISHED)
 
-    response = run_action(admin_client, "move_to_draft", [iraq, syria])
+    response = run_action(admin_client, "move_to_draft", [iraq, syria], post="yes")
 
     assert messages_of(response) == ["2 offices moved to draft."]
     assert set(Office.objects.filter(status=Office.Status.DRAFT)) == {iraq, syria}
     other.refresh_from_db()
     assert other.status == Office.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "outcome", "button"),
+    [
+        ("publish", Office.Status.DRAFT, "Goes on the public site at", "Yes, publish"),
+        (
+            "move_to_draft",
+            Office.Status.PUBLISHED,
+            "answers “Page not found”",
+            "Yes, move to draft",
+        ),
+    ],
+)
+def test_publishing_actions_ask_first_saying_what_the_public_will_see(
+    admin_client, action, status, outcome, button
+):
+    office = OfficeFactory(name="UN Human Rights in Chad", slug="chad", status=status)
+    untouched = OfficeFactory(name="UN Human Rights in Mali")
+    recorded = AuditEntry.objects.count()
+
+    page = run_action(admin_client, action, [office, untouched])
+
+    assert page.status_code == 200
+    assert page.templates[0].name == (
+        "admin/offices/office/publication_confirmation.html"
+    )
+    content = page.content.decode()
+    assert outcome in content
+    assert "/en/offices/chad/" in content
+    assert "UN Human Rights in Mali" in content
+    assert f'<input type="submit" value="{button}">' in content
+    assert f'name="_selected_action" value="{office.pk}"' in content
+    assert 'name="post" value="yes"' in content
+    assert f'name="action" value="{action}"' in content
+    office.refresh_from_db()
+    assert office.status == status
+    assert AuditEntry.objects.count() == recorded
+
+    confirmed = run_action(admin_client, action, [office], post="yes")
+
+    assert confirmed.status_code == 302
+    office.refresh_from_db()
+    assert office.status != status
 
 
 # Review button, deferral and schedule (issue 4)

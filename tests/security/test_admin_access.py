@@ -216,7 +216,10 @@ def test_a_forced_publishing_action_changes_nothing(
     office = OfficeFactory(status=before, reviewers=[office_editor])
     client.force_login(office_editor)
 
-    client.post(CHANGELIST, {"action": action, "_selected_action": [office.pk]})
+    client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [office.pk], "post": "yes"},
+    )
 
     office.refresh_from_db()
     assert office.status == before
@@ -230,7 +233,8 @@ def test_a_publisher_who_is_not_a_manager_publishes_their_own_office(client, db)
 
     assert "publish" in action_names(client.get(CHANGELIST))
     client.post(
-        CHANGELIST, {"action": "publish", "_selected_action": [own.pk, other.pk]}
+        CHANGELIST,
+        {"action": "publish", "_selected_action": [own.pk, other.pk], "post": "yes"},
     )
 
     own.refresh_from_db()
@@ -260,6 +264,9 @@ def test_publishing_also_needs_the_change_permission(client, db):
     client.force_login(viewer)
 
     assert "publish" not in action_names(client.get(CHANGELIST))
-    client.post(CHANGELIST, {"action": "publish", "_selected_action": [office.pk]})
+    client.post(
+        CHANGELIST,
+        {"action": "publish", "_selected_action": [office.pk], "post": "yes"},
+    )
     office.refresh_from_db()
     assert office.status == Office.Status.DRAFT
