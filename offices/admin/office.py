@@ -71,6 +71,7 @@ from offices.admin.review_views import (
     ResetCalendarView,
     ReviewScheduleView,
 )
+from offices.admin.search_views import AdminSearchView
 from offices.admin.views import change_page
 from offices.forms import OfficeEditForm, OfficeForm
 from offices.models import Office, PublicationRequest
@@ -489,6 +490,7 @@ class OfficeAdmin(
     def get_urls(self):
         # The office admin's own pages and buttons: path, view, URL name.
         pages = [
+            ("search/", AdminSearchView, "search"),
             ("review-schedule/", ReviewScheduleView, "review_schedule"),
             ("review-schedule/calendar/", ResetCalendarView, "reset_calendar"),
             ("<path:object_id>/mark-reviewed/", MarkReviewedView, "mark_reviewed"),
