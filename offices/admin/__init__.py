@@ -19,6 +19,8 @@ records.py registers their admins. The modules:
 - layout.py: the change form's fields and sections, and the page around it;
 - inlines.py: field offices, mandates and the review history in the form;
 - records.py: the read-only admins of deleted offices and review records.
+- search_views.py: the admin's search, whose box is in every admin page's
+  header.
 """
 
 from offices.admin.filters import (
