@@ -95,12 +95,13 @@ def test_save_and_preview_then_the_preview_at_each_width(new_context, editor, dr
 
 
 def test_the_draft_form_on_a_phone_passes_axe(new_context, editor, draft):
-    page = new_context(viewport=MOBILE).new_page()
+    page = new_context().new_page()
+    page.set_viewport_size(MOBILE)
     log_in(page, editor)
     page.goto(reverse("admin:offices_office_change", args=[draft.pk]))
 
     table = page.locator('fieldset[aria-labelledby="field_offices-heading"] > .wrapper')
     expect(table).to_have_attribute("tabindex", "0")
-    expect(page.get_by_role("region", name="Field offices")).to_be_visible()
+    expect(page.get_by_role("region", name="Field offices table")).to_be_visible()
     violations = audit(page)
     assert not violations, describe(violations)

@@ -119,7 +119,7 @@ def test_tabular_inlines_scroll_in_a_named_focusable_region(admin_client, draft)
 
     assert (
         '<div class="wrapper" role="region" tabindex="0" '
-        'aria-labelledby="field_offices-heading">'
+        'aria-labelledby="field_offices-heading field_offices-table-name">'
     ) in html
     assert '<h2 id="field_offices-heading"' in html
 
