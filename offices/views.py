@@ -301,6 +301,29 @@ def moved_permanently(offices, slug, url_name):
     return HttpResponsePermanentRedirect(reverse(url_name, args=[office.slug]))
 
 
+# The widths a preview can be shown at (px): a phone, a tablet, a laptop.
+PREVIEW_WIDTHS = (375, 768, 1280)
+
+
+def preview_widths(request):
+    """The width a staff preview is shown at (?width=, None for the full
+    window; an unknown value is ignored) and the links that choose it."""
+    asked = request.GET.get("width", "")
+    width = int(asked) if asked in {str(w) for w in PREVIEW_WIDTHS} else None
+    choices = [
+        {
+            "label": gettext("%(width)s px") % {"width": w},
+            "url": f"?{urlencode({'width': w})}",
+            "is_current": w == width,
+        }
+        for w in PREVIEW_WIDTHS
+    ]
+    choices.append(
+        {"label": gettext("Full width"), "url": request.path, "is_current": not width}
+    )
+    return width, choices
+
+
 class OfficePageMixin(OfficeViewMixin):
     """A profile page: the published one, a draft's preview, pending changes."""
 
@@ -309,6 +332,12 @@ class OfficePageMixin(OfficeViewMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        if self.is_preview:
+            # Staff only (never stored by the page cache): the page's own
+            # width narrowed, as a phone or a tablet would show it.
+            context["preview_width"], context["preview_widths"] = preview_widths(
+                self.request
+            )
         office = self.object
         context["description"] = office.summary or gettext(
             "The profile of %(name)s, a field presence of UN Human Rights."

@@ -79,6 +79,7 @@ class ReviewRecordInline(BoundedInlineMixin, admin.TabularInline):
 
     model = ReviewRecord
     verbose_name_plural = _("review history")
+    template = "admin/offices/office/edit_inline/tabular.html"
     fields = ["reviewed_on", "kind", "reviewed_by", "note", "deferred_until"]
     readonly_fields = fields
     extra = 0

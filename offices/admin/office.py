@@ -419,8 +419,22 @@ class OfficeAdmin(
                 % {"office": obj.draft_of},
                 messages.SUCCESS,
             )
-            return change_page(obj)
-        return super().response_change(request, obj)
+            response = change_page(obj)
+        else:
+            response = super().response_change(request, obj)
+        if "_preview" in request.POST and not is_live_published(obj):
+            # Saved as by "Save draft" (a refused save is re-rendered before
+            # this); the preview shows the save's messages.
+            return redirect(self._preview_url(obj))
+        return response
+
+    @staticmethod
+    def _preview_url(obj):
+        """The page as the public will see it: a draft copy's pending changes,
+        or the page of an office never published (shown to staff only)."""
+        if obj.draft_of_id:
+            return reverse("offices:draft", kwargs={"slug": obj.draft_of.slug})
+        return obj.get_absolute_url()
 
     def _publish_after_save(self, request, obj):
         # changeform_view publishes once the save's revision is written; this
