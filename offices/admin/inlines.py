@@ -30,6 +30,24 @@ class ProfileInlineMixin(BoundedInlineMixin):
     """Field offices and mandates are content: a published office shows
     them, its draft copy edits them."""
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class PrefetchedRowsFormSet(formset):
+            """An unbound formset shows the office's rows as they were
+            prefetched with it (OfficeAdmin.get_object, for a draft's page),
+            rather than reading them again."""
+
+            def get_queryset(self):
+                relation = self.fk.remote_field.cache_name
+                prefetched = getattr(self.instance, "_prefetched_objects_cache", {})
+                if not self.is_bound and relation in prefetched:
+                    return prefetched[relation]
+                return super().get_queryset()
+
+        PrefetchedRowsFormSet.__name__ = formset.__name__
+        return PrefetchedRowsFormSet
+
     def has_add_permission(self, request, obj):
         return super().has_add_permission(request, obj) and not is_live_published(obj)
 

@@ -10,7 +10,7 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, prefetch_related_objects
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -74,6 +74,7 @@ from offices.admin.review_views import (
 from offices.admin.search_views import AdminSearchView
 from offices.admin.views import change_page
 from offices.forms import OfficeEditForm, OfficeForm
+from offices.history import INLINES, TERM_FIELDS
 from offices.models import Office, PublicationRequest
 
 
@@ -183,9 +184,17 @@ class OfficeAdmin(
             else Office._meta.get_field(from_field)
         )
         try:
-            return queryset.get(**{field.name: field.to_python(object_id)})
+            obj = queryset.get(**{field.name: field.to_python(object_id)})
         except (Office.DoesNotExist, ValidationError, ValueError):
             return None
+        if getattr(request, "showing_change_form", False) and obj.draft_of_id:
+            # The draft's page reads both versions' terms and rows (the form,
+            # its inlines, the banner's comparison) and the office's
+            # reviewers: a query per relation for the two, not one per use.
+            prefetch_related_objects(
+                [obj, obj.draft_of], *TERM_FIELDS, *INLINES, "reviewers"
+            )
+        return obj
 
     def _may_edit(self, request, obj):
         # Without a query when the permission says yes (the editors-in-chief).
@@ -333,6 +342,8 @@ class OfficeAdmin(
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
+            # Nothing is saved: what the page reads may be fetched at once.
+            request.showing_change_form = True
             return super().changeform_view(request, object_id, form_url, extra_context)
         try:
             # Managed manually: a published office's page saves only who
