@@ -64,6 +64,14 @@ def icu_collation(connection, language):
     return name if name in _available[connection.alias] else None
 
 
+class Unaccent(Func):
+    """PostgreSQL's unaccent() (the extension, mandates 0011): text without
+    its accents, for comparisons that ignore them."""
+
+    function = "UNACCENT"
+    output_field = TextField()
+
+
 def shown_text(field, language):
     """field as the reader of language sees it: the translation, else English."""
     english = F(column(field, SOURCE_LANGUAGE))
@@ -85,10 +93,7 @@ class SortKey(Func):
     def as_sql(self, compiler, connection, **extra_context):
         [text] = self.get_source_expressions()
         collation = icu_collation(connection, self.language)
-        if collation:
-            key = Collate(text, collation)
-        else:
-            key = Lower(Func(text, function="UNACCENT", output_field=TextField()))
+        key = Collate(text, collation) if collation else Lower(Unaccent(text))
         return compiler.compile(key)
 
 

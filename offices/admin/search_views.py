@@ -17,12 +17,13 @@ may name every model it searches (mandates is below it), and the admin site
 import unicodedata
 from urllib.parse import urlencode
 
-from django.db.models import CharField, Count, Func, Q, Value, Window
+from django.db.models import Count, Q, Value, Window
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from hrprofile.collations import Unaccent
 from hrprofile.links import admin_change_url
 from hrprofile.translations import column, language_codes
 from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
@@ -44,7 +45,7 @@ def fold(text):
 def name_matches(field, text, prefix=""):
     """Q: field (translated) contains text in some language, case and
     accents aside (PostgreSQL's unaccent on both sides)."""
-    folded = Func(Value(text), function="UNACCENT", output_field=CharField())
+    folded = Unaccent(Value(text))
     condition = Q()
     for code in language_codes():
         condition |= Q(
