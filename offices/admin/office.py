@@ -72,6 +72,7 @@ from offices.admin.review_views import (
     ReviewScheduleView,
 )
 from offices.admin.search_views import AdminSearchView
+from offices.admin.translation_views import TranslationView
 from offices.admin.views import change_page
 from offices.forms import OfficeEditForm, OfficeForm
 from offices.history import INLINES, TERM_FIELDS
@@ -523,6 +524,11 @@ class OfficeAdmin(
                 "<path:object_id>/translations/<str:language>/checked/",
                 MarkTranslationCheckedView,
                 "mark_translation_checked",
+            ),
+            (
+                "<path:object_id>/translate/<str:language>/",
+                TranslationView,
+                "translate",
             ),
             ("<path:object_id>/defer-review/", DeferReviewView, "defer_review"),
             ("<path:object_id>/submit/", SubmitView, "submit"),
