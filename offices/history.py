@@ -8,6 +8,7 @@ all show the same thing.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
 from django.utils import timezone
@@ -19,6 +20,7 @@ from reversion.models import Version
 
 from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from mandates.models import Mandate
+from offices import textdiff
 from offices.models import FieldOffice, Office
 
 # Office fields that are not the profile's content: the editorial and review
@@ -102,6 +104,14 @@ def version_time(value):
     return date_format(timezone.localtime(value), "j M Y, H:i:s")
 
 
+# How an empty value reads in a Change.
+EMPTY = "—"
+
+# A text this long, or of more than one line, shows which words changed
+# (offices/textdiff.py); a shorter one is read whole at a glance.
+LONG_TEXT = 30
+
+
 @dataclass(frozen=True)
 class Change:
     section: str
@@ -109,10 +119,22 @@ class Change:
     before: str
     after: str
 
+    @cached_property
+    def marked(self):
+        """(before, after) as safe HTML with the changed words in <del> and
+        <ins>, for long texts on both sides; None for anything else (a name,
+        a date, a text added or removed whole)."""
+        texts = (self.before, self.after)
+        if EMPTY in texts or not all(isinstance(text, str) for text in texts):
+            return None
+        if not any(len(text) > LONG_TEXT or "\n" in text for text in texts):
+            return None
+        return textdiff.sides(*texts)
+
 
 def _display(field, value):
     if value in (None, ""):
-        return "—"
+        return EMPTY
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -159,7 +181,7 @@ def _term_names(ids_by_field, lookup=None):
                     for pk in ids
                 )
             )
-            or "—"
+            or EMPTY
         )
     return names
 
@@ -174,7 +196,8 @@ def snapshot(office):
     profile = {"office": _row(Office, values)}
     profile["office"].update(
         {
-            name: "; ".join(sorted(t.name for t in getattr(office, name).all())) or "—"
+            name: "; ".join(sorted(t.name for t in getattr(office, name).all()))
+            or EMPTY
             for name in TERM_FIELDS
         }
     )
@@ -286,7 +309,7 @@ def diff(before, after):
     labels = _labels(Office)
     office_section = str(capfirst(Office._meta.verbose_name))
     for name, label in labels.items():
-        old, new = before["office"].get(name, "—"), after["office"].get(name, "—")
+        old, new = before["office"].get(name, EMPTY), after["office"].get(name, EMPTY)
         if old != new:
             changes.append(Change(office_section, str(label), old, new))
     for relation, model in INLINES.items():
@@ -303,9 +326,9 @@ def diff(before, after):
             )
             section = f"{kind} “{title}”"
             if old is None:
-                changes.append(Change(section, gettext("Added"), "—", title))
+                changes.append(Change(section, gettext("Added"), EMPTY, title))
             elif new is None:
-                changes.append(Change(section, gettext("Removed"), title, "—"))
+                changes.append(Change(section, gettext("Removed"), title, EMPTY))
             else:
                 changes.extend(
                     Change(section, str(label), old[name], new[name])

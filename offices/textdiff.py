@@ -67,3 +67,20 @@ def highlight(old, new):
             tag = "del" if operation == "delete" else "ins"
             html.append(f"<{tag}>{escape(text)}</{tag}>")
     return mark_safe("".join(html))
+
+
+def _marked(changes, shown, tag):
+    html = []
+    for operation, text in changes:
+        if operation == "equal":
+            html.append(escape(text))
+        elif operation == shown:
+            html.append(f"<{tag}>{escape(text)}</{tag}>")
+    return mark_safe("".join(html))
+
+
+def sides(old, new):
+    """(old, new) as safe HTML for a before/after table: old with the words
+    taken out in <del>, new with the words put in in <ins>."""
+    changes = word_changes(old, new)
+    return _marked(changes, "delete", "del"), _marked(changes, "insert", "ins")

@@ -673,6 +673,33 @@ def test_history_shows_each_versions_time_to_the_second(admin_client, versioned)
     assert "7 Dec 2026, 07:22:05" in content
 
 
+def test_history_marks_the_words_that_changed_in_a_long_text(
+    admin_client, admin_user, live
+):
+    publish_change(
+        live, admin_user, profile="The office monitors detention in Erbil and Mosul."
+    )
+    publish_change(
+        live, admin_user, profile="The office monitors detention in Erbil and Basra."
+    )
+
+    content = admin_client.get(url("history", live)).content.decode()
+
+    assert "The office monitors detention in Erbil and <del>Mosul</del>." in content
+    assert "The office monitors detention in Erbil and <ins>Basra</ins>." in content
+
+
+def test_history_marks_chinese_character_by_character(admin_client, admin_user, live):
+    text = "联合国人权事务高级专员办事处在埃尔比勒和摩苏尔监测拘留情况。并支持受害者。"
+    publish_change(live, admin_user, profile_zh_hans=text)
+    publish_change(live, admin_user, profile_zh_hans=text.replace("摩苏尔", "巴士拉"))
+
+    content = admin_client.get(url("history", live)).content.decode()
+
+    assert "<del>摩苏尔</del>" in content
+    assert "<ins>巴士拉</ins>" in content
+
+
 def test_revert_loads_a_version_into_a_draft_and_leaves_the_public_page(
     admin_client, admin_user, versioned
 ):

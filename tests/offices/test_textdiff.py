@@ -1,6 +1,6 @@
 import pytest
 
-from offices.textdiff import highlight, tokens, word_changes
+from offices.textdiff import highlight, sides, tokens, word_changes
 
 
 def test_tokens_join_back_to_the_text():
@@ -36,3 +36,9 @@ def test_empty_sides(old, new):
     changes = word_changes(old, new)
     assert "".join(t for op, t in changes if op != "insert") == (old or "")
     assert "".join(t for op, t in changes if op != "delete") == (new or "")
+
+
+def test_sides_mark_each_side_of_a_table():
+    before, after = sides("Offices in Erbil and Mosul.", "Offices in Erbil and Basra.")
+    assert str(before) == "Offices in Erbil and <del>Mosul</del>."
+    assert str(after) == "Offices in Erbil and <ins>Basra</ins>."
