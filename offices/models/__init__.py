@@ -12,9 +12,11 @@ migrations' `offices.models.current_year`) keep working.
 - profiles: Office and DeletedOffice;
 - field_offices: FieldOffice;
 - reviews: ReviewRecord, ReviewReminder, CalendarFeed;
-- moderation: PublicationRequest.
+- moderation: PublicationRequest;
+- assignments: TranslationAssignment (a translator's office and language).
 """
 
+from offices.models.assignments import LIVE_OFFICE, TranslationAssignment
 from offices.models.choices import (
     EngagementType,
     OfficeStatus,
@@ -83,6 +85,7 @@ __all__ = [
     "LANGUAGE_SEARCH_CONFIGS",
     "LEGACY_CHECK_DIGEST",
     "LIST_MAX_LENGTH",
+    "LIVE_OFFICE",
     "MAX_DEFERRAL_MONTHS",
     "NEEDS_CHECK",
     "OFFICE_TEXT_FIELDS",
@@ -116,6 +119,7 @@ __all__ = [
     "ReviewReminder",
     "SearchDocument",
     "TextRows",
+    "TranslationAssignment",
     "TranslationCheck",
     "TranslationState",
     "TranslationStatus",
