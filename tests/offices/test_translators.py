@@ -481,3 +481,37 @@ def test_the_review_schedule_links_to_the_translation_view(manager):
     response = signed_in(manager).get(reverse("admin:offices_office_review_schedule"))
 
     assert f'href="{translate_url(office, "fr")}"' in response.text
+
+
+def test_the_office_picker_offers_live_offices(manager):
+    OfficeFactory(name="Iraq")
+    draft = editorial.start_draft(OfficeFactory(name="Iran"), by=manager)
+
+    response = signed_in(manager).get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "offices",
+            "model_name": "translationassignment",
+            "field_name": "office",
+            "term": "Ir",
+        },
+    )
+
+    ids = {result["id"] for result in response.json()["results"]}
+    assert str(draft.pk) not in ids
+    assert len(ids) == 2
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_a_translators_office_list_costs_the_same_queries_at_any_size(
+    translator, size, django_assert_max_num_queries
+):
+    for office in OfficeFactory.create_batch(size):
+        assign(translator, office)
+    OfficeFactory.create_batch(size)  # not theirs
+    client = signed_in(translator)
+
+    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 10):
+        response = client.get(CHANGELIST)
+
+    assert response.context["cl"].result_count == size
