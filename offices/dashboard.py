@@ -51,8 +51,10 @@ class Dashboard:
     outdated_translations: list
     activity: Panel
     today: object = None
-    # False for a translator, who reviews nothing: no review panel.
+    # False for a translator, who reviews nothing: no review panel, their
+    # assignments instead.
     shows_reviews: bool = True
+    assignments: Panel = field(default_factory=Panel)
 
 
 def my_reviews(user, today):
@@ -124,6 +126,17 @@ def outdated_translations(user):
     ][:PANEL_ROWS]
 
 
+def my_assignments(user):
+    """The (office, language) pairs user is assigned to translate, by office."""
+    return (
+        TranslationAssignment.objects.filter(
+            translator=user, office__deleted_at__isnull=True
+        )
+        .select_related("office")
+        .order_by("office__name", "office__pk", "language")
+    )
+
+
 def reviews_anything(user):
     """Whether user has a review panel: editors do, translators (who may
     not change offices) do not."""
@@ -163,4 +176,5 @@ def dashboard(user, *, today=None):
         activity=recent_activity(user),
         today=today,
         shows_reviews=shows_reviews,
+        assignments=Panel() if shows_reviews else Panel.of(my_assignments(user)),
     )

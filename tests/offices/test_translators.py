@@ -468,8 +468,8 @@ def test_a_translators_desk_costs_the_same_queries_at_any_size(
         items = dashboard.outdated_translations(translator)
     assert len(items) == min(2 * size, dashboard.PANEL_ROWS)
     # The index's own (permissions, the app list) and one per panel: the
-    # editor's desk's but the review panel's two.
-    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 9):
+    # editor's desk's but the review panel's two, and their assignments.
+    with django_assert_max_num_queries(SIGNED_IN_QUERIES + 10):
         response = client.get(INDEX)
 
     assert response.status_code == 200
@@ -515,3 +515,29 @@ def test_a_translators_office_list_costs_the_same_queries_at_any_size(
         response = client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == size
+
+
+def test_a_translators_desk_lists_their_assignments(translator):
+    office = OfficeFactory(name="Iraq")  # English only: nothing to check yet
+    assign(translator, office, "fr")
+    assign(translator, office, "ar")
+
+    text = signed_in(translator).get(INDEX).text
+
+    start = text.index('id="desk-assignments"')
+    panel = text[start : text.index("</section>", start)]
+    assert f'href="{translate_url(office, "fr")}"' in panel
+    assert f'href="{translate_url(office, "ar")}"' in panel
+    assert "Iraq: French" in panel
+
+
+def test_a_translator_without_assignments_is_told_who_assigns_them(translator):
+    text = signed_in(translator).get(INDEX).text
+
+    assert "No office is assigned to you yet" in text
+
+
+def test_an_editors_desk_has_no_assignment_panel(editor):
+    assign(editor, OfficeFactory())
+
+    assert 'id="desk-assignments"' not in signed_in(editor).get(INDEX).text
