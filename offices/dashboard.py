@@ -110,9 +110,11 @@ def outdated_translations(user):
     reviewers = Office.reviewers.through.objects.filter(
         office=OuterRef("pk"), user=user
     )
-    assigned = TranslationAssignment.objects.filter(
-        office=OuterRef("pk"), translator=user
-    ).values("language")
+    assigned = (
+        TranslationAssignment.objects.held_by(user)
+        .filter(office=OuterRef("pk"))
+        .values("language")
+    )
     offices = (
         Office.objects.live()
         .annotate(is_reviewer=Exists(reviewers), assigned=ArraySubquery(assigned))
@@ -129,9 +131,7 @@ def outdated_translations(user):
 def my_assignments(user):
     """The (office, language) pairs user is assigned to translate, by office."""
     return (
-        TranslationAssignment.objects.filter(
-            translator=user, office__deleted_at__isnull=True
-        )
+        TranslationAssignment.objects.held_by(user)
         .select_related("office")
         .order_by("office__name", "office__pk", "language")
     )

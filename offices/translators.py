@@ -13,16 +13,17 @@ CACHE_ATTRIBUTE = "_translation_assignments"
 
 
 def assignments(user):
-    """{office pk: frozenset of language codes} of user's assignments, live
-    offices only: one query, the first time in a request."""
+    """{office pk: frozenset of language codes} of the assignments that
+    count for user (TranslationAssignmentQuerySet.held_by): one query, the
+    first time in a request."""
     if not (user.is_authenticated and user.is_active):
         return {}
     cached = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is None:
         found = {}
-        rows = TranslationAssignment.objects.filter(
-            translator=user, office__deleted_at__isnull=True
-        ).values_list("office_id", "language")
+        rows = TranslationAssignment.objects.held_by(user).values_list(
+            "office_id", "language"
+        )
         for office_id, language in rows:
             found.setdefault(office_id, set()).add(language)
         cached = {pk: frozenset(codes) for pk, codes in found.items()}

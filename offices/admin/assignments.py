@@ -6,10 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hrprofile.admin import HostileInputAdminMixin, staff_choices
 from hrprofile.people import display_name
-from offices.models import TranslationAssignment
-
-# The group of offices migration 0021: whom an office is assigned to.
-TRANSLATORS = "Translators"
+from offices.models import TRANSLATORS, TranslationAssignment
 
 
 @admin.register(TranslationAssignment)

@@ -8,7 +8,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-TRANSLATORS = "Translators"
+TRANSLATORS = "Translators"  # as offices.models.TRANSLATORS, frozen here
 CONTENT_MANAGERS = "Content managers"
 ASSIGNMENT_PERMISSIONS = [
     ("offices", f"{action}_translationassignment")

@@ -16,7 +16,12 @@ migrations' `offices.models.current_year`) keep working.
 - assignments: TranslationAssignment (a translator's office and language).
 """
 
-from offices.models.assignments import LIVE_OFFICE, TranslationAssignment
+from offices.models.assignments import (
+    LIVE_OFFICE,
+    TRANSLATORS,
+    TranslationAssignment,
+    TranslationAssignmentQuerySet,
+)
 from offices.models.choices import (
     EngagementType,
     OfficeStatus,
@@ -97,6 +102,7 @@ __all__ = [
     "SENTENCE_END",
     "SUMMARY_SCAN_CHARS",
     "TEXT_ROWS",
+    "TRANSLATORS",
     "UNIT_SEPARATOR",
     "CalendarFeed",
     "ContentStamp",
@@ -120,6 +126,7 @@ __all__ = [
     "SearchDocument",
     "TextRows",
     "TranslationAssignment",
+    "TranslationAssignmentQuerySet",
     "TranslationCheck",
     "TranslationState",
     "TranslationStatus",

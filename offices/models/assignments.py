@@ -15,6 +15,21 @@ from offices.models.translation_checks import translation_language_choices
 # the office itself, and through it on its draft.
 LIVE_OFFICE = {"draft_of__isnull": True, "deleted_at__isnull": True}
 
+# The group of offices migration 0021, whose members assignments are for.
+TRANSLATORS = "Translators"
+
+
+class TranslationAssignmentQuerySet(models.QuerySet):
+    def held_by(self, user):
+        """The assignments that count for user: of offices not deleted, while
+        user is in the Translators group. Taking someone out of the group
+        ends their assignments without deleting them."""
+        return self.filter(
+            translator=user,
+            translator__groups__name=TRANSLATORS,
+            office__deleted_at__isnull=True,
+        )
+
 
 class TranslationAssignment(models.Model):
     """A translator's assignment: one office, one language.
@@ -53,6 +68,8 @@ class TranslationAssignment(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
+
+    objects = TranslationAssignmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("translation assignment")

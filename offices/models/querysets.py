@@ -294,9 +294,7 @@ class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
         from offices.models.profiles import Office
 
         own = Office.reviewers.through.objects.filter(user=user).values("office")
-        assigned = TranslationAssignment.objects.filter(translator=user).values(
-            "office"
-        )
+        assigned = TranslationAssignment.objects.held_by(user).values("office")
         return self.filter(
             Q(pk__in=own)
             | Q(draft_of__in=own)

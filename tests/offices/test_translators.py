@@ -276,6 +276,17 @@ def test_no_languages_for_the_anonymous_or_a_deleted_office(
     assert assigned_languages(translator, office) == frozenset()
 
 
+def test_leaving_the_group_ends_the_assignments(translator):
+    office = OfficeFactory(name="Iraq", name_fr="Irak")
+    assign(translator, office)
+    translator.groups.clear()
+
+    assert assigned_languages(translator, office) == frozenset()
+    assert dashboard.outdated_translations(translator) == []
+    assert not dashboard.my_assignments(translator).exists()
+    assert signed_in(translator).get(change_url(office)).status_code == 403
+
+
 # The office admin, for a translator
 
 
@@ -334,6 +345,7 @@ def test_a_translator_runs_no_action(translator, editor):
 
 
 def test_an_editor_cannot_act_on_an_office_they_only_translate(editor):
+    editor.groups.add(editorial_group("Translators"))
     office = OfficeFactory(status="draft")
     assign(editor, office)
     client = signed_in(editor)
@@ -443,6 +455,7 @@ def test_a_translators_desk_has_no_review_panel(translator):
 def test_an_editor_also_sees_the_languages_they_translate_elsewhere(editor):
     mine = OfficeFactory(name="Iraq", name_fr="Irak", reviewers=[editor])
     other = OfficeFactory(name="Syria", name_fr="Syrie", name_es="Siria")
+    editor.groups.add(editorial_group("Translators"))
     assign(editor, other, "es")
 
     items = {
