@@ -187,8 +187,9 @@ class HostileInputAdminMixin:
 # than the editorial groups, and give or take away only those groups.
 
 # The groups a user manager gives and takes away (offices 0009's roles).
-# Only these two: any other group is the superusers' to give.
-EDITORIAL_GROUPS = ("Content managers", "Office editors")
+# Only these (and the translators of offices 0021): any other group is the
+# superusers' to give.
+EDITORIAL_GROUPS = ("Content managers", "Office editors", "Translators")
 
 
 def holds_more_than_editorial(account):

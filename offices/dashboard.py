@@ -2,17 +2,25 @@
 
 Each panel is one bounded query (plus one to name the offices of the recent
 activity), whatever the number of offices, drafts or entries: the index is
-the page every editor opens first.
+the page every editor opens first. A translator's desk (the Translators
+group, offices/translators.py) has no review panel: they review nothing, and
+their translations to check are those they are assigned.
 """
 
 from dataclasses import dataclass, field
 
-from django.db.models import F
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from offices import freshness
-from offices.models import DUE_SOON_DAYS, Office, PublicationRequest
+from offices.models import (
+    DUE_SOON_DAYS,
+    Office,
+    PublicationRequest,
+    TranslationAssignment,
+)
 
 # Rows per panel; the panel links to the full list when there are more.
 PANEL_ROWS = 10
@@ -43,6 +51,10 @@ class Dashboard:
     outdated_translations: list
     activity: Panel
     today: object = None
+    # False for a translator, who reviews nothing: no review panel, their
+    # assignments instead.
+    shows_reviews: bool = True
+    assignments: Panel = field(default_factory=Panel)
 
 
 def my_reviews(user, today):
@@ -90,11 +102,45 @@ def sent_back(user):
 
 
 def outdated_translations(user):
-    """The out-of-date translations of the offices user reviews
-    (offices/freshness.py: a translation never checked, or checked against
-    English text that has changed since), office by office: one query."""
-    offices = Office.objects.live().filter(reviewers=user).order_by("name", "pk")
-    return freshness.outdated_translations(offices)[:PANEL_ROWS]
+    """The translations user should check (offices/freshness.py: never
+    checked, checked against English text that has changed since, or in need
+    of a re-check), office by office: every language of the offices user
+    reviews, and the languages user is assigned to translate of others. One
+    query, however many offices and assignments."""
+    reviewers = Office.reviewers.through.objects.filter(
+        office=OuterRef("pk"), user=user
+    )
+    assigned = (
+        TranslationAssignment.objects.held_by(user)
+        .filter(office=OuterRef("pk"))
+        .values("language")
+    )
+    offices = (
+        Office.objects.live()
+        .annotate(is_reviewer=Exists(reviewers), assigned=ArraySubquery(assigned))
+        .filter(Q(is_reviewer=True) | Exists(assigned))
+        .order_by("name", "pk")
+    )
+    return [
+        item
+        for item in freshness.outdated_translations(offices)
+        if item.office.is_reviewer or item.language in item.office.assigned
+    ][:PANEL_ROWS]
+
+
+def my_assignments(user):
+    """The (office, language) pairs user is assigned to translate, by office."""
+    return (
+        TranslationAssignment.objects.held_by(user)
+        .select_related("office")
+        .order_by("office__name", "office__pk", "language")
+    )
+
+
+def reviews_anything(user):
+    """Whether user has a review panel: editors do, translators (who may
+    not change offices) do not."""
+    return user.has_perm("offices.change_office")
 
 
 def recent_activity(user):
@@ -117,15 +163,18 @@ def recent_activity(user):
 
 def dashboard(user, *, today=None):
     today = today or timezone.localdate()
+    shows_reviews = reviews_anything(user)
     overdue, due_soon = my_reviews(user, today)
     awaiting, for_publisher = awaiting_publication(user)
     return Dashboard(
-        overdue=Panel.of(overdue),
-        due_soon=Panel.of(due_soon),
+        overdue=Panel.of(overdue) if shows_reviews else Panel(),
+        due_soon=Panel.of(due_soon) if shows_reviews else Panel(),
         awaiting_publication=Panel.of(awaiting),
         sent_back=Panel.of(sent_back(user)),
         awaiting_for_publisher=for_publisher,
         outdated_translations=outdated_translations(user),
         activity=recent_activity(user),
         today=today,
+        shows_reviews=shows_reviews,
+        assignments=Panel() if shows_reviews else Panel.of(my_assignments(user)),
     )

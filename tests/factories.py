@@ -5,7 +5,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from mandates.models import Mandate, Shift, SpotlightPopulation, Tag, ThematicPillar
-from offices.models import FieldOffice, Office, ReviewRecord, ReviewReminder
+from offices.models import (
+    FieldOffice,
+    Office,
+    ReviewRecord,
+    ReviewReminder,
+    TranslationAssignment,
+)
 
 # Every factory-made user's password, for tests that log in through a form.
 PASSWORD = "correct horse battery staple"
@@ -137,3 +143,12 @@ class ReviewReminderFactory(factory.django.DjangoModelFactory):
     reminded_on = factory.LazyAttribute(lambda r: r.cycle_on)
     claimed_by = factory.Faker("uuid4", cast_to=None)
     claimed_at = factory.LazyFunction(timezone.now)
+
+
+class TranslationAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TranslationAssignment
+
+    translator = factory.SubFactory(UserFactory)
+    office = factory.SubFactory(OfficeFactory)
+    language = "fr"

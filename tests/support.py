@@ -232,6 +232,7 @@ def add_rows(data, prefix, *rows):
 ROLE_MIGRATIONS = [
     "offices.migrations.0009_editorial_groups",
     "offices.migrations.0019_user_managers",
+    "offices.migrations.0021_translators_group",
 ]
 
 

@@ -18,11 +18,13 @@ records.py registers their admins. The modules:
 - actions.py: the office list's actions; filters.py: its filters;
 - layout.py: the change form's fields and sections, and the page around it;
 - inlines.py: field offices, mandates and the review history in the form;
-- records.py: the read-only admins of deleted offices and review records.
+- records.py: the read-only admins of deleted offices and review records;
+- assignments.py: the translators' assignments, kept by content managers.
 - search_views.py: the admin's search, whose box is in every admin page's
   header.
 """
 
+from offices.admin.assignments import TranslationAssignmentAdmin
 from offices.admin.filters import (
     ReviewStateFilter,
     TranslationOutOfDateFilter,
@@ -50,6 +52,7 @@ __all__ = [
     "ReviewRecordAdmin",
     "ReviewRecordInline",
     "ReviewStateFilter",
+    "TranslationAssignmentAdmin",
     "TranslationOutOfDateFilter",
     "TranslationRecheckFilter",
     "base_field_name",

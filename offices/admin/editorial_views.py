@@ -9,6 +9,7 @@ of the history page (OfficeAdmin.history_view), whose links lead to revert.
 import math
 
 from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -327,6 +328,14 @@ def revert_changes(office, draft, version):
 
 class SubmitView(OfficeAdminView):
     """A draft submitted for publication, with a message to the publishers."""
+
+    def get_office(self, object_id):
+        # Its translators too (OfficeAdmin.may_submit): their drafts reach
+        # the public through a publisher, as anyone's.
+        office = self.model_admin.get_object(self.request, unquote(object_id))
+        if office is not None and not self.model_admin.may_submit(self.request, office):
+            raise PermissionDenied
+        return office
 
     def post(self, request, object_id):
         draft = self.office

@@ -28,7 +28,7 @@ from hrprofile.admin import (
 from hrprofile.links import admin_change_url
 from hrprofile.people import display_name
 from hrprofile.translations import column, language_codes
-from offices import editorial
+from offices import editorial, translators
 from offices.admin.actions import (
     delete_confirmation,
     delete_offices,
@@ -150,7 +150,8 @@ class OfficeAdmin(
     # Rows. The list, the actions, the review schedule and the office picker
     # of other pages (autocomplete) show live offices only: never a draft
     # copy, never a deleted office. Editors without offices.edit_all_offices
-    # see and edit only the offices they review; other offices are simply not
+    # see and edit only the offices they review, translators see (read-only)
+    # the offices they are assigned (open_to); other offices are simply not
     # in the queryset, so their URLs get the admin's usual "doesn't exist".
     def get_queryset(self, request):
         drafts = Office.objects.filter(draft_of=OuterRef("pk")).values("pk")
@@ -164,7 +165,7 @@ class OfficeAdmin(
             super()
             .get_queryset(request)
             .live()
-            .editable_by(request.user)
+            .open_to(request.user)
             .with_next_review()
             .annotate(draft_pk=Subquery(drafts[:1]), is_awaiting=Exists(awaiting))
         )
@@ -176,7 +177,7 @@ class OfficeAdmin(
                 Q(draft_of__isnull=True, deleted_at__isnull=True)
                 | Q(draft_of__isnull=False, draft_of__deleted_at__isnull=True)
             )
-            .editable_by(request.user)
+            .open_to(request.user)
             .select_related("draft", "draft_of")
         )
         field = (
@@ -217,7 +218,18 @@ class OfficeAdmin(
             request, obj
         )
 
+    def may_submit(self, request, obj):
+        """Submit the office's draft for publication: whoever works on it,
+        and its translators (offices/translators.py), whose changes reach the
+        public only through a publisher too."""
+        return self.may_work_on(request, obj) or translators.is_assigned(
+            request.user, obj
+        )
+
     def has_change_permission(self, request, obj=None):
+        # A translator opens their offices read-only (open_to) and never
+        # passes here: they change only their languages, in the translation
+        # view (translation_views.py).
         # A published office changes through its draft copy: on its own page
         # only the managers' choice of reviewers is edited.
         return self.may_work_on(request, obj) and (
@@ -250,6 +262,15 @@ class OfficeAdmin(
     def has_revert_permission(self, request, obj=None):
         return self.may_work_on(request, obj) and request.user.has_perm(
             "offices.revert_office"
+        )
+
+    def response_action(
+        self, request, queryset, action_location=ActionLocation.CHANGE_LIST
+    ):
+        # The list also shows the offices a user only translates (open_to):
+        # an action acts on the offices they may edit, never on those.
+        return super().response_action(
+            request, queryset.editable_by(request.user), action_location
         )
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):

@@ -12,9 +12,16 @@ migrations' `offices.models.current_year`) keep working.
 - profiles: Office and DeletedOffice;
 - field_offices: FieldOffice;
 - reviews: ReviewRecord, ReviewReminder, CalendarFeed;
-- moderation: PublicationRequest.
+- moderation: PublicationRequest;
+- assignments: TranslationAssignment (a translator's office and language).
 """
 
+from offices.models.assignments import (
+    LIVE_OFFICE,
+    TRANSLATORS,
+    TranslationAssignment,
+    TranslationAssignmentQuerySet,
+)
 from offices.models.choices import (
     EngagementType,
     OfficeStatus,
@@ -83,6 +90,7 @@ __all__ = [
     "LANGUAGE_SEARCH_CONFIGS",
     "LEGACY_CHECK_DIGEST",
     "LIST_MAX_LENGTH",
+    "LIVE_OFFICE",
     "MAX_DEFERRAL_MONTHS",
     "NEEDS_CHECK",
     "OFFICE_TEXT_FIELDS",
@@ -94,6 +102,7 @@ __all__ = [
     "SENTENCE_END",
     "SUMMARY_SCAN_CHARS",
     "TEXT_ROWS",
+    "TRANSLATORS",
     "UNIT_SEPARATOR",
     "CalendarFeed",
     "ContentStamp",
@@ -116,6 +125,8 @@ __all__ = [
     "ReviewReminder",
     "SearchDocument",
     "TextRows",
+    "TranslationAssignment",
+    "TranslationAssignmentQuerySet",
     "TranslationCheck",
     "TranslationState",
     "TranslationStatus",

@@ -281,6 +281,27 @@ class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
         own = Office.reviewers.through.objects.filter(user=user).values("office")
         return self.filter(Q(pk__in=own) | Q(draft_of__in=own))
 
+    def open_to(self, user):
+        """Offices a staff user may open in the admin: those they may edit
+        (editable_by), and those they are assigned to translate, read-only
+        but for their translation (offices/translators.py).
+
+        A draft copy goes with its office, as in editable_by.
+        """
+        if user.has_perm("offices.edit_all_offices"):
+            return self
+        from offices.models.assignments import TranslationAssignment
+        from offices.models.profiles import Office
+
+        own = Office.reviewers.through.objects.filter(user=user).values("office")
+        assigned = TranslationAssignment.objects.held_by(user).values("office")
+        return self.filter(
+            Q(pk__in=own)
+            | Q(draft_of__in=own)
+            | Q(pk__in=assigned)
+            | Q(draft_of__in=assigned)
+        )
+
     def with_term(self, relation, slug):
         """Offices linked to the term with this slug through relation ("pillars").
 

@@ -237,7 +237,7 @@ def test_the_dashboard_and_schedule_say_needs_a_recheck(client, legacy_check):
         reverse("admin:offices_office_review_schedule")
     ).content.decode()
 
-    assert "French (needs a re-check)" in desk
+    assert "UN Human Rights in Iraq: French needs a re-check" in desk
     assert "UN Human Rights in Iraq</a> (needs a re-check)" in schedule
 
 

@@ -254,9 +254,10 @@ def test_the_translation_panel_lists_my_out_of_date_translations(editor):
 
     panel = section(signed_in(editor).get(INDEX), "translations")
 
-    # Linked to the office page's translation status.
-    assert f'href="{change_url(office)}#translation-status"' in panel
-    assert "French" in panel
+    # Linked to the translation view of that office and language.
+    url = reverse("admin:offices_office_translate", args=[office.pk, "fr"])
+    assert f'href="{url}"' in panel
+    assert "Iraq: French never checked" in panel
     assert "Syria" not in panel
 
 
