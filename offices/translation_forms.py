@@ -37,7 +37,7 @@ def _text_form(model, names, language, base=forms.ModelForm):
     }
     columns = [column(name, language) for name in names]
     widgets = {}
-    for name, attname in zip(names, columns, strict=True):
+    for attname in columns:
         field = model._meta.get_field(attname)
         widget = (
             forms.Textarea(attrs={**attrs, "rows": 4})
@@ -113,9 +113,7 @@ class TranslationForms:
             found = [
                 (
                     number,
-                    row_class(
-                        data, instance=row, prefix=f"{rows.relation}-{number}"
-                    ),
+                    row_class(data, instance=row, prefix=f"{rows.relation}-{number}"),
                 )
                 for number, row in rows.ordered(getattr(office, rows.relation).all())
             ]
@@ -132,7 +130,9 @@ class TranslationForms:
         return [self.office_form, *self.row_forms]
 
     def is_valid(self):
-        return all([form.is_valid() for form in self.forms])
+        # Every form validated, so that every error shows at once.
+        valid = [form.is_valid() for form in self.forms]
+        return all(valid)
 
     def bound_to(self, office):
         """The same data bound to office (the draft a save started), at its

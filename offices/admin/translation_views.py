@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from hrprofile.translations import SOURCE_LANGUAGE
 from offices import editorial, freshness, textdiff, translators
 from offices.admin.layout import is_live_published
-from offices.admin.views import OfficeAdminView, change_page
+from offices.admin.views import OfficeAdminView
 from offices.models import Office
 from offices.translation_forms import TranslationForms
 
@@ -256,7 +256,9 @@ def sections(forms, english, checked_text):
         {
             "id": "profile",
             "title": _("Profile"),
-            "groups": [{"heading": None, "entries": list(filter(None, office_entries))}],
+            "groups": [
+                {"heading": None, "entries": list(filter(None, office_entries))}
+            ],
         }
     ]
     titles = {"field_offices": _("Field offices"), "mandates": _("Mandates")}

@@ -270,9 +270,10 @@ def test_a_drafts_check_is_recorded_at_publication_when_the_english_is_unchanged
     publication = AuditEntry.objects.get(action=AuditEntry.Action.PUBLISH)
     assert publication.additional_data["translation_checks"] == ["fr"]
     # One entry for the check, made when it was marked.
-    assert AuditEntry.objects.filter(
-        additional_data__translation_checked="fr"
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(additional_data__translation_checked="fr").count()
+        == 1
+    )
 
 
 def test_a_drafts_check_made_before_a_later_edit_is_not_recorded(admin_user):
@@ -311,9 +312,7 @@ def test_others_are_refused(client, limited_editor):
     assert client.post(check_url(office)).status_code == 403
 
 
-def test_an_assigned_translator_may_translate_their_language(
-    client, monkeypatch
-):
+def test_an_assigned_translator_may_translate_their_language(client, monkeypatch):
     office = translated_office(status=Office.Status.DRAFT)
     translator = member("Office editors", "tomas")
     monkeypatch.setattr(
