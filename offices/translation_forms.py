@@ -105,7 +105,7 @@ class TranslationForms:
         office_class = _text_form(Office, OFFICE_TEXT_FIELDS, language, OfficeEditForm)
         if edit_conflict:
             office_class.edit_conflict = True
-        self.office_form = office_class(data, instance=office)
+        self.office_form = office_class(data, instance=office, label_suffix="")
         self.rows = []
         for rows in TEXT_ROWS:
             model = Office._meta.get_field(rows.relation).related_model
@@ -113,7 +113,12 @@ class TranslationForms:
             found = [
                 (
                     number,
-                    row_class(data, instance=row, prefix=f"{rows.relation}-{number}"),
+                    row_class(
+                        data,
+                        instance=row,
+                        prefix=f"{rows.relation}-{number}",
+                        label_suffix="",
+                    ),
                 )
                 for number, row in rows.ordered(getattr(office, rows.relation).all())
             ]
