@@ -75,11 +75,21 @@ class TranslationAccessMixin:
         return office
 
     def may_translate(self, office, language):
-        return self.model_admin.may_work_on(
-            self.request, office
-        ) or language in translators.assigned_languages(
-            self.request.user, office.draft_of or office
-        )
+        return language in self.translatable_languages(office)
+
+    def translatable_languages(self, office):
+        """The languages the user may translate office into, asked once."""
+        if not hasattr(self, "_translatable"):
+            languages = frozenset(dict(freshness.translation_languages()))
+            self._translatable = (
+                languages
+                if self.model_admin.may_work_on(self.request, office)
+                else languages
+                & translators.assigned_languages(
+                    self.request.user, office.draft_of or office
+                )
+            )
+        return self._translatable
 
 
 class TranslationView(TranslationAccessMixin, OfficeAdminView):

@@ -216,6 +216,18 @@ def test_a_draft_started_after_the_page_was_opened_is_a_conflict(
     assert draft.name_fr == "ONU Droits de l'homme en Irak"
 
 
+def test_the_draft_page_offers_mark_checked_and_submit(admin_client, admin_user):
+    office = translated_office()
+    draft = editorial.start_draft(office, by=admin_user)
+
+    page = admin_client.get(translate_url(draft)).content.decode()
+
+    assert f'action="{check_url(draft)}"' in page
+    assert 'value="Mark French checked"' in page
+    assert reverse("admin:offices_office_submit", args=[draft.pk]) in page
+    assert 'hreflang="es"' in page
+
+
 def test_a_check_on_a_draft_is_the_drafts_own(admin_client, admin_user):
     office = translated_office()
     draft = editorial.start_draft(office, by=admin_user)
@@ -323,6 +335,14 @@ def test_an_assigned_translator_may_translate_their_language(client, monkeypatch
 
     assert client.get(translate_url(office)).status_code == 200
     assert client.get(translate_url(office, "es")).status_code == 403
+    assert client.post(check_url(office, "es")).status_code == 403
+    data = page_data(client.get(translate_url(office)))
+    data["name_fr"] = "HCDH en Irak"
+    assert client.post(translate_url(office), data).status_code == 302
+    assert client.post(check_url(office)).status_code == 302
+    office.refresh_from_db()
+    assert office.name_fr == "HCDH en Irak"
+    assert office.translation_checks.get().checked_by == translator
 
 
 @pytest.mark.parametrize("rows", [1, 15])
