@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.models import AuditEntry
-from hrprofile.links import admin_change_url
+from hrprofile.links import absolute_url, admin_change_url
 from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from offices.models import (
     NEEDS_CHECK,
@@ -170,6 +170,17 @@ class OutdatedTranslation:
     @property
     def language_name(self):
         return language_name(self.language)
+
+    @property
+    def translate_url(self):
+        """The language's translation view (absolute, for emails as well):
+        where the translation is checked and updated; the office's draft's,
+        through a redirect, if it has one."""
+        return absolute_url(
+            reverse(
+                "admin:offices_office_translate", args=[self.office.pk, self.language]
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,13 @@ from reversion.models import Version
 from audit.models import AuditEntry
 from offices import editorial, freshness
 from offices.models import Office, TranslationCheck, TranslationState
-from tests.factories import FieldOfficeFactory, MandateFactory, OfficeFactory
-from tests.support import member
+from tests.factories import (
+    FieldOfficeFactory,
+    MandateFactory,
+    OfficeFactory,
+    UserFactory,
+)
+from tests.support import VerifiedClient, form_data, member
 
 pytestmark = pytest.mark.django_db
 
@@ -184,20 +189,58 @@ def test_other_fields_posted_are_ignored(admin_client):
     assert office.mandates.get().title_es is None
 
 
-def test_a_save_after_the_page_was_opened_is_a_conflict(admin_client, staff_user):
-    office = translated_office(status=Office.Status.DRAFT)
-    translator_page = page_data(admin_client.get(translate_url(office)))
-    # An editor saves the same office through the change form meanwhile.
-    Office.objects.filter(pk=office.pk).update(profile_fr="Autre texte.")
-    assert editorial.claim_edit(office, office.edit_version)
-    translator_page["profile_fr"] = "Le texte du traducteur."
+def signed_in(user):
+    client = VerifiedClient()
+    client.force_login(user)
+    return client
 
-    response = admin_client.post(translate_url(office), translator_page)
+
+@pytest.fixture
+def editor_and_translator(admin_user):
+    """An editor on the change form and a translator on the French view,
+    both opened on the same draft."""
+    office = translated_office()
+    draft = editorial.start_draft(office, by=admin_user)
+    translator = UserFactory(username="tomas", first_name="Tomás", is_superuser=True)
+    return draft, signed_in(admin_user), signed_in(translator)
+
+
+def test_a_translation_saved_after_an_editors_save_is_a_conflict(
+    editor_and_translator,
+):
+    draft, editor, translator = editor_and_translator
+    change = reverse("admin:offices_office_change", args=[draft.pk])
+    editor_data = form_data(editor.get(change))
+    translator_data = page_data(translator.get(translate_url(draft)))
+
+    editor_data["profile_fr"] = "Le texte de l'éditrice."
+    assert editor.post(change, editor_data).status_code == 302
+    translator_data["profile_fr"] = "Le texte du traducteur."
+    response = translator.post(translate_url(draft), translator_data)
 
     assert response.status_code == 200
-    assert "saved this office after you opened this page" in response.content.decode()
-    office.refresh_from_db()
-    assert office.profile_fr == "Autre texte."
+    errors = response.context["forms"].office_form.non_field_errors()
+    assert "saved this office after you opened this page" in errors[0]
+    draft.refresh_from_db()
+    assert draft.profile_fr == "Le texte de l'éditrice."
+
+
+def test_an_editors_save_after_a_translation_is_a_conflict(editor_and_translator):
+    draft, editor, translator = editor_and_translator
+    change = reverse("admin:offices_office_change", args=[draft.pk])
+    editor_data = form_data(editor.get(change))
+    translator_data = page_data(translator.get(translate_url(draft)))
+
+    translator_data["profile_fr"] = "Le texte du traducteur."
+    assert translator.post(translate_url(draft), translator_data).status_code == 302
+    editor_data["profile_fr"] = "Le texte de l'éditrice."
+    response = editor.post(change, editor_data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors[0].startswith("Tomás")
+    draft.refresh_from_db()
+    assert draft.profile_fr == "Le texte du traducteur."
 
 
 def test_a_draft_started_after_the_page_was_opened_is_a_conflict(
@@ -375,3 +418,11 @@ def test_the_number_of_queries_is_the_same_at_1_and_15_rows(admin_client):
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_an_out_of_date_translation_links_to_its_translation_view(site_url):
+    office = translated_office()
+
+    [item] = freshness.outdated_translations(Office.objects.live())
+
+    assert item.translate_url == site_url + translate_url(office)
