@@ -117,14 +117,19 @@ class TranslationView(TranslationAccessMixin, OfficeAdminView):
         )
         if not forms.is_valid():
             return self.page(forms)
+        if not forms.has_changed():
+            # Nothing to save, and no draft to start for it.
+            self.message(_("Nothing was changed."), messages.INFO)
+            return translate_page(target, language)
         try:
             with transaction.atomic():
                 if is_live_published(target):
                     target = editorial.start_draft(office, by=request.user)
                     forms = forms.bound_to(target)
                     if not forms.is_valid():
-                        transaction.set_rollback(True)
-                        return self.page(forms)
+                        # The copy is not what the page was checked
+                        # against: a save came between.
+                        raise EditConflict
                 self.save(forms)
         except editorial.EditorialError as error:
             self.message(str(error), messages.ERROR)
