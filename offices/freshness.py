@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import translate_url
+from django.urls import reverse, translate_url
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.models import AuditEntry
-from hrprofile.links import admin_change_url
+from hrprofile.links import absolute_url, admin_change_url
 from hrprofile.translations import SOURCE_LANGUAGE, column, translated_fields
 from offices.models import (
     NEEDS_CHECK,
@@ -29,6 +29,7 @@ from offices.models import (
     Office,
     TranslationCheck,
     TranslationState,
+    TranslationStatus,
     english_fingerprint,
 )
 
@@ -47,7 +48,13 @@ def language_name(code):
 def mark_translation_checked(office, language, *, by):
     """Record that office's translation into language matches its English
     text as it is now, keeping that text; one audit entry. Returns the
-    TranslationCheck."""
+    TranslationCheck.
+
+    A draft copy's check is the draft's own: it vouches for the draft's
+    English, which the public does not read yet. Publishing the draft
+    records it on the live office if the English published is the one it was
+    made against (editorial.publish); its audit entry is filed under the live
+    office, whose trail outlives the draft."""
     if language not in dict(translation_languages()):
         raise ValueError(f"not a translation language: {language!r}")
     with transaction.atomic():
@@ -71,18 +78,51 @@ def mark_translation_checked(office, language, *, by):
         )
         # The page's notice changes: the database moves the office's
         # updated_at with its check (offices migration 0017_office_stamp).
-        AuditEntry.objects.record(
-            AuditEntry.Action.UPDATE,
-            office,
-            actor=by,
-            office_id=office.pk,
-            message=gettext(
+        live = office.draft_of if office.draft_of_id else office
+        if live is office:
+            message = gettext(
                 "Checked the %(language)s translation against the English text."
             )
-            % {"language": language_name(language)},
-            data={"translation_checked": language},
+            data = {"translation_checked": language}
+        else:
+            message = gettext(
+                "Checked the %(language)s translation against the English text "
+                "of the draft."
+            )
+            data = {"translation_checked": language, "draft": office.pk}
+        AuditEntry.objects.record(
+            AuditEntry.Action.UPDATE,
+            live,
+            actor=by,
+            office_id=live.pk,
+            message=message % {"language": language_name(language)},
+            data=data,
         )
     return check
+
+
+def translation_status(office, language, english=None):
+    """The TranslationStatus of office's translation into language: one
+    query (the checks), given office.english_text() as english or reading it.
+
+    A draft copy is judged by its own check if it has one, else by its live
+    office's, each against the draft's English: what changed in the draft
+    since the translation was last checked counts."""
+    english = office.english_text() if english is None else english
+    checks = {
+        check.office_id: check
+        for check in TranslationCheck.objects.filter(
+            office__in=[pk for pk in (office.pk, office.draft_of_id) if pk],
+            language=language,
+        ).select_related("checked_by")
+    }
+    check = checks.get(office.pk) or checks.get(office.draft_of_id)
+    state = TranslationState.of(
+        translated=office.has_translation(language),
+        checked_digest=check and check.english_digest,
+        english_digest=english_fingerprint(english),
+    )
+    return TranslationStatus(language, state, check)
 
 
 def _checked_column(language):
@@ -130,6 +170,17 @@ class OutdatedTranslation:
     @property
     def language_name(self):
         return language_name(self.language)
+
+    @property
+    def translate_url(self):
+        """The language's translation view (absolute, for emails as well):
+        where the translation is checked and updated; the office's draft's,
+        through a redirect, if it has one."""
+        return absolute_url(
+            reverse(
+                "admin:offices_office_translate", args=[self.office.pk, self.language]
+            )
+        )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from offices import calendar, freshness, reviews
 from offices.admin.filters import NEXT_REVIEW_ORDER, next_review_html
+from offices.admin.translation_views import TranslationAccessMixin, translate_page
 from offices.admin.views import OfficeAdminView, change_page
 from offices.forms import DeferReviewForm, MarkReviewedForm
 from offices.models import CalendarFeed
@@ -41,26 +42,42 @@ class MarkReviewedView(OfficeAdminView):
         return change_page(office)
 
 
-class MarkTranslationCheckedView(OfficeAdminView):
-    """A translation marked as checked against the office's English text."""
+class MarkTranslationCheckedView(TranslationAccessMixin, OfficeAdminView):
+    """A translation marked as checked against the office's English text.
+
+    On a draft copy (its translation view), the check is the draft's: it is
+    recorded on the live office when the draft is published, if the English
+    it was made against is the English then published (editorial.publish).
+    Translators mark their languages, as in their translation view.
+    """
 
     http_method_names = ["post"]
 
     def post(self, request, object_id, language):
-        office = self.office.draft_of or self.office
-        if language not in dict(freshness.translation_languages()):
-            self.message(_("Unknown language."), messages.ERROR)
-            return change_page(office)
+        office = self.office
         freshness.mark_translation_checked(office, language, by=request.user)
         self.message(
-            _(
-                "The %(language)s translation of “%(office)s” is marked as "
-                "checked against the English text."
+            (
+                _(
+                    "The %(language)s translation of the draft of “%(office)s” is "
+                    "marked as checked against its English text. The check counts "
+                    "for the public page once the draft is published."
+                )
+                if office.draft_of_id
+                else _(
+                    "The %(language)s translation of “%(office)s” is marked as "
+                    "checked against the English text."
+                )
             )
-            % {"language": freshness.language_name(language), "office": office},
+            % {
+                "language": freshness.language_name(language),
+                "office": office.draft_of or office,
+            },
             messages.SUCCESS,
         )
-        return change_page(office)
+        if request.POST.get("next") == "translate":
+            return translate_page(office, language)
+        return change_page(office.draft_of or office)
 
 
 class DeferReviewView(OfficeAdminView):

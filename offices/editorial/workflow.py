@@ -37,7 +37,7 @@ from offices.history import (
     snapshot_of_revision,
     version_time,
 )
-from offices.models import Office, PublicationRequest
+from offices.models import Office, PublicationRequest, TranslationCheck
 
 # What reverting an office must leave as it is: its editorial and review state.
 KEPT_ON_REVERT = [
@@ -164,10 +164,14 @@ def publish(office, *, by, note=""):
         if live.deleted_at:
             raise EditorialError(_("A deleted office cannot be published."))
         with disable_auditlog():
-            _apply(live, draft)
+            checked = _apply(live, draft)
         reversion.add_to_revision(live)
         reversion.set_user(by)
         reversion.set_comment(_("Published"))
+        data = {"changes": [list(change.__dict__.values()) for change in changes]}
+        if checked:
+            # Each check has its own entry, made when it was marked.
+            data["translation_checks"] = checked
         _record(
             AuditEntry.Action.PUBLISH,
             live,
@@ -183,7 +187,7 @@ def publish(office, *, by, note=""):
                     ],
                 )
             ),
-            changes=[list(change.__dict__.values()) for change in changes],
+            **data,
         )
     return live
 
@@ -197,7 +201,10 @@ def _publication_message(changes):
 
 
 def _apply(live, draft):
-    """Make live published, with draft's content if there is a draft copy."""
+    """Make live published, with draft's content if there is a draft copy.
+
+    Returns the languages whose check, made on the draft, now holds for the
+    live office (_carry_translation_checks)."""
     if draft is not None:
         old_slug = live.slug
         for name, value in _content(draft).items():
@@ -223,9 +230,42 @@ def _apply(live, draft):
         for name in TERM_FIELDS:
             getattr(live, name).set(getattr(draft, name).all())
         _sync_inlines(live, draft)
+        checked = _carry_translation_checks(live, draft)
         draft.delete()
-    else:
-        PublicationRequest.objects.filter(office=live).delete()
+        return checked
+    PublicationRequest.objects.filter(office=live).delete()
+    return []
+
+
+def _carry_translation_checks(live, draft):
+    """Record on live the draft's translation checks made against the English
+    it now publishes; the others go with the draft, and live's own checks of
+    those languages stand (out of date, if the English changed).
+
+    A check never vouches for text the public does not have: one made before
+    a later edit of the draft's English has another fingerprint. Returns the
+    languages carried over.
+    """
+    digest = (
+        Office.objects.filter(pk=live.pk)
+        .with_english_digest()
+        .values_list("english_digest", flat=True)
+        .get()
+    )
+    carried = []
+    for check in TranslationCheck.objects.filter(office=draft, english_digest=digest):
+        TranslationCheck.objects.update_or_create(
+            office=live,
+            language=check.language,
+            defaults={
+                "checked_at": check.checked_at,
+                "checked_by_id": check.checked_by_id,
+                "english_digest": check.english_digest,
+                "english_text": check.english_text,
+            },
+        )
+        carried.append(check.language)
+    return carried
 
 
 def discard_draft(draft, *, by):

@@ -48,8 +48,9 @@ class TextRows:
     fields: tuple
     leading: tuple
 
-    def pairs(self, rows):
-        """(key, text) of rows (model instances), in the canonical order."""
+    def ordered(self, rows):
+        """rows (model instances) in the canonical order, each numbered from
+        1 as its keys are: [(number, row)]. The translation view shows them so."""
         english = [column(name, SOURCE_LANGUAGE) for name in self.fields]
 
         def sort_key(row):
@@ -59,10 +60,17 @@ class TextRows:
             ]
             return (*first, *(getattr(row, attname) or "" for attname in english))
 
+        return list(enumerate(sorted(rows, key=sort_key), start=1))
+
+    def pairs(self, rows):
+        """(key, text) of rows (model instances), in the canonical order."""
         return [
-            (f"{self.relation}.{number}.{name}", getattr(row, attname) or "")
-            for number, row in enumerate(sorted(rows, key=sort_key), start=1)
-            for name, attname in zip(self.fields, english, strict=True)
+            (
+                f"{self.relation}.{number}.{name}",
+                getattr(row, column(name, SOURCE_LANGUAGE)) or "",
+            )
+            for number, row in self.ordered(rows)
+            for name in self.fields
         ]
 
     def sql(self, office_pk_sql):
