@@ -4,6 +4,8 @@ around the form about the office's state: the action bar's state in words,
 the side panel's review, publication and translations.
 """
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.utils import flatten_fieldsets
@@ -85,8 +87,8 @@ FIELDSETS = [
                 "reviewers",
             ],
             "description": _(
-                "Record a review or a deferral with the buttons below the "
-                "form, so it appears in the review history."
+                "Record a review or a deferral with the buttons of the "
+                "Review panel, so it appears in the review history."
             ),
         },
     ),
@@ -331,15 +333,20 @@ def translation_rows(office, page_office):
     ]
 
 
-def editorial_state(obj, publication_request):
+def editorial_state(obj, pending, publication_request):
     """The office's state in words, for the action bar: "Draft, saved 2
     minutes ago", "Awaiting publication", "Published"."""
     if obj is None or obj.pk is None:
         return ""
-    if publication_request is not None and publication_request.is_pending:
-        return _("Awaiting publication")
+    awaiting = publication_request is not None and publication_request.is_pending
     if is_live_published(obj):
-        return _("Published")
+        if awaiting:
+            return _("Published; changes awaiting publication")
+        return _("Published; changes in a draft") if pending else _("Published")
+    if awaiting:
+        return _("Awaiting publication")
+    if timezone.now() - obj.updated_at < datetime.timedelta(minutes=1):
+        return _("Draft, saved just now")
     return _("Draft, saved %(time)s ago") % {"time": timesince(obj.updated_at)}
 
 
@@ -357,7 +364,7 @@ def _publication_context(model_admin, request, obj, pending):
     )
     may_publish = model_admin.has_publish_permission(request, obj)
     return {
-        "editorial_state": editorial_state(obj, publication_request),
+        "editorial_state": editorial_state(obj, pending, publication_request),
         "publication_draft": draft,
         "publication_request": publication_request,
         "can_submit": editorial.is_draft(obj) and model_admin.may_work_on(request, obj),
