@@ -219,3 +219,9 @@ def test_the_next_review_is_the_interval_or_the_deferral_whichever_is_later():
     assert next_review_on(office) == datetime.date(2026, 5, 1)
     office.last_reviewed = office.deferred_until = None
     assert next_review_on(office) is None
+
+
+def test_a_new_offices_page_folds_nothing(admin_client):
+    response = admin_client.get(reverse("admin:offices_office_add"))
+
+    assert "data-folded" not in response.text
