@@ -83,6 +83,27 @@ class TranslatedFieldsAdminMixin:
             fieldsets.append((name, {**options, "fields": lines}))
         return fieldsets
 
+    def _labels(self):
+        """One language: each of its columns labelled as its field, read-only
+        ones too (the admin labels those from the form's Meta.labels)."""
+        if not self.edited_languages or len(self.edited_languages) != 1:
+            return {}
+        return {
+            field.name: capfirst(field.translated_field.verbose_name)
+            for field in self.model._meta.fields
+            if getattr(field, "language", None) in self.edited_languages
+        }
+
+    def get_form(self, request, obj=None, **kwargs):
+        if labels := self._labels():
+            kwargs.setdefault("labels", labels)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if labels := self._labels():
+            kwargs.setdefault("labels", labels)
+        return super().get_formset(request, obj, **kwargs)
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         language = getattr(db_field, "language", None)
@@ -92,9 +113,6 @@ class TranslatedFieldsAdminMixin:
             widget.attrs["dir"] = (
                 "rtl" if get_language_info(language)["bidi"] else "ltr"
             )
-            if self.edited_languages and len(self.edited_languages) == 1:
-                # One language: its input is simply the field.
-                field.label = capfirst(db_field.translated_field.verbose_name)
         return field
 
 

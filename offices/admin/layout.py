@@ -8,7 +8,7 @@ import datetime
 
 from django import forms
 from django.conf import settings
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -253,10 +253,30 @@ def section_summary(form, section):
     ]
     for fieldset in section["fieldsets"]:
         for name in flatten_fieldsets([(None, {"fields": fieldset.fields})]):
-            text = name in form.fields and _field_summary(form[name])
+            text = (
+                _field_summary(form[name])
+                if name in form.fields
+                else _value_summary(getattr(form.instance, name, None))
+            )
             if text:
-                items.append(f"{form[name].label}: {text}")
+                items.append(f"{_label(form, name)}: {text}")
     return " · ".join(items[:SUMMARY_ITEMS])
+
+
+def _label(form, name):
+    """A field's label as the form shows it, read-only fields' too."""
+    if name in form.fields:
+        return form[name].label
+    labels = form._meta.labels or {}
+    return labels.get(name) or label_for_field(name, type(form.instance), form=form)
+
+
+def _value_summary(value):
+    """A read-only field's text or number in a few words ("" otherwise: a
+    relation would be a query)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return ""
+    return Truncator(str(value)).words(SUMMARY_WORDS)
 
 
 def _field_summary(bound_field):

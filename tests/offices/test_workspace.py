@@ -225,3 +225,11 @@ def test_a_new_offices_page_folds_nothing(admin_client):
     response = admin_client.get(reverse("admin:offices_office_add"))
 
     assert "data-folded" not in response.text
+
+
+def test_the_live_page_labels_and_summarises_its_read_only_english(admin_client, draft):
+    response = admin_client.get(change_url(draft.draft_of))
+
+    assert "[en]" not in response.text
+    sections = {s["key"]: s for s in response.context["form_sections"]}
+    assert "Profile: English profile." in sections["profile"]["summary"]
