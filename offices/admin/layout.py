@@ -11,10 +11,9 @@ from django.conf import settings
 from django.contrib.admin.utils import flatten_fieldsets, label_for_field
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from offices import editorial
 from offices.forms import MarkReviewedForm
@@ -245,11 +244,9 @@ def section_summary(form, section):
     """The line a folded section shows: its rows' counts and its first
     filled fields ("Engagement type: Country office · Profile: UN Human…")."""
     items = [
-        ngettext("%(count)d row", "%(count)d rows", count) % {"count": count}
-        if inline.opts.verbose_name_plural is None
-        else f"{inline.opts.verbose_name_plural.capitalize()}: {count}"
+        f"{capfirst(inline.opts.verbose_name_plural)}: "
+        f"{len(inline.formset.initial_forms)}"
         for inline in section["inlines"]
-        for count in [len(inline.formset.initial_forms)]
     ]
     for fieldset in section["fieldsets"]:
         for name in flatten_fieldsets([(None, {"fields": fieldset.fields})]):
