@@ -298,6 +298,8 @@ def change_page_context(model_admin, request, obj):
     live = obj.draft_of or obj
     pending = getattr(live, "draft", None) if live is obj else obj
     return {
+        # The action bar keeps to this office's actions.
+        "show_save_and_add_another": False,
         "live_office": live,
         "is_draft_copy": bool(obj.draft_of_id),
         "is_live_published": is_live_published(obj),

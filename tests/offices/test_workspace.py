@@ -233,3 +233,10 @@ def test_the_live_page_labels_and_summarises_its_read_only_english(admin_client,
     assert "[en]" not in response.text
     sections = {s["key"]: s for s in response.context["form_sections"]}
     assert "Profile: English profile." in sections["profile"]["summary"]
+
+
+def test_the_live_pages_bar_keeps_to_the_office(admin_client, draft):
+    response = admin_client.get(change_url(draft.draft_of))
+
+    assert 'name="_addanother"' not in response.text
+    assert 'name="_save"' in response.text
