@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.contrib.admin.utils import flatten_fieldsets, label_for_field
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, capfirst
@@ -253,7 +254,7 @@ def section_summary(form, section):
             text = (
                 _field_summary(form[name])
                 if name in form.fields
-                else _value_summary(getattr(form.instance, name, None))
+                else _value_summary(form.instance, name)
             )
             if text:
                 items.append(f"{_label(form, name)}: {text}")
@@ -265,15 +266,22 @@ def _label(form, name):
     if name in form.fields:
         return form[name].label
     labels = form._meta.labels or {}
-    return labels.get(name) or label_for_field(name, type(form.instance), form=form)
+    return labels.get(name) or capfirst(
+        label_for_field(name, type(form.instance), form=form)
+    )
 
 
-def _value_summary(value):
-    """A read-only field's text or number in a few words ("" otherwise: a
-    relation would be a query)."""
+def _value_summary(obj, name):
+    """A read-only field's text, number or choice in a few words ("" for
+    anything else: a relation would be a query)."""
+    value = getattr(obj, name, None)
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         return ""
-    return Truncator(str(value)).words(SUMMARY_WORDS)
+    try:
+        choices = dict(obj._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return Truncator(str(choices.get(value, value))).words(SUMMARY_WORDS)
 
 
 def _field_summary(bound_field):

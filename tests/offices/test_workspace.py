@@ -233,6 +233,8 @@ def test_the_live_page_labels_and_summarises_its_read_only_english(admin_client,
     assert "[en]" not in response.text
     sections = {s["key"]: s for s in response.context["form_sections"]}
     assert "Profile: English profile." in sections["profile"]["summary"]
+    engagement = Office.EngagementType(draft.engagement_type).label
+    assert f"Type of engagement: {engagement}" in sections["profile"]["summary"]
 
 
 def test_the_live_pages_bar_keeps_to_the_office(admin_client, draft):
