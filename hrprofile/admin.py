@@ -27,11 +27,12 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -48,8 +49,60 @@ class TranslatedFieldsAdminMixin:
     language: lang and dir on each, so that spell checkers, screen readers
     and Arabic text behave; grouped by static/css/admin-translations.css."""
 
+    # The languages the form edits: every one (None), or only these, whose
+    # inputs are then labelled as the field itself ("Name", not "Name [en]").
+    # The office's form edits the English (the other languages have their
+    # own translation view): the other columns are left out of the form, so
+    # that saving it never touches them.
+    edited_languages = None
+
     class Media:
         css = {"all": ["css/admin-translations.css"]}
+
+    def _is_edited(self, name):
+        """Whether the form keeps the field called name."""
+        if self.edited_languages is None:
+            return True
+        try:
+            language = getattr(self.model._meta.get_field(name), "language", None)
+        except FieldDoesNotExist:  # a method or an admin attribute
+            return True
+        return language is None or language in self.edited_languages
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            lines = []
+            for line in options["fields"]:
+                if isinstance(line, (list, tuple)):
+                    line = tuple(f for f in line if self._is_edited(f))
+                    if line:
+                        lines.append(line)
+                elif self._is_edited(line):
+                    lines.append(line)
+            fieldsets.append((name, {**options, "fields": lines}))
+        return fieldsets
+
+    def _labels(self):
+        """One language: each of its columns labelled as its field, read-only
+        ones too (the admin labels those from the form's Meta.labels)."""
+        if not self.edited_languages or len(self.edited_languages) != 1:
+            return {}
+        return {
+            field.name: capfirst(field.translated_field.verbose_name)
+            for field in self.model._meta.fields
+            if getattr(field, "language", None) in self.edited_languages
+        }
+
+    def get_form(self, request, obj=None, **kwargs):
+        if labels := self._labels():
+            kwargs.setdefault("labels", labels)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        if labels := self._labels():
+            kwargs.setdefault("labels", labels)
+        return super().get_formset(request, obj, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
 
 from hrprofile.admin import TranslatedFieldsAdminMixin
+from hrprofile.translations import SOURCE_LANGUAGE
 from mandates.models import Mandate
 from offices.admin.layout import is_live_published
 from offices.forms import FieldOfficeForm, FieldOfficeFormSet
@@ -65,10 +66,12 @@ class ProfileInlineMixin(BoundedInlineMixin):
 class FieldOfficeInline(
     ProfileInlineMixin, TranslatedFieldsAdminMixin, TranslationTabularInline
 ):
-    # Compact rows, a column per language of the name and the note
-    # (modeltranslation); the template gives every input a (visually hidden)
-    # label, which Django's tabular rows lack, for screen-reader users.
+    # Compact rows of the English name and note (the other languages are
+    # edited in the translation view); the template gives every input a
+    # (visually hidden) label, which Django's tabular rows lack, for
+    # screen-reader users.
     model = FieldOffice
+    edited_languages = (SOURCE_LANGUAGE,)
     form = FieldOfficeForm
     formset = FieldOfficeFormSet
     fields = ["name", "note", "is_head_office", "position"]
@@ -80,7 +83,10 @@ class FieldOfficeInline(
 class MandateInline(
     ProfileInlineMixin, TranslatedFieldsAdminMixin, TranslationStackedInline
 ):
+    # Compact cards of the English text and the facts (office_form.css).
     model = Mandate
+    edited_languages = (SOURCE_LANGUAGE,)
+    template = "admin/offices/office/edit_inline/stacked.html"
     fields = [
         ("kind", "position"),
         "title",

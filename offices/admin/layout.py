@@ -1,18 +1,25 @@
 """The office's change page: which fields its form shows, the sections they
-fall into, and what the page says around the form about the office's state
-(its buttons, its draft, its publication request and schedule).
+fall into (and the line each shows when folded), and what the page says
+around the form about the office's state: the action bar's state in words,
+the side panel's review, publication and translations.
 """
 
+import datetime
+
+from django import forms
 from django.conf import settings
-from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.utils import flatten_fieldsets, label_for_field
+from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator, capfirst
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from offices import editorial
 from offices.forms import MarkReviewedForm
 from offices.history import diff, snapshot
-from offices.models import PublicationRequest
+from offices.models import PublicationRequest, add_months
 
 
 def is_live_published(office):
@@ -80,8 +87,8 @@ FIELDSETS = [
                 "reviewers",
             ],
             "description": _(
-                "Record a review or a deferral with the buttons below the "
-                "form, so it appears in the review history."
+                "Record a review or a deferral with the buttons of the "
+                "Review panel, so it appears in the review history."
             ),
         },
     ),
@@ -189,16 +196,35 @@ def section_of(fields):
     return MORE_SECTION[0]
 
 
+# The sections folded to their summary line while they are not being edited
+# (office_form.js, once the page has loaded: without JavaScript every section
+# is open). The identity, the review and the closure are a few short fields,
+# always shown; a section holding an error is never folded.
+FOLDED_SECTIONS = {"profile", "field-offices", "mandates", "focus-areas", "figures"}
+# What a section's summary line shows at most: its first filled fields.
+SUMMARY_ITEMS = 3
+SUMMARY_WORDS = 8
+
+
 def form_sections(adminform, inline_admin_formsets, inline_sections):
-    """The change form's sections: their fieldsets, inlines and whether they
-    hold a validation error. Empty sections are left out."""
+    """The change form's sections: their fieldsets, inlines, summary line and
+    whether they hold a validation error. Empty sections are left out."""
     sections = {
-        key: {"key": key, "title": title, "fieldsets": [], "inlines": []}
+        key: {
+            "key": key,
+            "title": title,
+            "fieldsets": [],
+            "inlines": [],
+            "is_folded": key in FOLDED_SECTIONS,
+        }
         for key, title, _names in [*FORM_SECTIONS, (*MORE_SECTION, None)]
     }
     errors = set(adminform.form.errors)
     for fieldset in adminform:
         section = sections[section_of(fieldset.fields)]
+        if fieldset.name == section["title"]:
+            # The section's own heading names it already.
+            fieldset.name = None
         section["fieldsets"].append(fieldset)
         names = flatten_fieldsets([(None, {"fields": fieldset.fields})])
         section["has_errors"] = section.get("has_errors") or bool(errors & set(names))
@@ -209,7 +235,78 @@ def form_sections(adminform, inline_admin_formsets, inline_sections):
         section["has_errors"] = section.get("has_errors") or bool(
             formset.is_bound and formset.total_error_count()
         )
-    return [s for s in sections.values() if s["fieldsets"] or s["inlines"]]
+    shown = [s for s in sections.values() if s["fieldsets"] or s["inlines"]]
+    for section in shown:
+        section["summary"] = section_summary(adminform.form, section)
+    return shown
+
+
+def section_summary(form, section):
+    """The line a folded section shows: its rows' counts and its first
+    filled fields ("Engagement type: Country office · Profile: UN Human…")."""
+    items = [
+        f"{capfirst(inline.opts.verbose_name_plural)}: "
+        f"{len(inline.formset.initial_forms)}"
+        for inline in section["inlines"]
+    ]
+    for fieldset in section["fieldsets"]:
+        for name in flatten_fieldsets([(None, {"fields": fieldset.fields})]):
+            text = (
+                _field_summary(form[name])
+                if name in form.fields
+                else _value_summary(form.instance, name)
+            )
+            if text:
+                items.append(f"{_label(form, name)}: {text}")
+    return " · ".join(items[:SUMMARY_ITEMS])
+
+
+def _label(form, name):
+    """A field's label as the form shows it, read-only fields' too."""
+    if name in form.fields:
+        return form[name].label
+    labels = form._meta.labels or {}
+    return labels.get(name) or capfirst(
+        label_for_field(name, type(form.instance), form=form)
+    )
+
+
+def _value_summary(obj, name):
+    """A read-only field's text, number or choice in a few words ("" for
+    anything else: a relation would be a query)."""
+    value = getattr(obj, name, None)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return ""
+    try:
+        choices = dict(obj._meta.get_field(name).flatchoices)
+    except FieldDoesNotExist:
+        choices = {}
+    return Truncator(str(choices.get(value, value))).words(SUMMARY_WORDS)
+
+
+def _field_summary(bound_field):
+    """A field's value in a few words, or "" when empty or costly to name (a
+    foreign key's choice would be a query)."""
+    field, value = bound_field.field, bound_field.value()
+    if value in (None, "", [], ()) or isinstance(field, forms.BooleanField):
+        return ""
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return str(len(value))
+    if isinstance(field, forms.ModelChoiceField):
+        return ""
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))
+    return Truncator(str(value)).words(SUMMARY_WORDS)
+
+
+def saved(request, obj):
+    """obj as it is saved. A page answering a POST shows a refused save (a
+    save that succeeds redirects), whose form has written what was typed
+    into obj: what the page says differs from the public version is read
+    again, never the values that were refused."""
+    if request.method == "POST":
+        return type(obj).objects.get(pk=obj.pk)
+    return obj
 
 
 def change_page_context(model_admin, request, obj):
@@ -219,13 +316,17 @@ def change_page_context(model_admin, request, obj):
     live = obj.draft_of or obj
     pending = getattr(live, "draft", None) if live is obj else obj
     return {
+        # The action bar keeps to this office's actions.
+        "show_save_and_add_another": False,
         "live_office": live,
         "is_draft_copy": bool(obj.draft_of_id),
         "is_live_published": is_live_published(obj),
         "pending_draft": pending,
         "preview_url": pending and reverse("offices:draft", kwargs={"slug": live.slug}),
         "draft_changes": (
-            diff(snapshot(live), snapshot(obj)) if obj.draft_of_id else None
+            diff(snapshot(live), snapshot(saved(request, obj)))
+            if obj.draft_of_id
+            else None
         ),
         "can_edit": model_admin.may_work_on(request, obj),
         "can_review": model_admin.may_work_on(request, live),
@@ -234,15 +335,58 @@ def change_page_context(model_admin, request, obj):
         "can_unpublish": is_live_published(obj)
         and model_admin.has_publish_permission(request, obj),
         "mark_reviewed_form": MarkReviewedForm(auto_id="id_review_%s"),
-        # Checks belong to the live office, whose English readers see: on
-        # its own page (a draft copy's page links to it).
+        "next_review_on": next_review_on(live),
+        # Checks belong to the live office, whose English readers see: the
+        # draft's page shows them too, and marks them on the live page.
         "translation_statuses": (
-            live.translation_statuses()
-            if live is obj and model_admin.may_work_on(request, live)
+            translation_rows(live, obj)
+            if model_admin.may_work_on(request, live)
             else ()
         ),
         **_publication_context(model_admin, request, obj, pending),
     }
+
+
+def next_review_on(office):
+    """When the office's next review is due (None: never reviewed, due now),
+    as Office.objects.with_next_review() computes it in SQL."""
+    due = office.last_reviewed and add_months(
+        office.last_reviewed, office.review_interval_months
+    )
+    return max(filter(None, [due, office.deferred_until]), default=None)
+
+
+def translation_rows(office, page_office):
+    """Each language's translation state (the live office's) with the
+    address of its translation view, from the page's office (a draft copy's
+    page translates the draft)."""
+    return [
+        (
+            status,
+            reverse(
+                "admin:offices_office_translate",
+                args=[page_office.pk, status.language],
+            ),
+        )
+        for status in office.translation_statuses()
+    ]
+
+
+def editorial_state(obj, pending, publication_request):
+    """The office's state in words, for the action bar: "Draft, saved 2
+    minutes ago", "Awaiting publication", "Published"."""
+    if obj is None or obj.pk is None:
+        return ""
+    awaiting = publication_request is not None and publication_request.is_pending
+    if is_live_published(obj):
+        if awaiting:
+            return _("Published; changes awaiting publication")
+        return _("Published; changes in a draft") if pending else _("Published")
+    if awaiting:
+        return _("Awaiting publication")
+    if timezone.now() - obj.updated_at < datetime.timedelta(minutes=1):
+        return _("Draft, saved just now")
+    return _("Draft, saved %(time)s ago") % {"time": timesince(obj.updated_at)}
 
 
 def _publication_context(model_admin, request, obj, pending):
@@ -259,9 +403,10 @@ def _publication_context(model_admin, request, obj, pending):
     )
     may_publish = model_admin.has_publish_permission(request, obj)
     return {
+        "editorial_state": editorial_state(obj, pending, publication_request),
         "publication_draft": draft,
         "publication_request": publication_request,
-        "can_submit": editorial.is_draft(obj) and model_admin.may_work_on(request, obj),
+        "can_submit": editorial.is_draft(obj) and model_admin.may_submit(request, obj),
         "can_send_back": bool(
             publication_request and publication_request.is_pending and may_publish
         ),

@@ -27,7 +27,7 @@ from hrprofile.admin import (
 )
 from hrprofile.links import admin_change_url
 from hrprofile.people import display_name
-from hrprofile.translations import column, language_codes
+from hrprofile.translations import SOURCE_LANGUAGE, column, language_codes
 from offices import editorial, translators
 from offices.admin.actions import (
     delete_confirmation,
@@ -90,11 +90,12 @@ class OfficeAdmin(
     TranslatedFieldsAdminMixin,
     TranslationAdmin,
 ):
-    # Each translated field is one input per language, English first
-    # (MODELTRANSLATION_LANGUAGES), each labelled "Name [fr]" and marked with
-    # its lang and dir; css/admin-translations.css (TranslatedFieldsAdminMixin)
-    # groups a field's languages.
+    # English first: the form edits the English text and the facts, each
+    # translated field one input labelled as the field; the other languages
+    # are edited in the translation view (TranslationView), and saving this
+    # form leaves their columns as they are.
     form = OfficeEditForm
+    edited_languages = (SOURCE_LANGUAGE,)
     list_display = [
         "name",
         "region",
@@ -139,8 +140,9 @@ class OfficeAdmin(
     inlines = [FieldOfficeInline, MandateInline, ReviewRecordInline]
 
     class Media:
-        # The section menu, the first error's focus and the unsaved-changes
-        # warning: static files, as the admin's CSP allows no inline code.
+        # The section menu, the folded sections, the action bar, the first
+        # error's focus and the unsaved-changes warning: static files, as
+        # the admin's CSP allows no inline code.
         css = {"all": ["offices/admin/office_form.css"]}
         js = ["offices/admin/office_form.js"]
 
@@ -503,6 +505,11 @@ class OfficeAdmin(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         context.update(change_page_context(self, request, obj))
+        # The form posts to the page's address without its fragment: a
+        # form without an action posts to the address as shown, and the
+        # redirect after the save inherits its #section-…, reopening the
+        # page mid-form with the message off screen. So it opens at the top.
+        form_url = form_url or request.get_full_path()
         context["form_sections"] = form_sections(
             context["adminform"],
             context["inline_admin_formsets"],

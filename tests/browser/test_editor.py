@@ -29,6 +29,8 @@ def test_editor_adds_field_office_reviews_publishes_and_readers_see_it(
     expect(page.locator("#draft-banner h2")).to_have_text(
         "Draft of UN Human Rights in Iraq — not public"
     )
+    # The section is folded to its summary line: the menu opens it.
+    page.locator(".form-sections").get_by_role("link", name="Field offices").click()
     page.get_by_role("button", name="Add another Field office").click()
     page.locator(".dynamic-field_offices input[name$='-name_en']").last.fill("Dohuk")
     page.get_by_role("button", name="Save draft").click()

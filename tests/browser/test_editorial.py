@@ -63,6 +63,8 @@ def test_the_editors_day(new_context, people, iraq):
     expect(page.locator("#draft-banner h2")).to_have_text(
         "Draft of UN Human Rights in Iraq — not public"
     )
+    # The section is folded to its summary line: its button opens it.
+    page.get_by_role("button", name="Edit Profile").click()
     page.locator("#id_profile_en").fill(NEW_TEXT)
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".messagelist .success")).to_contain_text(

@@ -385,8 +385,9 @@ def test_draft_page_query_count_is_constant(
 
     # The office page's own queries, and what the banner compares: both
     # versions' terms, tags, field offices and mandates (fetched together, a
-    # query per relation); its publication request.
-    with django_assert_max_num_queries(15 + SIGNED_IN_QUERIES):
+    # query per relation); its publication request; the side panel's
+    # translation states (one query, #23).
+    with django_assert_max_num_queries(16 + SIGNED_IN_QUERIES):
         response = admin_client.get(change_url(draft))
 
     assert response.status_code == 200

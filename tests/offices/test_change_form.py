@@ -66,13 +66,12 @@ def test_the_field_offices_are_a_tabular_inline_in_their_section(admin_client):
 
     field_offices = section(response, "field-offices")
     assert 'data-inline-type="tabular"' in field_offices
-    # Translated fields (name_fr…) stay in their base field's section.
+    # A translated field's English stays in its base field's section.
     assert 'name="field_offices_note_en"' in field_offices
-    assert 'name="field_offices_note_fr"' in field_offices
     assert 'id="mandates-group"' in section(response, "mandates")
-    # Every input of the table has a label, each language's too.
+    # Every input of the table has a label.
     assert 'for="id_field_offices-__prefix__-name_en"' in field_offices
-    assert 'for="id_field_offices-__prefix__-name_ar"' in field_offices
+    assert 'for="id_field_offices-__prefix__-note_en"' in field_offices
 
 
 def test_the_form_uses_its_static_script_and_style(admin_client):

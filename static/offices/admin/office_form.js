@@ -1,6 +1,8 @@
-// The office change form (offices/admin/layout.py): focus the first error, and
-// warn before leaving the page with unsaved changes. A static file: the
-// admin's Content-Security-Policy allows no inline script.
+// The office change form (offices/admin/layout.py): fold the long sections to
+// their summary line, open a section from the menu, focus the first error,
+// open a saved page at its message, and warn before leaving the page with
+// unsaved changes. A static file: the admin's Content-Security-Policy allows
+// no inline script. Without it every section is open and every button works.
 "use strict";
 
 // Django's own widgets, made to pass a WCAG audit (axe-core). The two-box
@@ -21,6 +23,49 @@ function labelWidgets(form) {
     }
 }
 
+// A section open (its fields shown) or folded (its summary line shown).
+function setOpen(section, open) {
+    const body = section.querySelector(".section-body");
+    const button = section.querySelector(".section-toggle");
+    body.hidden = !open;
+    section.classList.toggle("is-folded", !open);
+    button.setAttribute("aria-expanded", String(open));
+    button.firstChild.textContent = open ? button.dataset.closeLabel : button.dataset.openLabel;
+}
+
+// The section a link or the address points to (#section-profile), if any.
+function sectionOf(hash) {
+    const target = hash && hash.length > 1 && document.getElementById(decodeURIComponent(hash.slice(1)));
+    return target && target.closest(".form-section");
+}
+
+// Long sections (data-folded: never one holding an error) fold until they
+// are opened; the one the address names stays open. After "load": Django's
+// two-box selector measures its boxes then, which a folded section would
+// give no height.
+function foldSections(form) {
+    const named = sectionOf(window.location.hash);
+    for (const button of form.querySelectorAll(".section-toggle")) {
+        const section = button.closest(".form-section");
+        button.hidden = false;
+        button.addEventListener("click", () => {
+            setOpen(section, section.classList.contains("is-folded"));
+        });
+        setOpen(section, !section.hasAttribute("data-folded") || section === named);
+    }
+    const open = (hash) => {
+        const section = sectionOf(hash);
+        if (section && section.classList.contains("is-folded")) {
+            setOpen(section, true);
+        }
+    };
+    // The menu opens its section before the browser scrolls to it.
+    for (const link of document.querySelectorAll(".form-sections a")) {
+        link.addEventListener("click", () => open(link.hash));
+    }
+    window.addEventListener("hashchange", () => open(window.location.hash));
+}
+
 window.addEventListener("load", () => {
     const form = document.getElementById("office_form");
     if (!form) {
@@ -28,7 +73,10 @@ window.addEventListener("load", () => {
     }
     // After the widgets' own "load" handlers, which ran before this one or
     // run in this same turn.
-    setTimeout(() => labelWidgets(form), 0);
+    setTimeout(() => {
+        labelWidgets(form);
+        foldSections(form);
+    }, 0);
     new MutationObserver(() => labelWidgets(form)).observe(form, {
         childList: true,
         subtree: true,
