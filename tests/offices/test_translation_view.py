@@ -225,7 +225,9 @@ def test_a_translation_saved_after_an_editors_save_is_a_conflict(
     editor_data = form_data(editor.get(change))
     translator_data = page_data(translator.get(translate_url(draft)))
 
-    editor_data["profile_fr"] = "Le texte de l'éditrice."
+    french = draft.profile_fr
+    # The change form edits the English: the French is the translator's.
+    editor_data["profile"] = "The editor's text."
     assert editor.post(change, editor_data).status_code == 302
     translator_data["profile_fr"] = "Le texte du traducteur."
     response = translator.post(translate_url(draft), translator_data)
@@ -234,7 +236,7 @@ def test_a_translation_saved_after_an_editors_save_is_a_conflict(
     errors = response.context["forms"].office_form.non_field_errors()
     assert "saved this office after you opened this page" in errors[0]
     draft.refresh_from_db()
-    assert draft.profile_fr == "Le texte de l'éditrice."
+    assert (draft.profile_en, draft.profile_fr) == ("The editor's text.", french)
 
 
 def test_an_editors_save_after_a_translation_is_a_conflict(editor_and_translator):
@@ -243,16 +245,17 @@ def test_an_editors_save_after_a_translation_is_a_conflict(editor_and_translator
     editor_data = form_data(editor.get(change))
     translator_data = page_data(translator.get(translate_url(draft)))
 
+    english = draft.profile_en
     translator_data["profile_fr"] = "Le texte du traducteur."
     assert translator.post(translate_url(draft), translator_data).status_code == 302
-    editor_data["profile_fr"] = "Le texte de l'éditrice."
+    editor_data["profile"] = "The editor's text."
     response = editor.post(change, editor_data)
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.non_field_errors()
     assert errors[0].startswith("Tomás")
     draft.refresh_from_db()
-    assert draft.profile_fr == "Le texte du traducteur."
+    assert (draft.profile_en, draft.profile_fr) == (english, "Le texte du traducteur.")
 
 
 def test_a_draft_started_after_the_page_was_opened_is_a_conflict(
