@@ -2,21 +2,18 @@
 in English is marked, the French updated in the draft, marked checked), the
 two-column layout that stacks on a phone, axe at both widths."""
 
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
 from offices import editorial, freshness
 from offices.models import Office, TranslationCheck
-from tests.browser.support import audit, describe, log_in
+from tests.browser.support import SCREENSHOTS_DIR, audit, describe, log_in
 from tests.factories import FieldOfficeFactory, MandateFactory, OfficeFactory
 from tests.support import member
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/work/shots/translate")
 WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
 
 
@@ -54,7 +51,7 @@ def office_checked_then_changed(editor):
 def measure(page, name):
     """axe's violations, the page's height and whether it scrolls sideways,
     at each width; a full-page screenshot of each."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     found = {}
     for label, viewport in WIDTHS.items():
         page.set_viewport_size(viewport)
@@ -63,7 +60,7 @@ def measure(page, name):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"], f"{width}px wide at {label}"
         found[label] = page.evaluate("document.documentElement.scrollHeight")
-        page.screenshot(path=SHOTS / f"{name}-{label}px.png", full_page=True)
+        page.screenshot(path=SCREENSHOTS_DIR / f"{name}-{label}px.png", full_page=True)
     print(f"{name} heights: {found}")
     return found
 
