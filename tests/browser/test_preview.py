@@ -51,6 +51,8 @@ def test_save_and_preview_then_the_preview_at_each_width(new_context, editor, dr
     page = new_context().new_page()
     log_in(page, editor)
     page.goto(reverse("admin:offices_office_change", args=[draft.pk]))
+    # The section is folded to its summary line: its button opens it.
+    page.get_by_role("button", name="Edit Profile").click()
     page.locator("#id_profile_en").fill(NEW_TEXT)
     page.get_by_role("button", name="Save and preview").click()
 
@@ -95,14 +97,16 @@ def test_save_and_preview_then_the_preview_at_each_width(new_context, editor, dr
 
 
 def test_the_change_pages_on_a_phone_pass_axe(new_context, editor, draft):
-    """The field offices' table scrolls sideways on a phone: its wrapper is a
-    named region the keyboard reaches, even where the table is read-only (on
-    the published office's page, axe's scrollable-region-focusable)."""
+    """The field offices' section opened on a phone: its rows stack, and the
+    table's wrapper stays a named region the keyboard reaches, should a row
+    still be wider, even where the table is read-only (on the published
+    office's page, axe's scrollable-region-focusable)."""
     page = new_context().new_page()
     page.set_viewport_size(MOBILE)
     log_in(page, editor)
     for office in (draft, draft.draft_of):
         page.goto(reverse("admin:offices_office_change", args=[office.pk]))
+        page.locator("#section-field-offices .section-toggle").click()
 
         table = page.locator(
             'fieldset[aria-labelledby="field_offices-heading"] > .wrapper'
