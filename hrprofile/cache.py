@@ -46,7 +46,15 @@ FAILURES = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSE
 
 
 class CacheUnavailable(Exception):
-    """The shared cache cannot be used now (it failed, or did so recently)."""
+    """The shared cache cannot be used now (it failed, or did so recently).
+
+    outage: which outage of this process it is (1, 2, …), so that a caller
+    can say something once per outage too.
+    """
+
+    def __init__(self, message, outage=0):
+        super().__init__(message)
+        self.outage = outage
 
 
 class Breaker:
@@ -63,6 +71,7 @@ class Breaker:
         self.seconds = seconds
         self.open_until = None  # a clock() value while the cache is skipped
         self.failing = False  # whether the outage was logged (and not its end)
+        self.outages = 0  # outages this process has seen
         self._lock = threading.Lock()
 
     def is_open(self):
@@ -75,6 +84,7 @@ class Breaker:
             self.open_until = self.clock() + self.seconds
             first = not self.failing
             self.failing = True
+            self.outages += first
         if first:
             logger.warning(
                 "The cache %s is unavailable (%s: %s): this process skips it "
@@ -95,12 +105,16 @@ class Breaker:
 
     def call(self, method, *args, **kwargs):
         if self.is_open():
-            raise CacheUnavailable(f"the cache {self.name} failed recently")
+            raise CacheUnavailable(
+                f"the cache {self.name} failed recently", self.outages
+            )
         try:
             result = method(*args, **kwargs)
         except FAILURES as error:
             self.failed(error)
-            raise CacheUnavailable(f"the cache {self.name} failed") from error
+            raise CacheUnavailable(
+                f"the cache {self.name} failed", self.outages
+            ) from error
         self.succeeded()
         return result
 

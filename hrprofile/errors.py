@@ -91,4 +91,8 @@ class CacheOutageMiddleware:
         if not isinstance(exception, CacheUnavailable):
             return None
         logger.warning("Sign-in refused while the cache is unavailable: %s", exception)
-        return sign_in_unavailable(request)
+        response = sign_in_unavailable(request)
+        # Said above, at WARNING: not Django's ERROR line for a 5xx too, which
+        # would mail ADMINS at each attempt (the cache's outage is logged once).
+        response._has_been_logged = True
+        return response

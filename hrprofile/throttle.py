@@ -15,9 +15,9 @@ from hrprofile.cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
-# The scopes whose limit this process could not count since the cache failed
-# (each is logged once).
-_open_scopes = set()
+# The cache outage (hrprofile.cache.Breaker.outages) each scope's limit was
+# last said to be off in: once per scope, process and outage.
+_warned = {}
 
 
 def client_ip(request):
@@ -50,9 +50,9 @@ def seconds_to_wait(scope, key, *, limit, window):
     """
     try:
         return _count(scope, key, limit=limit, window=window)
-    except CacheUnavailable:
-        if scope not in _open_scopes:
-            _open_scopes.add(scope)
+    except CacheUnavailable as outage:
+        if _warned.get(scope) != outage.outage:
+            _warned[scope] = outage.outage
             logger.warning(
                 "The %s rate limit is not enforced while the cache is unavailable",
                 scope,
@@ -72,5 +72,4 @@ def _count(scope, key, *, limit, window):
         except ValueError:  # expired between add and incr
             cache.add(counter, 1, timeout=window + 5)
             count = 1
-    _open_scopes.discard(scope)
     return 0 if count <= limit else start + window - now

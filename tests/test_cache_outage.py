@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hrprofile import cache as bounded
-from hrprofile import pagecache
+from hrprofile import pagecache, throttle
 from hrprofile.cache import BoundedRedisCache, Breaker, CacheUnavailable
 from tests.factories import OfficeFactory, UserFactory
 from tests.servers import free_port
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 def fresh_breakers(monkeypatch):
     """Each test starts with the cache untried in this process."""
     monkeypatch.setattr(bounded, "_breakers", {})
+    monkeypatch.setattr(throttle, "_warned", {})
 
 
 @pytest.fixture
