@@ -193,6 +193,8 @@ def test_staff_sign_in_answers_a_branded_503_without_the_cache(cache_down, caplo
         "Sign-in refused while the cache is unavailable" in r.getMessage()
         for r in caplog.records
     )
+    # Said once at WARNING: no ERROR line (which would mail ADMINS) per attempt.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_readyz_answers_200_and_reports_the_cache_outage(cache_down, client):
