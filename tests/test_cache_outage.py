@@ -18,6 +18,7 @@ from django.urls import reverse
 from hrprofile import cache as bounded
 from hrprofile import pagecache, throttle
 from hrprofile.cache import BoundedRedisCache, Breaker, CacheUnavailable
+from offices.editorial import workflow
 from tests.factories import OfficeFactory, UserFactory
 from tests.servers import free_port
 from tests.support import log_in
@@ -295,8 +296,12 @@ def test_a_page_never_stored_answers_the_branded_503(database_down):
         assert pagecache.FALLBACK_HEADER not in response
 
 
-@pytest.mark.parametrize("withdraw", ["unpublish", "delete", "move"])
-def test_a_withdrawn_page_never_comes_back_from_the_store(database_down, withdraw):
+@pytest.mark.parametrize(
+    "withdraw", ["unpublish", "delete", "move", "workflow unpublish", "soft delete"]
+)
+def test_a_withdrawn_page_never_comes_back_from_the_store(
+    database_down, withdraw, staff_user
+):
     office = OfficeFactory(slug="iraq")
     OfficeFactory(slug="sudan")
     reader = Client(raise_request_exception=False)
@@ -307,6 +312,10 @@ def test_a_withdrawn_page_never_comes_back_from_the_store(database_down, withdra
         office.save()
     elif withdraw == "delete":
         office.delete()
+    elif withdraw == "workflow unpublish":
+        workflow.unpublish(office, by=staff_user)
+    elif withdraw == "soft delete":
+        workflow.soft_delete(office, by=staff_user)
     else:
         office.slug = "iraq-office"
         office.record_old_slug("iraq")
