@@ -10,6 +10,7 @@ same version as an ETag, and Cache-Control for a short while.
 import functools
 import hashlib
 import logging
+import threading
 from pathlib import Path
 
 import django
@@ -203,6 +204,7 @@ FALLBACK_HEADER = "X-Hrprofile-Fallback"
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 _latest = {}  # pointer: {query string: key}, this process's copy
+_latest_lock = threading.Lock()
 
 
 def _pointer(path, language=None):
@@ -219,10 +221,12 @@ def _bounded(mapping, limit):
 
 def _remember_here(request, key):
     """This process's copy: the answer read or stored for this address."""
-    variants = _latest.pop(_pointer(request.path), {})
-    variants[request.META.get("QUERY_STRING", "")] = key
-    _latest[_pointer(request.path)] = _bounded(variants, LATEST_VARIANTS)
-    _bounded(_latest, LATEST_IN_PROCESS)
+    pointer = _pointer(request.path)
+    with _latest_lock:  # a threaded worker's requests share it
+        variants = _latest.pop(pointer, {})
+        variants[request.META.get("QUERY_STRING", "")] = key
+        _latest[pointer] = _bounded(variants, LATEST_VARIANTS)
+        _bounded(_latest, LATEST_IN_PROCESS)
 
 
 def _store_page(request, key, stored):
@@ -241,7 +245,8 @@ def _last_stored(request):
     lets one round trip read the entry and the page."""
     pointer = _pointer(request.path)
     variant = request.META.get("QUERY_STRING", "")
-    here = _latest.get(pointer, {}).get(variant)
+    with _latest_lock:
+        here = _latest.get(pointer, {}).get(variant)
     try:
         found = cache.get_many([pointer, here] if here else [pointer])
         key = (found.get(pointer) or {}).get(variant)
@@ -278,8 +283,9 @@ def forget_stored_pages(addresses):
     answers may be served again in an outage. addresses: (language, path)
     of each of its addresses, in every language."""
     pointers = [_pointer(path, language) for language, path in addresses]
-    for pointer in pointers:
-        _latest.pop(pointer, None)
+    with _latest_lock:
+        for pointer in pointers:
+            _latest.pop(pointer, None)
     _cache_call(cache.delete_many, pointers)
 
 
