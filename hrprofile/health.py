@@ -1,7 +1,11 @@
 """Liveness and readiness, for load balancers and orchestrators.
 
-/healthz says the process answers (no database, no cache); /readyz says it can
-serve: the database and the cache each answer within READY_TIMEOUT seconds.
+/healthz says the process answers (no database, no cache); /readyz says
+whether the database and the cache each answer within READY_TIMEOUT seconds:
+503 naming the database when it failed (monitoring reads it), 200 with
+"degraded" and what it costs when only the cache failed (the node serves).
+The shipped probes use /healthz for readiness too: nodes that cannot reach
+the database still serve stored pages (hrprofile/pagecache.py).
 Neither is cached, rate-limited or logged at INFO (RequestLogMiddleware).
 Anyone may ask: /readyz names the check that failed, and only the log says
 why (an error's text names the database's address and user).
@@ -87,11 +91,28 @@ def readyz(request):
             continue
         logger.warning("readyz: the %s check failed: %s", name, failure)
         results[name] = "failed"
-    ready = all(result == "ok" for result in results.values())
-    return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": results},
-        status=200 if ready else 503,
-    )
+    return _readiness(results)
+
+
+# What still works, and what does not, while the cache is out (the node
+# serves: hrprofile/cache.py, docs/deployment.md "When a dependency fails").
+CACHE_OUTAGE = [
+    "pages are rendered for each request (no page cache)",
+    "rate limits are not enforced (search, API)",
+    "staff sign-in is unavailable (503)",
+]
+
+
+def _readiness(results):
+    """503 when the database failed (nothing can be written or read fresh);
+    200 when only the cache did, with what that costs in the answer."""
+    body = {"status": "ready", "checks": results}
+    if results["cache"] != "ok":
+        body["status"] = "degraded"
+        body["degraded"] = CACHE_OUTAGE
+    if results["database"] != "ok":
+        body["status"] = "unavailable"
+    return JsonResponse(body, status=503 if body["status"] == "unavailable" else 200)
 
 
 HealthCheckMiddleware.views = {"/healthz": healthz, "/readyz": readyz}

@@ -10,6 +10,7 @@ same version as an ETag, and Cache-Control for a short while.
 import functools
 import hashlib
 import logging
+import threading
 from pathlib import Path
 
 import django
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.signals import setting_changed
+from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
@@ -33,6 +35,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control
 
+from hrprofile.cache import CacheUnavailable
 from hrprofile.i18n import alternate_paths, open_graph_locales
 from hrprofile.links import absolute_url
 from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
@@ -136,9 +139,15 @@ def _storable(request, response):
 
 
 def _cache_call(method, *args):
-    """A page cache operation; a cache that is down only costs the rendering."""
+    """A page cache operation; a cache that is down only costs the rendering.
+
+    The cache backend logs an outage once (hrprofile/cache.py); anything
+    else that fails (a value that cannot be stored) is logged here.
+    """
     try:
         return method(*args)
+    except CacheUnavailable:
+        return None
     except Exception:
         logger.warning("The page cache is unavailable", exc_info=True)
         return None
@@ -165,6 +174,7 @@ def versioned_page(request, respond, version):
         if stored is not None:
             headers, content = stored
             response = HttpResponse(content, headers=headers)
+            _remember_here(request, key)
         else:
             response = respond()
             if response.status_code != 200:
@@ -173,12 +183,110 @@ def versioned_page(request, respond, version):
                 response.render()
             if _storable(request, response):
                 stored = dict(response.items()), response.content
-                _cache_call(cache.set, key, stored, PAGE_CACHE_TIMEOUT)
+                _store_page(request, key, stored)
     response.headers["ETag"] = etag
     # Set here, not taken from the stored page: each process dates its
     # answers no earlier than its own start (see STARTED_AT).
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
     return response
+
+
+# Stored pages for a database outage. Each address (path and language) keeps
+# the keys of its last stored answers, by query string, in the shared cache
+# (where a withdrawal deletes them) and in this process (which saves a round
+# trip): the fallback needs no query, and no content version.
+LATEST_PREFIX = "public-latest:"
+# Query strings kept per address (the index's selections), and addresses per
+# process: both bounded, the oldest forgotten first.
+LATEST_VARIANTS = 100
+LATEST_IN_PROCESS = 5000
+FALLBACK_HEADER = "X-Hrprofile-Fallback"
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+_latest = {}  # pointer: {query string: key}, this process's copy
+_latest_lock = threading.Lock()
+
+
+def _pointer(path, language=None):
+    """The shared cache key of an address's last stored answers."""
+    name = f"{language or get_language()} {path}"
+    return LATEST_PREFIX + hashlib.blake2b(name.encode(), digest_size=16).hexdigest()
+
+
+def _bounded(mapping, limit):
+    while len(mapping) > limit:
+        mapping.pop(next(iter(mapping)), None)
+    return mapping
+
+
+def _remember_here(request, key):
+    """This process's copy: the answer read or stored for this address."""
+    pointer = _pointer(request.path)
+    with _latest_lock:  # a threaded worker's requests share it
+        variants = _latest.pop(pointer, {})
+        variants[request.META.get("QUERY_STRING", "")] = key
+        _latest[pointer] = _bounded(variants, LATEST_VARIANTS)
+        _bounded(_latest, LATEST_IN_PROCESS)
+
+
+def _store_page(request, key, stored):
+    """Store a page, and name it as its address's last stored answer."""
+    pointer = _pointer(request.path)
+    variants = _cache_call(cache.get, pointer) or {}
+    variants[request.META.get("QUERY_STRING", "")] = key
+    entries = {key: stored, pointer: _bounded(variants, LATEST_VARIANTS)}
+    _cache_call(cache.set_many, entries, PAGE_CACHE_TIMEOUT)
+    _remember_here(request, key)
+
+
+def _last_stored(request):
+    """The last answer stored for this address, or None: the shared cache's
+    entry decides (a withdrawn page has none); this process's copy of it
+    lets one round trip read the entry and the page."""
+    pointer = _pointer(request.path)
+    variant = request.META.get("QUERY_STRING", "")
+    with _latest_lock:
+        here = _latest.get(pointer, {}).get(variant)
+    try:
+        found = cache.get_many([pointer, here] if here else [pointer])
+        key = (found.get(pointer) or {}).get(variant)
+        if key is None:
+            return None
+        return found[key] if key in found else cache.get(key)
+    except Exception:  # the cache is out too, or the entry is unreadable
+        return None
+
+
+def stored_or_raise(request, error):
+    """An anonymous read while the database is out: the page as last stored,
+    marked for operators (FALLBACK_HEADER, a log line) and kept by nobody;
+    else the database's error goes on to the branded 503 (errors.py).
+
+    error: the database's error, raised again when there is no stored page.
+    """
+    stored = _last_stored(request) if is_anonymous_read(request) else None
+    if stored is None:
+        raise error
+    headers, content = stored
+    response = HttpResponse(content, headers=headers)
+    response[FALLBACK_HEADER] = "stored"
+    add_never_cache_headers(response)
+    logger.warning(
+        "The database is unavailable: %s answered from the stored page",
+        request.get_full_path(),
+    )
+    return response
+
+
+def forget_stored_pages(addresses):
+    """A page was withdrawn (unpublished, deleted, moved): none of its stored
+    answers may be served again in an outage. addresses: (language, path)
+    of each of its addresses, in every language."""
+    pointers = [_pointer(path, language) for language, path in addresses]
+    with _latest_lock:
+        for pointer in pointers:
+            _latest.pop(pointer, None)
+    _cache_call(cache.delete_many, pointers)
 
 
 def stored_value(request, version, make, *variants):
@@ -244,7 +352,10 @@ def public_page(view, stored_by=None):
     def wrapper(request, *args, **kwargs):
         respond = functools.partial(view, request, *args, **kwargs)
         if is_anonymous_read(request):
-            version = content_version()
+            try:
+                version = content_version()
+            except DATABASE_ERRORS as error:
+                return stored_or_raise(request, error)
             if stored_by is not None:
                 respond = functools.partial(
                     _stored_answer, request, version, respond, stored_by
@@ -310,10 +421,13 @@ class PublicPageMixin:
     def dispatch(self, request, *args, **kwargs):
         respond = functools.partial(super().dispatch, request, *args, **kwargs)
         if self.page_cache and is_anonymous_read(request):
-            page = self.page_lookup and self.page_lookup.sql_with_params(
-                self.kwargs["slug"]
-            )
-            self.content_version = content_version(page)
+            try:
+                page = self.page_lookup and self.page_lookup.sql_with_params(
+                    self.kwargs["slug"]
+                )
+                self.content_version = content_version(page)
+            except DATABASE_ERRORS as error:
+                return stored_or_raise(request, error)
             if self.content_version.page_exists is False:
                 response = respond()
             else:

@@ -144,6 +144,9 @@ MIDDLEWARE = [
     "hrprofile.lockouts.KnownDeviceMiddleware",
     # Last: turns a lockout flagged during authentication into the 429 page.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a sign-in while the cache (the lockouts' counters) is out
+    # answers a branded 503, not a 500 (hrprofile/errors.py).
+    "hrprofile.errors.CacheOutageMiddleware",
 ]
 
 ROOT_URLCONF = "hrprofile.urls"
@@ -202,6 +205,10 @@ DATABASES["default"]["OPTIONS"].setdefault(
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Redis through our own backend (hrprofile/cache.py): short timeouts and a
+# circuit breaker, so that a Redis down or frozen costs speed, not answers.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "hrprofile.cache.BoundedRedisCache"
 # The public content's version, which keys the page cache (hrprofile/pagecache.py).
 PAGE_VERSION = "offices.models.content_version"
 

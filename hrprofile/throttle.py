@@ -5,10 +5,19 @@ counts against the same window. The local-memory cache counts per process,
 which is fine for one process and for tests (docs/deployment notes say so).
 """
 
+import logging
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from hrprofile.cache import CacheUnavailable
+
+logger = logging.getLogger(__name__)
+
+# The cache outage (hrprofile.cache.Breaker.outages) each scope's limit was
+# last said to be off in: once per scope, process and outage.
+_warned = {}
 
 
 def client_ip(request):
@@ -34,7 +43,24 @@ def seconds_to_wait(scope, key, *, limit, window):
     """Count one request of key in a fixed window; 0 if allowed, else the wait.
 
     The window is aligned to the clock, so every instance agrees on it.
+    While the shared cache is out, the limit is not enforced (fail open): a
+    rate limit protects the database, and refusing every reader would do the
+    outage's harm for it. The log says so (once per scope, process and
+    outage) and /readyz reports it.
     """
+    try:
+        return _count(scope, key, limit=limit, window=window)
+    except CacheUnavailable as outage:
+        if _warned.get(scope) != outage.outage:
+            _warned[scope] = outage.outage
+            logger.warning(
+                "The %s rate limit is not enforced while the cache is unavailable",
+                scope,
+            )
+        return 0
+
+
+def _count(scope, key, *, limit, window):
     now = int(time.time())
     start = now - now % window
     counter = f"throttle:{scope}:{key}:{start}"

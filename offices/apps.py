@@ -52,6 +52,24 @@ class OfficesConfig(AppConfig):
         auditlog.register(
             FieldOffice, exclude_fields=["copied_from", *translated_fields(FieldOffice)]
         )
+        # A withdrawn profile never comes back from the stored pages while
+        # the database is out (offices/withdrawals.py).
+        from django.db.models.signals import post_delete, post_save
+
+        from audit.models import AuditEntry
+        from offices.withdrawals import (
+            office_deleted,
+            office_saved,
+            withdrawal_recorded,
+        )
+
+        post_save.connect(office_saved, sender=Office, dispatch_uid="offices_withdrawn")
+        post_delete.connect(
+            office_deleted, sender=Office, dispatch_uid="offices_withdrawn"
+        )
+        post_save.connect(
+            withdrawal_recorded, sender=AuditEntry, dispatch_uid="offices_withdrawn"
+        )
         # Reviewers are not content but who answers for it: one entry per
         # change, naming the people (auditlog's m2m entries would not).
         m2m_changed.connect(

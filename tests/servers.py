@@ -1,6 +1,7 @@
 """Real servers for tests that cross a process boundary: gunicorn instances of
-this project on 127.0.0.1, and a TCP relay in front of PostgreSQL that can
-stop, go silent, and come back."""
+this project on 127.0.0.1, a TCP relay in front of PostgreSQL that can
+stop, go silent, and come back, and a Redis of the test's own that can stop,
+freeze and come back."""
 
 import contextlib
 import fcntl
@@ -9,6 +10,7 @@ import os
 import secrets
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -148,6 +150,7 @@ class Relay:
         self.target = target
         self.port = free_port()
         self.mode = "forwarding"
+        self.accepted = 0  # connections accepted so far, in any mode
         self._listener = None
         self._connections = []
         self._lock = threading.Lock()
@@ -169,6 +172,7 @@ class Relay:
                 return
             with self._lock:
                 self._connections.append(client)
+                self.accepted += 1
                 mode = self.mode
             if mode == "forwarding":
                 threading.Thread(target=self._pipe, args=(client,), daemon=True).start()
@@ -224,6 +228,84 @@ class Relay:
 
     def close(self):
         self.set_mode("stopped")
+
+
+# A throwaway Redis: nothing written to disk.
+NO_DISK = ["--save", "", "--appendonly", "no"]
+
+
+class RedisServer:
+    """A redis-server on a free port of 127.0.0.1, for one test module.
+
+    - stop(): the process ends, nothing listens (connections refused);
+    - freeze(): SIGSTOP: the kernel still accepts connections and takes
+      commands, and nothing ever answers (a hung server);
+    - start() and thaw() bring it back, empty after a stop.
+    """
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.process = None
+        self.frozen = False
+        self.start()
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [
+                server,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                *NO_DISK,
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while not self.answers():
+            assert self.process.poll() is None, "redis-server did not start"
+            assert time.monotonic() < deadline, "redis-server did not answer"
+            time.sleep(0.05)
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), 0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def client(self):
+        import redis
+
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def freeze(self):
+        self.process.send_signal(signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+        self.frozen = False
+
+    def stop(self):
+        if self.frozen:
+            self.thaw()
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(5)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

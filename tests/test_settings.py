@@ -194,3 +194,24 @@ def test_preparing_can_be_tuned_or_turned_off_for_a_pooler(
     ]
 
     assert database["OPTIONS"]["prepare_threshold"] == threshold
+
+
+def test_a_redis_cache_goes_through_the_bounded_backend(load_settings):
+    """Every user of the cache gets its timeouts and breaker (hrprofile/cache.py)."""
+    caches = load_settings(**PRODUCTION, CACHE_URL="redis://127.0.0.1:6379/1").CACHES
+
+    assert caches["default"] == {
+        "BACKEND": "hrprofile.cache.BoundedRedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
+
+
+@pytest.mark.parametrize(("value", "timeout"), [(None, 3), ("5", 5)])
+def test_the_database_connect_timeout_is_read_from_the_environment(
+    load_settings, monkeypatch, value, timeout
+):
+    monkeypatch.delenv("DATABASE_CONNECT_TIMEOUT", raising=False)
+    variables = {} if value is None else {"DATABASE_CONNECT_TIMEOUT": value}
+    database = load_settings(**PRODUCTION, **variables).DATABASES["default"]
+
+    assert database["OPTIONS"]["connect_timeout"] == timeout

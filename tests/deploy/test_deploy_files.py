@@ -265,6 +265,14 @@ def test_every_long_running_service_has_a_healthcheck(services):
             assert service["healthcheck"]["test"][0] == "CMD", name
 
 
+def test_the_apps_healthcheck_asks_healthz_not_readyz(services):
+    """A database outage must not mark every app unhealthy (docs/deployment.md)."""
+    [command] = services["app"]["healthcheck"]["test"][-1:]
+
+    assert "'http://127.0.0.1:8000/healthz'" in command
+    assert "readyz" not in command
+
+
 def test_the_apps_use_redis_behind_one_trusted_proxy(services):
     for name in APP_SERVICES:
         environment = services[name]["environment"]
@@ -467,12 +475,18 @@ def test_every_workload_is_non_root_with_a_read_only_root(manifests):
         assert container["resources"]["requests"], where
 
 
-def test_the_deployment_runs_two_replicas_probed_on_readyz_and_healthz(manifests):
+def test_the_deployment_runs_two_replicas_probed_on_healthz(manifests):
+    """Readiness on /healthz too: a database outage must not take every pod
+    out of the Service while each can serve its stored pages (/readyz is for
+    monitoring)."""
     deployment = manifests[("Deployment", "hrprofile-web")]
     [container] = pod_spec(deployment)["containers"]
 
     assert deployment["spec"]["replicas"] == 2
-    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert container["readinessProbe"]["httpGet"] == {
+        "path": "/healthz",
+        "port": "http",
+    }
     assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     assert container["ports"] == [{"name": "http", "containerPort": 8000}]
     assert {"name": "GUNICORN_BIND", "value": "0.0.0.0:8000"} in container["env"]
