@@ -1,5 +1,7 @@
 import pytest
 
+from tests.servers import Relay, database_address
+
 
 @pytest.fixture(scope="module")
 def committed(django_db_setup, django_db_blocker):
@@ -28,3 +30,12 @@ def committed(django_db_setup, django_db_blocker):
             type(row).objects.filter(pk=row.pk).delete()
         for model in (AuditEntry, Session, AccessFailureLog, Revision, OfficeRemoval):
             model.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def relay():
+    """A TCP relay to the test database, which a test closes or silences to
+    take the database away from the servers it started."""
+    relay = Relay(database_address())
+    yield relay
+    relay.close()

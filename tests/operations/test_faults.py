@@ -31,9 +31,7 @@ from tests.servers import (
     ROOT,
     Gunicorn,
     RedisServer,
-    Relay,
     Session,
-    database_address,
     database_url,
     production_env,
 )
@@ -68,13 +66,6 @@ def redis_server(tmp_path_factory):
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def relay():
-    relay = Relay(database_address())
-    yield relay
-    relay.close()
 
 
 @pytest.fixture(scope="module")

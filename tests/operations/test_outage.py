@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.factories import OfficeFactory
-from tests.servers import Gunicorn, Relay, database_address, production_env
+from tests.servers import Gunicorn, production_env
 
 # The server reads rows committed by the module's fixtures; the mark makes
 # pytest-django set up the test database for this module.
@@ -16,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 CONNECT_TIMEOUT = 2  # DATABASE_CONNECT_TIMEOUT for this server (default 3)
 MARGIN = 1.5  # start-up of a request, a reconnect attempt, a slow machine
-
-
-@pytest.fixture(scope="module")
-def relay():
-    relay = Relay(database_address())
-    yield relay
-    relay.close()
 
 
 @pytest.fixture(scope="module")
