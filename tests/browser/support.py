@@ -11,6 +11,9 @@ from tests.support import totp_code, totp_device
 
 DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 375, "height": 800}
+# The editor's workspace is measured at a laptop's and a phone's width.
+WIDE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 SCREENSHOTS_DIR = settings.BASE_DIR / "var" / "screenshots"
 # Enough failing elements per rule to find the pattern; the rest are counted.
 MAX_TARGETS = 5

@@ -9,7 +9,10 @@ from mandates.models import ThematicPillar
 from offices import editorial
 from offices.models import Office
 from tests.browser.support import (
+    DESKTOP,
     MOBILE,
+    PHONE,
+    WIDE,
     admin_findings,
     audit,
     describe,
@@ -45,13 +48,15 @@ def test_public_page_has_no_wcag_violations(page, demo, name):
     path, status = PUBLIC_PAGES[name]()
 
     assert page.goto(path).status == status
-    desktop = audit(page)
-    page.set_viewport_size(MOBILE)
-    phone = audit(page)
+    # The workspace's widths (a laptop, a phone), and the screenshots'.
+    found = {}
+    for viewport in (WIDE, PHONE, DESKTOP, MOBILE):
+        page.set_viewport_size(viewport)
+        found[viewport["width"]] = audit(page)
     screenshot(page, name)
 
-    assert not desktop, f"{path} at 1280 px:\n{describe(desktop)}"
-    assert not phone, f"{path} at 375 px:\n{describe(phone)}"
+    for width, violations in found.items():
+        assert not violations, f"{path} at {width} px:\n{describe(violations)}"
 
 
 # Error pages Django renders from a template alone (no view of ours): served
@@ -193,13 +198,15 @@ def test_admin_desk_and_office_list_have_no_wcag_violations(page, busy_editor, n
             expect(page.locator(f"#desk-{panel}")).to_be_visible()
     else:
         expect(page.locator("#changelist-filter")).to_be_visible()
-    desktop = audit(page)
-    page.set_viewport_size(MOBILE)
-    phone = audit(page)
+    # The workspace's widths (a laptop, a phone), and the screenshots'.
+    found = {}
+    for viewport in (WIDE, PHONE, DESKTOP, MOBILE):
+        page.set_viewport_size(viewport)
+        found[viewport["width"]] = audit(page)
     screenshot(page, name)
 
-    assert not desktop, f"{path} at 1280 px:\n{describe(desktop)}"
-    assert not phone, f"{path} at 375 px:\n{describe(phone)}"
+    for width, violations in found.items():
+        assert not violations, f"{path} at {width} px:\n{describe(violations)}"
 
 
 def test_content_security_policy_violations_fail_the_browser_tests(

@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from offices import editorial, freshness
 from offices.models import Office, PublicationRequest, ReviewRecord, TranslationCheck
-from tests.browser.support import audit, describe, log_in
+from tests.browser.support import PHONE, WIDE, audit, describe, log_in
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -29,7 +29,7 @@ from tests.support import member
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = [{"width": 1366, "height": 768}, {"width": 390, "height": 844}]
+WIDTHS = [WIDE, PHONE]
 OLD_TEXT = "The office monitors detention in the north of the country."
 NEW_TEXT = "The office monitors prisons in the north of the country."
 
