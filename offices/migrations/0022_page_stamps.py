@@ -130,9 +130,7 @@ LIST_TRIGGERS = [
     for event, tables in TRANSITION_TABLES.items()
 ]
 
-STAMPS = ", ".join(
-    f"('{name}', 1, now())" for name in [LIST, *VOCABULARIES]
-)
+STAMPS = ", ".join(f"('{name}', 1, now())" for name in [LIST, *VOCABULARIES])
 
 DROP = [
     *(
