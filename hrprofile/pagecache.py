@@ -67,7 +67,7 @@ def _forget_version_reader(setting, **kwargs):
         _version_reader.cache_clear()
 
 
-def content_version(page=None):
+def content_version(page=None, scope=None):
     """The version of what the public pages show, from the function that
     settings.PAGE_VERSION names (a ContentVersion: its etag(), last_modified
     and page_exists).
@@ -75,8 +75,10 @@ def content_version(page=None):
     page: (sql, params) of a query for the primary key of the row a page is
     about (PageLookup.sql_with_params); whether it exists is asked in the
     same query.
+    scope: what the page shows, as that function names it (None: all the
+    public content), so that an edit elsewhere leaves the page stored.
     """
-    return _version_reader()(page)
+    return _version_reader()(page, scope)
 
 
 # How long the server's cache keeps a page. Its key names the content version,
@@ -338,7 +340,7 @@ def _stored_answer(request, version, respond, parameters):
     return HttpResponse(content, headers=headers)
 
 
-def public_page(view, stored_by=None):
+def public_page(view, stored_by=None, scope=None):
     """A function view or feed with no preview (the sitemap, the Atom feed):
     publicly cacheable, served from the page cache, answering 304s.
 
@@ -346,6 +348,7 @@ def public_page(view, stored_by=None):
     rest. The answer is then also stored by those alone, so that an address
     with any other parameter (which the page cache's key holds) costs no
     rendering: the sitemap lists every page in every language.
+    scope: what the answer shows (content_version()).
     """
 
     @functools.wraps(view)
@@ -353,7 +356,7 @@ def public_page(view, stored_by=None):
         respond = functools.partial(view, request, *args, **kwargs)
         if is_anonymous_read(request):
             try:
-                version = content_version()
+                version = content_version(scope=scope)
             except DATABASE_ERRORS as error:
                 return stored_or_raise(request, error)
             if stored_by is not None:
@@ -411,6 +414,9 @@ class PublicPageMixin:
     page_cache = True
     # The content version an anonymous read is answered for (else None).
     content_version = None
+    # What the page shows, as settings.PAGE_VERSION's function names it
+    # (content_version()): None for all the public content.
+    version_scope = None
 
     # The row a detail page is about (a profile, a term), by the slug in its
     # address: a PageLookup. Whether it exists is asked in the content
@@ -425,7 +431,7 @@ class PublicPageMixin:
                 page = self.page_lookup and self.page_lookup.sql_with_params(
                     self.kwargs["slug"]
                 )
-                self.content_version = content_version(page)
+                self.content_version = content_version(page, self.version_scope)
             except DATABASE_ERRORS as error:
                 return stored_or_raise(request, error)
             if self.content_version.page_exists is False:

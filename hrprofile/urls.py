@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from hrprofile.pagecache import public_page
 from hrprofile.views import robots_txt
+from offices.models import LIST_SCOPE
 from offices.sitemaps import sitemaps
 from offices.views import review_calendar
 
@@ -24,7 +25,7 @@ urlpatterns = [
     path(
         "sitemap.xml",
         # Its only parameter: the page of a long sitemap.
-        public_page(sitemap, stored_by=["p"]),
+        public_page(sitemap, stored_by=["p"], scope=LIST_SCOPE),
         {"sitemaps": sitemaps},
         name="sitemap",
     ),

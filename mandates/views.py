@@ -20,6 +20,12 @@ class TermDetailView(PublicPageMixin, DetailView):
     template_name = "mandates/term_detail.html"
     context_object_name = "term"
 
+    @property
+    def version_scope(self):
+        """Stored until its vocabulary, or an office it lists, changes
+        (settings.PAGE_VERSION's scope for a vocabulary: its table)."""
+        return self.model._meta.db_table
+
     def get(self, request, *args, **kwargs):
         # For an anonymous read the content version's query has said whether
         # a term is at this address.

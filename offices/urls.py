@@ -3,6 +3,7 @@ from django.urls import path
 from hrprofile.pagecache import public_page
 from offices import views
 from offices.feeds import RecentProfilesFeed
+from offices.models import LIST_SCOPE
 
 app_name = "offices"
 
@@ -16,7 +17,7 @@ urlpatterns = [
     path(
         "feed/",
         # It reads no query parameter.
-        public_page(RecentProfilesFeed(), stored_by=[]),
+        public_page(RecentProfilesFeed(), stored_by=[], scope=LIST_SCOPE),
         name="feed",
     ),
 ]

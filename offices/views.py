@@ -27,7 +27,13 @@ from hrprofile.twostep import acting_user
 from offices import calendar
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
-from offices.models import PAGE_RELATIONS, Office, can_preview
+from offices.models import (
+    LIST_SCOPE,
+    OFFICE_SCOPE,
+    PAGE_RELATIONS,
+    Office,
+    can_preview,
+)
 
 
 def _profile_stamp(request, slug):
@@ -131,6 +137,8 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
     """
 
     context_object_name = "offices"
+    # Stored until a listing changes, whichever office it was.
+    version_scope = LIST_SCOPE
     content_template_name = "offices/includes/_index_content.html"
     # Its title, meta and Open Graph description, and its CollectionPage's.
     title = gettext_lazy("UN Human Rights field presences")
@@ -273,6 +281,8 @@ class OfficeCsvView(SearchRateLimitMixin, PublicPageMixin, View):
     never a preview. A query string with a wrong filter is a 400 in plain
     text (query_errors), never the whole list.
     """
+
+    version_scope = LIST_SCOPE
 
     def get(self, request, *args, **kwargs):
         form = OfficeFilterForm(request.GET)
@@ -464,6 +474,8 @@ PROFILE_RELATIONS = CompiledRelations(Office, PAGE_RELATIONS)
 
 class OfficeDetailView(OfficePageMixin, DetailView):
     page_lookup = PageLookup(Office.objects.published)
+    # Stored until this office changes: an edit to another leaves it.
+    version_scope = OFFICE_SCOPE
 
     def get_object(self, queryset=None):
         if self.is_preview or queryset is not None:

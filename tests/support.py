@@ -4,7 +4,7 @@ import datetime
 from importlib import import_module
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import F
+from django.db.models import F, Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from offices.models import ContentStamp
+from offices.models import ContentStamp, Office, PageStamp
 from tests.factories import (
     PASSWORD,
     FieldOfficeFactory,
@@ -270,7 +270,12 @@ def stamped_later(seconds=5):
 
     HTTP dates count whole seconds, and a test's writes all fall within one:
     this is the edit "a few seconds on" that If-Modified-Since must notice.
+    Every stamp a page may be versioned by moves: the office last changed
+    (a write of its stamp alone, which moves the list's), then the content
+    and page stamps.
     """
-    ContentStamp.objects.update(
-        changed_at=F("changed_at") + datetime.timedelta(seconds=seconds)
-    )
+    later = datetime.timedelta(seconds=seconds)
+    latest = Office.objects.aggregate(latest=Max("updated_at"))["latest"]
+    Office.objects.filter(updated_at=latest).update(updated_at=F("updated_at") + later)
+    ContentStamp.objects.update(changed_at=F("changed_at") + later)
+    PageStamp.objects.update(changed_at=F("changed_at") + later)

@@ -231,7 +231,7 @@ def test_readyz_names_the_database_first(cache_down, monkeypatch):
 def database_down(monkeypatch):
     """The content version's query fails as an unreachable server does."""
 
-    def down(page=None):
+    def down(page=None, scope=None):
         raise OperationalError("connection refused")
 
     def set_down(down_now=True):

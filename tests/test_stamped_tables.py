@@ -8,11 +8,19 @@ the tables named in the SQL it runs (FROM and JOIN) are checked against the
 triggers PostgreSQL holds. A table read without the trigger must be in EXEMPT,
 with the reason it cannot make a stored page stale.
 
+Each page is versioned by what it shows (content_version()'s scope): a
+profile by its office's stamp, the listings by the list's, a term's page by
+its vocabulary's and its offices' (offices/migrations/0017_office_stamp.py
+and 0022_page_stamps.py). The second test checks every table each page reads
+against the triggers that move its own scope's version, and that it is
+versioned by the scope it should be.
+
 The reviewers' calendar (/calendar/…/reviews.ics) is left out: it is answered
 with "no-store" and never stored (offices.views.review_calendar).
 """
 
 import re
+from importlib import import_module
 
 import pytest
 from django.core.cache import cache
@@ -20,7 +28,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from offices.models import Office, TranslationCheck
+from offices.models import (
+    LIST_SCOPE,
+    OFFICE_SCOPE,
+    Office,
+    TranslationCheck,
+    content_version,
+)
 from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
@@ -35,6 +49,7 @@ from tests.factories import (
 # can go stale through them.
 EXEMPT = {
     "offices_contentstamp": "the stamp itself: the version stored pages are keyed by",
+    "offices_pagestamp": "the page stamps: the versions stored pages are keyed by",
     "django_session": "a visitor's session: anonymous pages are stored, never "
     "a session's answer",
     "offices_searchdocument": "derived: only the triggers on offices_office, "
@@ -90,18 +105,83 @@ def tables_read(queries):
     return named & tables
 
 
-def stamped_tables():
-    """Tables with a trigger that calls the content-stamp function."""
+def stamped_tables(function="offices_stamp_content", argument=None):
+    """Tables with a trigger that calls function (with argument, if given)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT DISTINCT c.relname
+            SELECT c.relname, t.tgargs
             FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE NOT t.tgisinternal
-              AND t.tgfoid = 'offices_stamp_content'::regproc
-            """
+            WHERE NOT t.tgisinternal AND t.tgfoid = %s::regproc
+            """,
+            [function],
         )
-        return {name for (name,) in cursor.fetchall()}
+        return {
+            name
+            for name, args in cursor.fetchall()
+            if argument is None or argument in bytes(args).decode().split("\0")
+        }
+
+
+# The triggers that move an office's stamp (0017_office_stamp): its row,
+# the rows that belong to it, the terms it links to.
+OFFICE_STAMP = [
+    ("offices_office_stamp", None),
+    ("offices_stamp_from_rows", None),
+    ("offices_stamp_from_terms", None),
+]
+VOCABULARIES = import_module("offices.migrations.0022_page_stamps").VOCABULARIES
+
+
+def scope_triggers(scope):
+    """The triggers (function, argument) whose writes move a scope's version.
+    An office's stamp moves the list's when the office is public (the
+    trigger on offices_office)."""
+    if scope is None:
+        return [("offices_stamp_content", None)]
+    if scope == OFFICE_SCOPE:
+        return OFFICE_STAMP
+    if scope == LIST_SCOPE:
+        return [("offices_stamp_list", None), ("offices_stamp_pages", scope)]
+    # A vocabulary: the stamps of its offices, and its own.
+    return [*OFFICE_STAMP, ("offices_stamp_pages", scope)]
+
+
+def scope_tables(scope):
+    tables = set()
+    for function, argument in scope_triggers(scope):
+        tables |= stamped_tables(function, argument)
+    if scope == LIST_SCOPE:
+        tables |= scope_tables(OFFICE_SCOPE)
+    return tables
+
+
+# Term pages' scopes: their vocabulary's table.
+TERM_SCOPES = {
+    "pillars": "mandates_thematicpillar",
+    "shifts": "mandates_shift",
+    "populations": "mandates_spotlightpopulation",
+}
+
+
+def expected_scope(path):
+    """The scope a page is versioned by, from its address: the API's
+    validators are all the public content's (None)."""
+    parts = path.split("?")[0].strip("/").split("/")
+    if parts[0] in ("api", "robots.txt"):
+        return None
+    if len(parts) == 3:
+        return OFFICE_SCOPE if parts[1] == "offices" else TERM_SCOPES[parts[1]]
+    return LIST_SCOPE
+
+
+SCOPES_SEEN = []
+
+
+def recording_version(page=None, scope=None):
+    """settings.PAGE_VERSION for the test: the version, with its scope noted."""
+    SCOPES_SEEN.append(scope)
+    return content_version(page, scope)
 
 
 @pytest.fixture
@@ -143,13 +223,35 @@ def test_every_table_a_public_page_reads_moves_the_content_stamp(client, site):
     assert unstamped == {}, "pages read tables that no write versions"
 
 
+def test_every_table_a_page_reads_moves_its_own_version(client, site, settings):
+    """Each page is versioned by what it shows (content_version's scope),
+    and every table it reads moves that version."""
+    settings.PAGE_VERSION = "tests.test_stamped_tables.recording_version"
+    unstamped, scopes = {}, {}
+    for path in PAGES:
+        cache.clear()
+        SCOPES_SEEN.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, path
+        if not path.startswith("/api/") and path != "/robots.txt":
+            scopes[path] = SCOPES_SEEN[:]
+        scope = expected_scope(path)
+        tables = tables_read(captured.captured_queries) - scope_tables(scope)
+        if tables - EXEMPT.keys():
+            unstamped[path] = tables - EXEMPT.keys()
+
+    assert unstamped == {}, "pages read tables that no write to their scope versions"
+    assert scopes == {path: [expected_scope(path)] for path in scopes}
+
+
 def test_a_profile_is_built_afresh_and_its_tables_found(client, site):
     """The pages above are requested with an empty page cache."""
     with CaptureQueriesContext(connection) as captured:
         client.get("/en/offices/iraq/")
 
+    # Its version is its office's stamp, in offices_office.
     assert {
-        "offices_contentstamp",
         "offices_office",
         "offices_fieldoffice",
         "mandates_mandate",

@@ -1,6 +1,6 @@
-"""When the public content last changed: the content stamp (kept by database
-triggers), the content version the page cache keys on, and the removals the
-API reports to syncing clients."""
+"""When the public content last changed: the content stamp and the page
+stamps (kept by database triggers), the content version the page cache keys
+on, and the removals the API reports to syncing clients."""
 
 import dataclasses
 import datetime
@@ -73,6 +73,42 @@ class ContentStamp(models.Model):
         return f"{self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
 
 
+class PageStamp(models.Model):
+    """When what a kind of page shows last changed: one row per kind, written
+    by the database.
+
+    The content stamp moves with any write to the public content: versioned
+    by it alone, an edit to one office would make every page render again.
+    The page cache versions each page by what it shows instead
+    (content_version's scope): a profile by its office's own stamp
+    (Office.updated_at), and the pages that show many offices or a whole
+    vocabulary by a row here, which the triggers of migration
+    0022_page_stamps bump:
+
+    - LIST, the listings (the index, the feed, the sitemap, the CSV): after
+      any statement that changes a public office (its row, or its stamp,
+      which its field offices, mandates, checks and terms move), makes one
+      public or takes one away, and after any write to a vocabulary (the
+      index's filters and the sitemap name every term);
+    - one row per vocabulary, by its table's name: after any write to it.
+
+    Like ContentStamp, nothing in Python writes it.
+    """
+
+    LIST = "list"
+
+    name = models.CharField(_("name"), max_length=63, primary_key=True, editable=False)
+    generation = models.BigIntegerField(_("generation"), default=0, editable=False)
+    changed_at = models.DateTimeField(_("changed at"), editable=False)
+
+    class Meta:
+        verbose_name = _("page stamp")
+        verbose_name_plural = _("page stamps")
+
+    def __str__(self):
+        return f"{self.name} {self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
 # How long the API lists an office that left the public site (OfficeRemoval).
 REMOVALS_KEPT_DAYS = 365
 
@@ -119,44 +155,123 @@ class OfficeRemoval(models.Model):
         return f"{self.slug} (#{self.office_id})"
 
 
+# The scopes a page is versioned by (content_version()), besides the whole
+# site (None) and a vocabulary (its table's name): a profile, by its
+# office's stamp; a listing, by the list's (PageStamp.LIST).
+OFFICE_SCOPE = "office"
+LIST_SCOPE = PageStamp.LIST
+
+
+def _public(row):
+    """SQL: whether row of offices_office is on the public site
+    (OfficeQuerySet.published)."""
+    return (
+        f"{row}.status = %s AND {row}.deleted_at IS NULL AND {row}.draft_of_id IS NULL"
+    )
+
+
+def _term_links():
+    """{vocabulary table: (link table, its term column)}: the terms an office
+    shows (Office's many-to-many fields)."""
+    from offices.models.profiles import Office
+
+    return {
+        field.related_model._meta.db_table: (
+            field.remote_field.through._meta.db_table,
+            field.m2m_reverse_name(),
+        )
+        for field in Office._meta.many_to_many
+    }
+
+
 @functools.cache
-def _content_version_sql():
-    """content_version()'s query without the page part, built once per process."""
-    table = connection.ops.quote_name(ContentStamp._meta.db_table)
-    # A LEFT JOIN: one row even before any content was written.
-    return f"FROM (SELECT 1) AS one LEFT JOIN {table} AS stamp ON stamp.id = 1"
+def _scope_sql(scope):
+    """(sql, params) after content_version()'s SELECT for a scope: the token
+    and the time that version it, and the joins that read them, built once
+    per process. found.pk is the key of the page's row."""
+    from offices.models.choices import OfficeStatus
+
+    quote = connection.ops.quote_name
+    stamp = f"{quote(PageStamp._meta.db_table)} AS stamp ON stamp.name = %s"
+    if scope is None:
+        table = quote(ContentStamp._meta.db_table)
+        return (
+            "stamp.generation::text, stamp.changed_at FROM (SELECT {lookup} AS pk)"
+            f" AS found LEFT JOIN {table} AS stamp ON stamp.id = 1",
+            (),
+        )
+    if scope == OFFICE_SCOPE:
+        # The office's stamp moves with everything its profile shows
+        # (migration 0017_office_stamp).
+        return (
+            "page.id::text, page.updated_at FROM (SELECT {lookup} AS pk) AS found"
+            " LEFT JOIN offices_office AS page ON page.id = found.pk",
+            (),
+        )
+    if scope == LIST_SCOPE:
+        return (
+            "stamp.generation::text, stamp.changed_at"
+            " FROM (SELECT {lookup} AS pk) AS found LEFT JOIN " + stamp,
+            (scope,),
+        )
+    link, column = _term_links()[scope]
+    # A term's page: its vocabulary's stamp, and the stamps of the published
+    # offices it lists, all of them (an office that leaves the list moves
+    # no stamp that is still listed).
+    return (
+        "stamp.generation::text || ':' || coalesce(listed.digest, ''),"
+        " greatest(stamp.changed_at, listed.latest)"
+        " FROM (SELECT {lookup} AS pk) AS found LEFT JOIN " + stamp + " CROSS JOIN"
+        " LATERAL (SELECT md5(string_agg(o.id::text || '@' || o.updated_at::text,"
+        " ',' ORDER BY o.id)) AS digest, max(o.updated_at) AS latest"
+        f" FROM {quote(link)} AS link JOIN offices_office AS o"
+        f" ON o.id = link.office_id WHERE link.{quote(column)} = found.pk"
+        f" AND {_public('o')}) AS listed",
+        (scope, OfficeStatus.PUBLISHED),
+    )
 
 
-def content_version(page=None):
-    """What the public pages show, versioned in one small query.
+def content_version(page=None, scope=None):
+    """What a public page shows, versioned in one small query.
 
-    The version is the content stamp (ContentStamp: a generation counter and
-    the time of the last write, kept by database triggers) and today's date,
-    which turns "closing" into "closed" at midnight without any write. It
-    costs one primary-key read, whatever the size of the site.
+    The version is a stamp the database keeps, and today's date, which
+    turns "closing" into "closed" at midnight without any write. Which stamp
+    is the page's scope:
 
-    No signal and no counter in a cache: every app instance reads the same
-    database, so an edit anywhere changes the version everywhere at once.
-    The time is part of the state too: after a test's flush empties the
-    stamp, its generation starts again from 1, never its time.
+    - None: the content stamp (ContentStamp), which any write to the public
+      content moves (the API's validators);
+    - OFFICE_SCOPE: a profile, by its office's stamp (Office.updated_at),
+      which moves with its row, field offices, mandates, translation checks
+      and the terms it shows; an edit to another office leaves it;
+    - LIST_SCOPE: the listings (the index, the feed, the sitemap), by the
+      list's stamp (PageStamp);
+    - a vocabulary's table name: a term's page, by the vocabulary's stamp
+      and the stamps of the published offices it lists.
+
+    Each costs one primary-key read (a term's page: and its offices' stamps)
+    whatever the size of the site. No signal and no counter in a cache:
+    every app instance reads the same database, so an edit anywhere changes
+    the version everywhere at once. The time is part of the state too: after
+    a test's flush empties a stamp, its generation starts again from 1,
+    never its time.
 
     page: (sql, params) of a query for the primary key of the row a page is
     about (hrprofile.pagecache.PageLookup); whether it exists, and its key, come
     in the same query.
     """
-    lookup, params = "NULL", ()
+    lookup, params = "NULL::bigint", ()
     if page is not None:
         sql, params = page
         lookup = f"({sql})"
-    page_pk, generation, changed_at = fetch_one_checked(
-        f"SELECT {lookup}, stamp.generation, stamp.changed_at "
-        + _content_version_sql(),
-        params,
+    scope_sql, scope_params = _scope_sql(scope)
+    page_pk, token, changed_at = fetch_one_checked(
+        "SELECT found.pk, " + scope_sql.format(lookup=lookup),
+        (*params, *scope_params),
     )
     today = timezone.localdate()
-    stamp = f"{generation}@{changed_at.timestamp()}" if changed_at else "none"
+    stamp = f"{token}@{changed_at.timestamp()}" if changed_at else "none"
     return ContentVersion(
-        state=f"{today.isoformat()} {stamp}",
+        state=f"{today.isoformat()} {scope or 'site'} {stamp}",
         latest=changed_at,
         today=today,
         page_exists=None if page is None else page_pk is not None,
