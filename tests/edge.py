@@ -52,7 +52,8 @@ def nginx_conf(folder, *, port, app_port):
     edge_includes(folder)
     conf = folder / "nginx.conf"
     conf.write_text(
-        f"{worker_user()}daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        f"{worker_user()}daemon off;\npid {folder}/nginx.pid;\n"
+        f"error_log {folder}/error.log;\n"
         "events {}\n"
         f"http {{\n client_body_temp_path {folder}/body;\n"
         f" proxy_temp_path {folder}/proxy;\n access_log off;\n"

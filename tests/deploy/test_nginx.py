@@ -100,7 +100,8 @@ def nginx(tmp_path_factory):
         (tmp / name).mkdir(mode=0o777)
         (tmp / name).chmod(0o777)
     (tmp / "nginx.conf").write_text(
-        f"{worker_user()}daemon off;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
+        f"{worker_user()}daemon off;\npid {tmp}/nginx.pid;\n"
+        f"error_log {tmp}/error.log;\n"
         "events {}\n"
         f"http {{\n client_body_temp_path {tmp}/body;\n"
         f" proxy_temp_path {tmp}/proxy;\n include {tmp}/site.conf;\n}}\n"
