@@ -13,7 +13,7 @@ PYTHON := $(shell for p in python3.13 python3.12 python3 python; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
 	&& { echo $$p; break; }; done)
 
-.PHONY: help install browser-deps check-chromium check-gettext check-nginx check-redis run test test-fast lint format lock messages compile-messages backup restore db-stop clean check-python
+.PHONY: help install browser-deps check-chromium check-gettext check-nginx check-redis check-wrk run test test-fast lint format lock messages compile-messages backup restore db-stop clean check-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-16s %s\n", $$1, $$2}'
@@ -99,6 +99,11 @@ check-gettext:
 check-nginx:
 	$(call test-package,PATH="$$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1,nginx-light,the proxy tests,brew install nginx (macOS))
 
+# bench/pages.py loads the pages through nginx's edge cache with wrk (its
+# Python load generator cannot reach nginx's rates).
+check-wrk:
+	$(call test-package,command -v wrk >/dev/null 2>&1,wrk,the bench's loads through nginx,brew install wrk (macOS))
+
 # tests/operations/test_faults.py starts a redis-server of its own on a free
 # port, to stop it and freeze it (SIGSTOP) under a real gunicorn.
 check-redis:
@@ -126,7 +131,7 @@ COVERAGE ?= 1
 TEST_WORKERS ?= auto
 MARK ?=
 PYTEST_WORKERS = $(if $(filter 0,$(TEST_WORKERS)),-p no:xdist,-n $(TEST_WORKERS) --dist loadscope)
-test: install check-chromium check-gettext check-nginx check-redis ## Run the whole test suite with coverage, then check that migrations are complete
+test: install check-chromium check-gettext check-nginx check-redis check-wrk ## Run the whole test suite with coverage, then check that migrations are complete
 	$(PY) -m pytest $(PYTEST_WORKERS) $(if $(MARK),-m "$(MARK)") \
 		$(if $(filter 1,$(COVERAGE)),--cov --cov-report=term:skip-covered)
 	$(PY) manage.py makemigrations --check --dry-run

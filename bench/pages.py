@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hrprofile \
         .venv/bin/python bench/pages.py [--offices 300] [--duration 5] \
-        [--connections 16] [--python] [--cache-url redis://127.0.0.1:6379/0]
+        [--connections 16] [--python] [--cache-url redis://127.0.0.1:6379/0] \
+        [--nginx] [--pages profile index]
 
 DATABASE_URL names a server on loopback, or one on a Unix socket
 (postgres://postgres@/hrprofile?host=/path/to/socket/dir: the embedded server
@@ -35,6 +36,11 @@ load generator when wrk is missing (or with --python):
   load (uncached, and X-Bench-Cold, which bench/urls.py honours) renders
   that too, as the first reader after an edit does.
 
+With --nginx, the profile and the index are loaded once more, stored, through
+nginx's edge cache (deploy/nginx/'s include files, Debian's nginx started on
+a free port, the store in a temporary folder; bench/edge.py), next to the
+bare view at Django as every other load.
+
 It prints requests per second, p50 and p99 latency and the ratio of the
 requests per second to the bare view's in the same run. SEARCH_RATE_LIMIT is
 set out of reach so the search limiter never answers. The cache is the
@@ -64,6 +70,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import edge
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +88,8 @@ PAGES = {
 }
 BARE = "/bench/ok"
 VARIANTS = ("uncached", "cold", "cached", "304")
+# The pages loaded through nginx with --nginx.
+EDGE_PAGES = ("profile", "index")
 # Pages with a part stored apart from the page (hrprofile.pagecache.stored_value).
 STORED_CONTENT = set(PAGES) - {"profile"}
 COLD = {"X-Bench-Cold": "1"}
@@ -297,13 +306,15 @@ def run_python(
 
 
 class Bench:
-    def __init__(self, base, args, run_id):
+    def __init__(self, base, args, run_id, edge_base=None):
         self.base = base
+        self.edge_base = edge_base
         self.args = args
         self.use_wrk = not args.python and shutil.which("wrk") is not None
         self.run_id = run_id
 
-    def load(self, path, *, unique=False, headers=None):
+    def load(self, path, *, unique=False, headers=None, base=None):
+        base = base or self.base
         options = {
             "unique": unique,
             "headers": headers or {},
@@ -312,15 +323,13 @@ class Bench:
             "run_id": self.run_id,
         }
         if self.use_wrk:
-            return run_wrk(self.base, path, threads=self.args.threads, **options)
-        return run_python(
-            self.base, path, max_requests=self.args.max_requests, **options
-        )
+            return run_wrk(base, path, threads=self.args.threads, **options)
+        return run_python(base, path, max_requests=self.args.max_requests, **options)
 
-    def warm(self, path, headers=None):
+    def warm(self, path, headers=None, base=None):
         """A few requests first: every worker has the page in its cache."""
         for _ in range(8):
-            request(self.base, path, headers)
+            request(base or self.base, path, headers)
 
     def measure_size(self, offices):
         """Every page and variant, each load between two loads of the bare view.
@@ -357,6 +366,13 @@ class Bench:
                 bare.append(self.measure_bare())
                 bare_rps = (bare[-2]["rps"] + bare[-1]["rps"]) / 2
                 self.print_row(label, variant, offices, result, bare_rps)
+        for label in EDGE_PAGES if self.edge_base else ():
+            # Stored by nginx: the same address again and again.
+            self.warm(PAGES[label], base=self.edge_base)
+            result = self.load(PAGES[label], base=self.edge_base)
+            bare.append(self.measure_bare())
+            bare_rps = (bare[-2]["rps"] + bare[-1]["rps"]) / 2
+            self.print_row(label, "nginx", offices, result, bare_rps)
         rates = [result["rps"] for result in bare]
         summary = {
             "rps": statistics.mean(rates),
@@ -441,6 +457,11 @@ def main():
         help=f"pages to measure (default: all of {', '.join(map(repr, PAGES))})",
     )
     parser.add_argument(
+        "--nginx",
+        action="store_true",
+        help="also load the profile and the index through nginx's edge cache",
+    )
+    parser.add_argument(
         "--cache-url",
         default="locmemcache://",
         help="CACHE_URL (default: local memory)",
@@ -496,7 +517,10 @@ def main():
         # The search limiter must never answer the bench.
         "SEARCH_RATE_LIMIT": str(10**9),
     }
-    gunicorn = None
+    nginx = edge.find_nginx() if args.nginx else None
+    if args.nginx and nginx is None:
+        sys.exit("--nginx needs nginx (apt-get install nginx-light).")
+    gunicorn = proxy = None
     log = log_path.open("w")
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
@@ -536,7 +560,14 @@ def main():
         if gunicorn.poll() is not None:
             raise RuntimeError("gunicorn stopped: " + log_path.read_text()[-2000:])
 
-        bench = Bench(base_url, args, run_id)
+        edge_base = None
+        if nginx:
+            edge_port = free_port()
+            proxy = edge.start(
+                workdir / "nginx", port=edge_port, app_port=port, nginx=nginx
+            )
+            edge_base = f"http://127.0.0.1:{edge_port}"
+        bench = Bench(base_url, args, run_id, edge_base)
         print(
             f"gunicorn -c gunicorn.conf.py, 2 sync workers, cache {args.cache_url}; "
             + (
@@ -545,7 +576,8 @@ def main():
                 else f"Python load generator, {args.connections} threads, "
                 f"at most {args.max_requests} requests, "
             )
-            + f"{args.duration} s per line",
+            + f"{args.duration} s per line"
+            + ("; nginx's edge cache in front" if nginx else ""),
             flush=True,
         )
         bench.print_header()
@@ -557,6 +589,9 @@ def main():
         if len(log_lines) > 20:
             print(f"gunicorn wrote {len(log_lines)} log lines, last:", log_lines[-1])
     finally:
+        if proxy:
+            proxy.terminate()
+            proxy.wait(10)
         if gunicorn:
             os.killpg(gunicorn.pid, signal.SIGTERM)
             gunicorn.wait(30)

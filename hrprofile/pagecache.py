@@ -42,12 +42,23 @@ from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
 
 logger = logging.getLogger(__name__)
 
-# Browsers and proxies may keep a public page this long (seconds); within it
-# they revalidate for free (a 304 costs one small query).
+# Browsers may keep a public page this long (seconds); within it they
+# revalidate for free (a 304 costs one small query).
 PUBLIC_MAX_AGE = 300
+# A shared cache (the edge cache of deploy/nginx/, a CDN) keeps it a second,
+# then asks again with its ETag: a publish, an unpublish or a delete shows
+# within two. While it asks, it serves what it has (stale-while-revalidate);
+# when the app fails, it serves that for a day (stale-if-error).
+PUBLIC_CACHE_CONTROL = {
+    "public": True,
+    "max_age": PUBLIC_MAX_AGE,
+    "s_maxage": 1,
+    "stale_while_revalidate": 60,
+    "stale_if_error": 24 * 60 * 60,
+}
 
 # For a page with no database content (robots.txt).
-public_cache = cache_control(public=True, max_age=PUBLIC_MAX_AGE)
+public_cache = cache_control(**PUBLIC_CACHE_CONTROL)
 
 
 def absolute_static(path):
@@ -366,7 +377,7 @@ def public_page(view, stored_by=None, scope=None):
             response = versioned_page(request, respond, version)
         else:
             response = respond()
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
         return response
 
     return wrapper
@@ -443,7 +454,7 @@ class PublicPageMixin:
         if self.is_preview or response.status_code not in (200, 304):
             add_never_cache_headers(response)
         else:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
         return response
 
     def stored_part(self, render, *variants):

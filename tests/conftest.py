@@ -20,6 +20,7 @@ PROCESS_MODULES = {
     "deploy/test_backup.py": "pg_dump and pg_restore",
     "deploy/test_image.py": "docker build and run",
     "deploy/test_nginx.py": "nginx",
+    "operations/test_edge_cache.py": "nginx in front of gunicorn",
     "i18n/test_migrations.py": "migration round trips",
     "security/test_config.py": "manage.py and gunicorn in a copy of the checkout",
     "test_migrations.py": "migration round trips",

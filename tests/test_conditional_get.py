@@ -72,7 +72,10 @@ def test_a_matching_etag_gets_304_for_one_query(
     assert response.content == b""
     assert response.headers["ETag"] == first.headers["ETag"]
     assert response.headers["Last-Modified"] == first.headers["Last-Modified"]
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 @each_page

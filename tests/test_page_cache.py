@@ -126,7 +126,10 @@ def test_a_second_anonymous_read_is_the_stored_page(
     assert second.content == first.content
     assert second.headers["Content-Type"] == first.headers["Content-Type"]
     assert second.headers["ETag"] == first.headers["ETag"]
-    assert second.headers["Cache-Control"] == "public, max-age=300"
+    assert second.headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 def test_a_head_request_is_answered_from_the_stored_page(

@@ -147,6 +147,9 @@ def test_site_wide_files_are_publicly_cacheable(client, site, url):
     assert set(response.headers["Cache-Control"].split(", ")) == {
         "public",
         "max-age=300",
+        "s-maxage=1",
+        "stale-while-revalidate=60",
+        "stale-if-error=86400",
     }
 
 

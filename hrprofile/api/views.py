@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 from hrprofile.api.documentation import LANGUAGE_PARAMETER, documented, language_codes
 from hrprofile.api.errors import InvalidQuery
 from hrprofile.links import absolute_url
-from hrprofile.pagecache import PUBLIC_MAX_AGE, RELEASE, content_version
+from hrprofile.pagecache import PUBLIC_CACHE_CONTROL, RELEASE, content_version
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE
 
@@ -110,7 +110,7 @@ class PublicApiView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code in (200, 304):
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
         else:
             add_never_cache_headers(response)
         return response

@@ -86,7 +86,10 @@ def test_head_answers_like_get_without_a_body(api, iraq):
 def test_data_may_be_cached_by_anyone_for_five_minutes(api, iraq, path):
     response = api.get(path)
 
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
     assert not response.cookies
 
 
@@ -95,7 +98,10 @@ def test_a_304_keeps_the_cache_policy(api, iraq):
 
     response = api.get("/api/v1/tags/", HTTP_IF_NONE_MATCH=etag)
 
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 @pytest.mark.parametrize(

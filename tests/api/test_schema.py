@@ -41,7 +41,14 @@ def test_the_document_answers_conditional_requests(db):
     again = Client().get("/api/v1/schema/", HTTP_IF_NONE_MATCH=first["ETag"])
 
     assert again.status_code == 304
-    assert first["Cache-Control"] == again["Cache-Control"] == "public, max-age=300"
+    assert (
+        first["Cache-Control"]
+        == again["Cache-Control"]
+        == (
+            "public, max-age=300, s-maxage=1, "
+            "stale-while-revalidate=60, stale-if-error=86400"
+        )
+    )
 
 
 def test_the_api_is_documented_and_only_the_api(openapi):
@@ -273,4 +280,7 @@ def test_the_docs_page_answers_conditional_requests(docs):
     again = Client().get("/api/v1/docs/", HTTP_IF_NONE_MATCH=response["ETag"])
 
     assert again.status_code == 304
-    assert response["Cache-Control"] == "public, max-age=300"
+    assert response["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )

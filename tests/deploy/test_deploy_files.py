@@ -318,14 +318,29 @@ def test_the_schedule_publishes_every_five_minutes(services):
 
 
 def test_nginx_spreads_requests_and_sets_the_trusted_headers(services):
-    [mount, _] = services["proxy"]["volumes"]
+    mount = services["proxy"]["volumes"][0]
     config = (DEPLOY / "nginx" / "templates" / "default.conf.template").read_text()
+    config += (DEPLOY / "nginx" / "hrprofile-location.conf").read_text()
 
     assert mount == "./nginx/templates:/etc/nginx/templates:ro"
     assert "server app:8000 resolve" in config
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in config
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in config
     assert "proxy_set_header X-Request-ID $request_id;" in config
+
+
+def test_nginx_runs_the_edge_cache_with_a_store_that_outlives_it(services):
+    """The template includes the two files compose mounts, and the store is a
+    volume: a restarted proxy still has the pages while the app is down."""
+    volumes = services["proxy"]["volumes"]
+    config = (DEPLOY / "nginx" / "templates" / "default.conf.template").read_text()
+
+    assert "./nginx:/etc/nginx/hrprofile:ro" in volumes
+    assert "proxy-cache:/var/cache/nginx/hrprofile" in volumes
+    assert "include /etc/nginx/hrprofile/hrprofile-cache.conf;" in config
+    assert "include /etc/nginx/hrprofile/hrprofile-location.conf;" in config
+    cache = (DEPLOY / "nginx" / "hrprofile-cache.conf").read_text()
+    assert "proxy_cache_path /var/cache/nginx/hrprofile\n" in cache
 
 
 def test_nginx_gets_the_sites_name_from_the_environment_and_nothing_else(services):

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.conf import settings
 
+from tests.edge import edge_includes, worker_user
 from tests.servers import free_port
 
 TEMPLATE = settings.BASE_DIR / "deploy" / "nginx" / "templates"
@@ -46,6 +47,7 @@ def derived(template, *, http_port, https_port, backend_port, tmp):
         ("listen 443", f"listen 127.0.0.1:{https_port}"),
         ("/etc/nginx/tls/", f"{tmp}/"),
         ("/var/log/nginx/access.log", f"{tmp}/access.log"),
+        ("/etc/nginx/hrprofile/", f"{edge_includes(tmp)}/"),
     ]
     for old, new in replacements:
         assert old in template, f"the template no longer has {old!r}"
@@ -98,7 +100,8 @@ def nginx(tmp_path_factory):
         (tmp / name).mkdir(mode=0o777)
         (tmp / name).chmod(0o777)
     (tmp / "nginx.conf").write_text(
-        f"daemon off;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n"
+        f"{worker_user()}daemon off;\npid {tmp}/nginx.pid;\n"
+        f"error_log {tmp}/error.log;\n"
         "events {}\n"
         f"http {{\n client_body_temp_path {tmp}/body;\n"
         f" proxy_temp_path {tmp}/proxy;\n include {tmp}/site.conf;\n}}\n"

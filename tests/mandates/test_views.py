@@ -62,7 +62,10 @@ def test_term_page_links_to_the_filtered_index(client, term_page):
 def test_term_page_is_publicly_cacheable(client, term_page):
     url, _ = term_page
 
-    assert client.get(url).headers["Cache-Control"] == "public, max-age=300"
+    assert client.get(url).headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 def test_term_without_offices_says_so(client, db):

@@ -555,7 +555,10 @@ def test_staff_see_drafts_marked_in_the_index(client, draft, staff_user):
 def test_public_profile_is_publicly_cacheable(client, iraq):
     response, _ = page(client, "/en/offices/iraq/")
 
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 def test_profile_sends_etag_and_last_modified(client, iraq):
@@ -577,7 +580,10 @@ def test_matching_etag_gets_304(client, iraq):
     assert response.status_code == 304
     assert html == ""
     assert response.headers["ETag"] == first.headers["ETag"]
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 def test_unmodified_since_last_modified_gets_304(client, iraq):
@@ -685,7 +691,10 @@ def test_each_language_has_its_own_etag(client, iraq, settings):
 def test_index_is_publicly_cacheable(client, db):
     response, _ = page(client, "/en/offices/")
 
-    assert response.headers["Cache-Control"] == "public, max-age=300"
+    assert response.headers["Cache-Control"] == (
+        "public, max-age=300, s-maxage=1, "
+        "stale-while-revalidate=60, stale-if-error=86400"
+    )
 
 
 # ---------------------------------------------------------------- index

@@ -378,6 +378,9 @@ def test_download_is_cached_and_answers_304(client, db):
     assert set(response.headers["Cache-Control"].split(", ")) == {
         "public",
         "max-age=300",
+        "s-maxage=1",
+        "stale-while-revalidate=60",
+        "stale-if-error=86400",
     }
     again = client.get(
         "/en/offices.csv", headers={"if-none-match": response.headers["ETag"]}
