@@ -29,7 +29,7 @@ import time
 import urllib.parse
 
 import redis
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -145,6 +145,25 @@ def _guarded(name):
     return guarded
 
 
+class ReusedRedisClient(RedisCacheClient):
+    """Django's Redis client, which makes one redis.Redis per server and
+    keeps it: Django's makes a new one for every call, whose set-up (its
+    response callbacks, a few hundred entries) cost more than a cached page's
+    round trip to Redis. A redis.Redis is safe to share between threads: each
+    command takes a connection from the pool."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class BoundedRedisCache(RedisCache):
     """Django's Redis cache with short timeouts, no retries and a breaker.
 
@@ -159,6 +178,7 @@ class BoundedRedisCache(RedisCache):
         options.setdefault("socket_timeout", SOCKET_TIMEOUT)
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, params)
+        self._class = ReusedRedisClient
         self.breaker = breaker_for(",".join(map(_without_password, self._servers)))
 
     def is_available(self):

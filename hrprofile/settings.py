@@ -124,7 +124,8 @@ MIDDLEWARE = [
     "hrprofile.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the policy too.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Django's ContentSecurityPolicyMiddleware, each policy written once.
+    "hrprofile.middleware.PolicyMiddleware",
     "hrprofile.middleware.NoncePagesNeverCachedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # CORS for /api/ only; answers preflights before anything else runs.
@@ -138,7 +139,8 @@ MIDDLEWARE = [
     # Who and from where, for every audit entry written during the request.
     "audit.middleware.AuditMiddleware",
     "hrprofile.middleware.StaffSessionIdleMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's MessageMiddleware, its storage made only when used.
+    "hrprofile.middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The known-device cookie of a successful login (hrprofile/lockouts.py).
     "hrprofile.lockouts.KnownDeviceMiddleware",

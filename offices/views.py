@@ -78,7 +78,10 @@ class OfficeViewMixin(PublicPageMixin):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         # Known before any answer, a 304 included, so none is cached publicly.
-        self.is_preview = can_preview(acting_user(request))
+        # Without a session cookie nobody is signed in: no user to look up.
+        self.is_preview = settings.SESSION_COOKIE_NAME in request.COOKIES and (
+            can_preview(acting_user(request))
+        )
 
     def get_queryset(self):
         return Office.objects.visible_to(acting_user(self.request))
