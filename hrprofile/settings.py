@@ -207,6 +207,10 @@ DATABASES["default"]["OPTIONS"].setdefault(
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# django-environ reads CACHE_URL's ?key_prefix= into a key Django does not
+# read: without this the keys of sites sharing a Redis would collide.
+if "key_prefix" in CACHES["default"]:
+    CACHES["default"]["KEY_PREFIX"] = CACHES["default"].pop("key_prefix")
 # Redis through our own backend (hrprofile/cache.py): short timeouts and a
 # circuit breaker, so that a Redis down or frozen costs speed, not answers.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":

@@ -206,6 +206,14 @@ def test_a_redis_cache_goes_through_the_bounded_backend(load_settings):
     }
 
 
+def test_the_cache_urls_key_prefix_prefixes_the_keys(load_settings):
+    url = "redis://127.0.0.1:6379/1?key_prefix=hrprofile-staging"
+    caches = load_settings(**PRODUCTION, CACHE_URL=url).CACHES
+
+    assert caches["default"]["KEY_PREFIX"] == "hrprofile-staging"
+    assert "key_prefix" not in caches["default"]
+
+
 @pytest.mark.parametrize(("value", "timeout"), [(None, 3), ("5", 5)])
 def test_the_database_connect_timeout_is_read_from_the_environment(
     load_settings, monkeypatch, value, timeout
