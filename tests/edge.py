@@ -4,22 +4,18 @@ the test's own in front of an app on 127.0.0.1."""
 
 import os
 import shutil
-import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 
-from tests.servers import free_port
+from tests.servers import free_port, start_nginx
 
 INCLUDES = settings.BASE_DIR / "deploy" / "nginx"
 CACHE_FILE = "hrprofile-cache.conf"
 LOCATION_FILE = "hrprofile-location.conf"
 STORE_LINE = "proxy_cache_path /var/cache/nginx/hrprofile\n"
 # Debian installs it in /usr/sbin, which a user's PATH may lack.
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 MISSING = (
     "nginx is missing: make test installs it as root (apt-get install "
     "nginx-light); elsewhere install it once, then rerun the tests."
@@ -72,21 +68,7 @@ class EdgeNginx:
         self.port = free_port()
         self.folder = folder
         conf = nginx_conf(folder, port=self.port, app_port=app_port)
-        self.process = subprocess.Popen(
-            [NGINX, "-p", str(folder), "-c", str(conf), "-e", "stderr"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 1).close()
-                break
-            except OSError:
-                assert self.process.poll() is None, self.process.stdout.read()
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        self.process = start_nginx(folder, conf, self.port)
 
     def get(self, path, *, headers=None, timeout=15):
         """(status, headers, body) of a GET through the cache."""

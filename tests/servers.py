@@ -28,6 +28,30 @@ ROOT = settings.BASE_DIR
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 
+# Debian's nginx, which `make test` installs (check-nginx).
+NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+
+
+def start_nginx(prefix, conf, port):
+    """nginx with prefix and the configuration file conf, once it accepts
+    connections on port (its output in the failure if it stops instead)."""
+    process = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(conf), "-e", "stderr"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 1).close()
+            return process
+        except OSError:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.1)
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,8 +11,6 @@ upstream server's `resolve`) replaced.
 """
 
 import json
-import os
-import shutil
 import socket
 import ssl
 import subprocess
@@ -24,12 +22,11 @@ import pytest
 from django.conf import settings
 
 from tests.edge import edge_includes, worker_user
-from tests.servers import free_port
+from tests.servers import NGINX, free_port, start_nginx
 
 TEMPLATE = settings.BASE_DIR / "deploy" / "nginx" / "templates"
 SITE = "profiles.test"
 # Debian installs it in /usr/sbin, which a user's PATH may lack.
-NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 
 
 def derived(template, *, http_port, https_port, backend_port, tmp):
@@ -106,21 +103,7 @@ def nginx(tmp_path_factory):
         f"http {{\n client_body_temp_path {tmp}/body;\n"
         f" proxy_temp_path {tmp}/proxy;\n include {tmp}/site.conf;\n}}\n"
     )
-    process = subprocess.Popen(
-        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", "stderr"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", ports["https_port"]), 1).close()
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "nginx did not start"
-            time.sleep(0.1)
+    process = start_nginx(tmp, tmp / "nginx.conf", ports["https_port"])
     yield {**ports, "tmp": tmp}
     process.terminate()
     process.wait(10)

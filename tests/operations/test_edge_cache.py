@@ -14,9 +14,9 @@ import time
 import pytest
 
 from offices.models import Office
-from tests.edge import MISSING, NGINX, EdgeNginx, nginx_conf
+from tests.edge import MISSING, EdgeNginx, nginx_conf
 from tests.factories import OfficeFactory
-from tests.servers import ROOT, Gunicorn, database_url, production_env
+from tests.servers import NGINX, ROOT, Gunicorn, database_url, production_env
 
 # The server reads rows committed by the module's fixtures; the mark makes
 # pytest-django set up the test database for this module.
