@@ -56,19 +56,11 @@ class OfficesConfig(AppConfig):
         # the database is out (offices/withdrawals.py).
         from django.db.models.signals import post_delete, post_save
 
-        from audit.models import AuditEntry
-        from offices.withdrawals import (
-            office_deleted,
-            office_saved,
-            withdrawal_recorded,
-        )
+        from offices.withdrawals import office_deleted, office_saved
 
         post_save.connect(office_saved, sender=Office, dispatch_uid="offices_withdrawn")
         post_delete.connect(
             office_deleted, sender=Office, dispatch_uid="offices_withdrawn"
-        )
-        post_save.connect(
-            withdrawal_recorded, sender=AuditEntry, dispatch_uid="offices_withdrawn"
         )
         # Reviewers are not content but who answers for it: one entry per
         # change, naming the people (auditlog's m2m entries would not).

@@ -3,10 +3,10 @@ address) is never answered from the stored pages while the database is out
 (hrprofile/pagecache.py's fallback): its stored answers are forgotten, in
 every language, with the index's, which listed it.
 
-Two signals say so: an office saved (unpublished in the admin or the
-editorial workflow, moved, deleted for good) and the audit entry of a
-withdrawal (a soft deletion is a queryset update, which sends no signal of
-its own, and always writes one).
+An office's post_save and post_delete say so (unpublished in the admin or
+the editorial workflow, moved, deleted for good); a soft deletion, a
+queryset update that sends no signal, calls forget_withdrawn() itself
+(offices/editorial/workflow.py soft_delete).
 """
 
 from django.conf import settings
@@ -49,22 +49,3 @@ def office_saved(sender, instance, raw=False, **kwargs):
 
 def office_deleted(sender, instance, **kwargs):
     forget_withdrawn(instance, deleted=True)
-
-
-def withdrawal_recorded(sender, instance, created=False, raw=False, **kwargs):
-    """An audit entry of a deletion or an unpublishing: forget the office's pages."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from audit.models import AuditEntry
-    from offices.models import Office
-
-    withdrawals = {AuditEntry.Action.DELETE, AuditEntry.Action.UNPUBLISH}
-    if raw or not created or instance.action not in withdrawals:
-        return
-    # An office's own entry (a field office's deletion files one under its
-    # office too); the content type is cached, so other entries cost nothing.
-    if instance.content_type_id != ContentType.objects.get_for_model(Office).pk:
-        return
-    office = Office.objects.filter(pk=instance.office_id).first()
-    if office is not None:
-        forget_withdrawn(office, deleted=True)

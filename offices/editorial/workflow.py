@@ -38,6 +38,7 @@ from offices.history import (
     version_time,
 )
 from offices.models import Office, PublicationRequest, TranslationCheck
+from offices.withdrawals import forget_withdrawn
 
 # What reverting an office must leave as it is: its editorial and review state.
 KEPT_ON_REVERT = [
@@ -425,6 +426,8 @@ def soft_delete(office, *, by):
             deleted_at=timezone.now(), deleted_by=by
         )
         _record(AuditEntry.Action.DELETE, live, by, _("Deleted (restorable)"))
+        # An update sends no post_save: its stored pages are forgotten here.
+        forget_withdrawn(live, deleted=True)
 
 
 def restore(office, *, by):
