@@ -5,10 +5,10 @@ from auditlog import get_logentry_model
 from auditlog.cid import correlation_id
 from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.middleware import AuditlogMiddleware
-from django.conf import settings
 from django.db.models.signals import pre_save
 
 from audit.models import ip_or_none
+from hrprofile.people import may_be_signed_in
 from hrprofile.throttle import client_ip
 
 # The one receiver of every request's context (AuditMiddleware): auditlog's
@@ -62,8 +62,7 @@ class AuditMiddleware(AuditlogMiddleware):
 
     @staticmethod
     def _get_actor(request):
-        # Without a session cookie nobody is signed in at the request's start.
-        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        if not may_be_signed_in(request):
             return None
         return AuditlogMiddleware._get_actor(request)
 

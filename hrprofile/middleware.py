@@ -8,6 +8,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.csp import CSP, build_policy
 from django.utils.functional import SimpleLazyObject, empty
 
+from hrprofile.people import may_be_signed_in
+
 
 def _is_public(response):
     directives = response.get("Cache-Control", "").split(",")
@@ -33,7 +35,7 @@ class StaffSessionIdleMiddleware:
         # No session cookie, no session: anonymous pages stay free of a
         # session lookup (and of "Vary: Cookie").
         if (
-            settings.SESSION_COOKIE_NAME in request.COOKIES
+            may_be_signed_in(request)
             and request.user.is_authenticated
             and not _is_public(response)
         ):

@@ -38,6 +38,7 @@ from django.views.decorators.cache import cache_control
 from hrprofile.cache import CacheUnavailable
 from hrprofile.i18n import alternate_paths, open_graph_locales
 from hrprofile.links import absolute_url
+from hrprofile.people import may_be_signed_in
 from hrprofile.queries import PLACEHOLDERS, compile_with_placeholder, with_value
 
 logger = logging.getLogger(__name__)
@@ -130,8 +131,7 @@ def is_anonymous_read(request):
     to show.
     """
     return request.method in {"GET", "HEAD"} and not (
-        settings.SESSION_COOKIE_NAME in request.COOKIES
-        or CookieStorage.cookie_name in request.COOKIES
+        may_be_signed_in(request) or CookieStorage.cookie_name in request.COOKIES
     )
 
 

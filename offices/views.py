@@ -19,6 +19,7 @@ from hrprofile.csv import csv_response
 from hrprofile.errors import too_many_requests
 from hrprofile.links import absolute_url
 from hrprofile.pagecache import PageLookup, PublicPageMixin
+from hrprofile.people import may_be_signed_in
 from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
 from hrprofile.structured_data import json_ld_script
 from hrprofile.throttle import client_ip, seconds_to_wait
@@ -79,8 +80,8 @@ class OfficeViewMixin(PublicPageMixin):
         super().setup(request, *args, **kwargs)
         # Known before any answer, a 304 included, so none is cached publicly.
         # Without a session cookie nobody is signed in: no user to look up.
-        self.is_preview = settings.SESSION_COOKIE_NAME in request.COOKIES and (
-            can_preview(acting_user(request))
+        self.is_preview = may_be_signed_in(request) and can_preview(
+            acting_user(request)
         )
 
     def get_queryset(self):
