@@ -13,6 +13,7 @@ with axe-core and the width checked on every page at 1366 and 390 px:
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -233,3 +234,39 @@ def test_the_translators_round(new_context, people, iraq):
         PublicationRequest.objects.get(office=draft).requested_by
         == (people["translator"])
     )
+
+
+def test_every_action_of_the_draft_page_is_reached_by_the_keyboard(
+    new_context, people, iraq
+):
+    """Tab reaches each button and link of the action bar and the side panel,
+    in turn, and each shows where the focus is."""
+    draft = editorial.start_draft(iraq, by=people["editor"])
+    page = new_context().new_page()
+    log_in(page, people["editor"])
+    page.goto(reverse("admin:offices_office_change", args=[draft.pk]))
+    actions = page.locator(
+        "#office_form .submit-row :is(a, input, button):visible,"
+        " .office-panel :is(a, input:not([type=hidden]), button, textarea):visible"
+    )
+    wanted = {
+        actions.nth(i).evaluate("el => el.outerHTML") for i in range(actions.count())
+    }
+    assert len(wanted) >= 8
+
+    reached = set()
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        focused = page.evaluate_handle("document.activeElement")
+        html = focused.evaluate("el => el.outerHTML")
+        if html in wanted:
+            reached.add(html)
+            style = focused.evaluate(
+                "el => { const s = getComputedStyle(el);"
+                " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"
+            )
+            assert style[0] != "none" or style[2] != "none", html
+        if reached == wanted:
+            break
+
+    assert reached == wanted, wanted - reached
