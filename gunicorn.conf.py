@@ -9,10 +9,12 @@ import json
 import logging
 import os
 import sys
+import traceback
 
-from gunicorn.glogging import Logger, SafeAtoms
+from gunicorn.glogging import Logger
 from pythonjsonlogger.json import JsonFormatter
 
+from hrprofile.health import HEALTH_PATHS
 from hrprofile.logs import loggable
 
 # The shipped server is always production: settings.py then ignores the
@@ -86,15 +88,6 @@ class RedactingLogger(Logger):
         }
 
 
-class JsonAtoms(SafeAtoms):
-    """The access line's values, escaped for a string in JSON."""
-
-    def __init__(self, atoms):
-        super().__init__({})
-        for name, value in atoms.items():
-            self[name] = json.dumps(value)[1:-1] if isinstance(value, str) else value
-
-
 class JsonLogger(RedactingLogger):
     """gunicorn's own logger, writing JSON lines.
 
@@ -126,17 +119,51 @@ class JsonLogger(RedactingLogger):
             handler.setFormatter(logging.Formatter("%(message)s"))
             handler.addFilter(NoHealthProbes())
 
-    atoms_wrapper_class = JsonAtoms
+    def access(self, resp, req, environ, request_time):
+        """The access line, built from the few values it holds.
+
+        gunicorn's own access() gathers every atom (the whole WSGI environ
+        and every header, each made loggable and escaped): about a tenth of
+        what a stored page costs. The line is the same as access_log_format
+        would write, health probes left out as NoHealthProbes does.
+        """
+        if not self.access_log_enabled:
+            return
+        path = environ.get("PATH_INFO", "")
+        if path in HEALTH_PATHS:
+            return
+        status = resp.status
+        if isinstance(status, str):
+            status = status.split(None, 1)[0]
+        method = environ.get("REQUEST_METHOD", "-")
+        request_id = "-"
+        for name, value in resp.headers:
+            if name.lower() == "x-request-id":
+                request_id = value
+        line = {
+            "time": self.now(),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "message": loggable(
+                f"{method} {environ.get('RAW_URI', '')} "
+                f"{environ.get('SERVER_PROTOCOL', '')}"
+            ),
+            "request_id": loggable(request_id),
+            "method": loggable(method),
+            "path": loggable(path),
+            "status": int(status),
+            "duration_ms": request_time.seconds * 1000
+            + request_time.microseconds // 1000,
+            "bytes": "-" if resp.sent is None else str(resp.sent),
+        }
+        try:
+            self.access_log.info("%s", json.dumps(line))
+        except Exception:
+            self.error(traceback.format_exc())
 
 
 logger_class = RedactingLogger
 if os.environ.get("LOG_FORMAT", "json") == "json":
-    access_log_format = (
-        '{"time": "%(t)s", "level": "INFO", "logger": "gunicorn.access", '
-        '"message": "%(r)s", "request_id": "%({x-request-id}o)s", '
-        '"method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
-        '"duration_ms": %(M)s, "bytes": "%(B)s"}'
-    )
     logger_class = JsonLogger
 
 # gunicorn's control socket (for gunicornc) defaults to one path per user,

@@ -8,12 +8,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.csp import CSP, build_policy
 from django.utils.functional import SimpleLazyObject, empty
 
+from hrprofile.pagecache import is_public
 from hrprofile.people import may_be_signed_in
-
-
-def _is_public(response):
-    directives = response.get("Cache-Control", "").split(",")
-    return any(d.strip().lower() == "public" for d in directives)
 
 
 class StaffSessionIdleMiddleware:
@@ -37,7 +33,7 @@ class StaffSessionIdleMiddleware:
         if (
             may_be_signed_in(request)
             and request.user.is_authenticated
-            and not _is_public(response)
+            and not is_public(response)
         ):
             request.session.modified = True
         return response

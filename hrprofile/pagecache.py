@@ -7,6 +7,7 @@ edit makes new keys and nothing is ever deleted. Browsers and proxies get the
 same version as an ETag, and Cache-Control for a short while.
 """
 
+import dataclasses
 import functools
 import hashlib
 import logging
@@ -17,6 +18,7 @@ import django
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
@@ -166,23 +168,56 @@ def _cache_call(method, *args):
         return None
 
 
-def versioned_page(request, respond, version):
+def _validators(version, language, full_path):
+    """(ETag, Last-Modified) of an anonymous read of full_path.
+
+    The ETag names the content version, the release, the language and the
+    whole address (query string included). The page's links follow SITE_URL,
+    not the Host header: one stored page answers every host name the site is
+    reached by. Each process dates its answers no earlier than its own start
+    (see STARTED_AT).
+    """
+    etag = version.etag(RELEASE, language, absolute_url(full_path))
+    return etag, max(version.last_modified, STARTED_AT)
+
+
+def _page_key(etag):
+    return "public-page:" + etag.strip('"')
+
+
+def _set_validators(response, etag, last_modified):
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+@dataclasses.dataclass
+class _Answered:
+    """What versioned_page() did, for StoredPageMiddleware."""
+
+    route: tuple | None  # (page, scope): how to ask for the version again
+    language: str
+    key: str
+    rendered: bool  # rendered now (else read from the cache)
+
+
+def versioned_page(request, respond, version, route=None):
     """An anonymous read: a 304, the stored page, or respond() stored.
 
-    The ETag and the cache key name the content version, the release, the
-    language and the whole address (query string included): any edit makes
-    a new key, and the old pages are simply never asked for again.
+    The cache key is the ETag (_validators): any edit makes a new key, and
+    the old pages are simply never asked for again.
+
+    route: (page, scope) the version was asked for, if StoredPageMiddleware
+    may answer this address itself next time. Under that middleware a
+    rendered page is stored by it, with the headers the whole stack added.
     """
-    # The page's links follow SITE_URL, not the Host header: one stored page
-    # answers every host name the site is reached by.
-    address = absolute_url(request.get_full_path())
-    etag = version.etag(RELEASE, get_language(), address)
-    last_modified = max(version.last_modified, STARTED_AT)
+    language = get_language()
+    etag, last_modified = _validators(version, language, request.get_full_path())
     response = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if response is None:
-        key = "public-page:" + etag.strip('"')
+        key = _page_key(etag)
         stored = _cache_call(cache.get, key)
         if stored is not None:
             headers, content = stored
@@ -194,14 +229,22 @@ def versioned_page(request, respond, version):
                 return response  # a redirect: no validators, never stored
             if hasattr(response, "render"):
                 response.render()
-            if _storable(request, response):
+            if getattr(request, FRONT_DOOR, False):
+                pass  # stored by StoredPageMiddleware, as the stack ends it
+            elif _storable(request, response):
                 stored = dict(response.items()), response.content
                 _store_page(request, key, stored)
-    response.headers["ETag"] = etag
-    # Set here, not taken from the stored page: each process dates its
-    # answers no earlier than its own start (see STARTED_AT).
-    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
-    return response
+        request.page_answered = _Answered(route, language, key, stored is None)
+    return _set_validators(response, etag, last_modified)
+
+
+def known_version(request, page, scope):
+    """The content version StoredPageMiddleware already asked for this
+    request, if it is for the same page and scope; else one query."""
+    known = getattr(request, "known_version", None)
+    if known is not None and known[:2] == (page, scope):
+        return known[2]
+    return content_version(page, scope)
 
 
 # Stored pages for a database outage. Each address (path and language) keeps
@@ -367,14 +410,14 @@ def public_page(view, stored_by=None, scope=None):
         respond = functools.partial(view, request, *args, **kwargs)
         if is_anonymous_read(request):
             try:
-                version = content_version(scope=scope)
+                version = known_version(request, None, scope)
             except DATABASE_ERRORS as error:
                 return stored_or_raise(request, error)
             if stored_by is not None:
                 respond = functools.partial(
                     _stored_answer, request, version, respond, stored_by
                 )
-            response = versioned_page(request, respond, version)
+            response = versioned_page(request, respond, version, (None, scope))
         else:
             response = respond()
         patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
@@ -438,17 +481,23 @@ class PublicPageMixin:
     def dispatch(self, request, *args, **kwargs):
         respond = functools.partial(super().dispatch, request, *args, **kwargs)
         if self.page_cache and is_anonymous_read(request):
+            page = self.page_lookup and self.page_lookup.sql_with_params(
+                self.kwargs["slug"]
+            )
+            route = (page, self.version_scope)
             try:
-                page = self.page_lookup and self.page_lookup.sql_with_params(
-                    self.kwargs["slug"]
-                )
-                self.content_version = content_version(page, self.version_scope)
+                self.content_version = known_version(request, *route)
             except DATABASE_ERRORS as error:
                 return stored_or_raise(request, error)
             if self.content_version.page_exists is False:
                 response = respond()
             else:
-                response = versioned_page(request, respond, self.content_version)
+                response = versioned_page(
+                    request,
+                    respond,
+                    self.content_version,
+                    route if self.answered_early() else None,
+                )
         else:
             response = respond()
         if self.is_preview or response.status_code not in (200, 304):
@@ -456,6 +505,11 @@ class PublicPageMixin:
         else:
             patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
         return response
+
+    def answered_early(self):
+        """Whether StoredPageMiddleware may answer this address next time,
+        before the view runs (False: a view that must see every request)."""
+        return True
 
     def stored_part(self, render, *variants):
         """Part of the page, from render(): for an anonymous read, stored by
@@ -485,3 +539,150 @@ class PublicPageMixin:
             og_image=absolute_static("img/og-card.png"),
             **kwargs,
         )
+
+
+# Set on a request that StoredPageMiddleware passes on: versioned_page()
+# leaves the storing to it.
+FRONT_DOOR = "_stored_page_middleware"
+# Headers of a stored answer that its 304 does not repeat.
+ENTITY_HEADERS = {"content-type", "content-length"}
+
+
+@dataclasses.dataclass(frozen=True)
+class _Route:
+    """How to answer an address again: the version's page and scope, its
+    language, and the headers the whole stack gave its answer."""
+
+    page: tuple | None
+    scope: str | None
+    language: str
+    headers: dict
+
+
+class StoredPageMiddleware:
+    """A stored public page, answered before the rest of the stack runs.
+
+    An anonymous read of an address this process has answered before (a
+    profile, the unfiltered index, a term page) costs the content version's
+    query and a cache read, as in the view, but none of the middleware
+    inside this one (sessions, the language, CSRF, the user, messages,
+    lockouts, the policy headers) nor the URL resolver and the view: those
+    ran when the page was stored, and the stored page has the headers they
+    added. Anything else (a new address, an edited page, a 404, a database
+    outage, a search, which the rate limit must count, a cross-origin
+    request) goes through the whole stack as before, and learns the address.
+
+    Put it right after SecurityMiddleware (its HTTPS redirect still comes
+    first) and before everything else that shapes an answer.
+    """
+
+    ROUTES = 5000  # addresses remembered per process, the oldest forgotten
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.routes = {}  # full path: _Route
+        self.lock = threading.Lock()
+
+    def __call__(self, request):
+        if not is_anonymous_read(request) or "Origin" in request.headers:
+            return self.get_response(request)
+        full_path = request.get_full_path()
+        route = self.routes.get(full_path)
+        if route is not None and _host_allowed(request):
+            response = self._answer(request, route, full_path)
+            if response is not None:
+                return response
+        setattr(request, FRONT_DOOR, True)
+        response = self.get_response(request)
+        self._learn(request, response, full_path)
+        return response
+
+    def _answer(self, request, route, full_path):
+        """A 304 or the stored page, or None: the stack answers."""
+        try:
+            version = content_version(route.page, route.scope)
+        except DATABASE_ERRORS:
+            return None  # the stack answers the outage (a stored page, a 503)
+        # The stack needs not ask again.
+        request.known_version = (route.page, route.scope, version)
+        if version.page_exists is False:
+            with self.lock:
+                self.routes.pop(full_path, None)
+            return None  # a 404, or a 301 from a former address
+        etag, last_modified = _validators(version, route.language, full_path)
+        response = get_conditional_response(
+            request, etag=etag, last_modified=int(last_modified.timestamp())
+        )
+        if response is not None:
+            if response.status_code != 304:
+                return None  # a failed precondition: the stack answers it
+            for name, value in route.headers.items():
+                if name.lower() not in ENTITY_HEADERS:
+                    response.headers[name] = value
+            response.headers["Content-Length"] = "0"  # as CommonMiddleware's
+            return _set_validators(response, etag, last_modified)
+        key = _page_key(etag)
+        stored = _cache_call(cache.get, key)
+        if stored is None:
+            return None
+        headers, content = stored
+        _remember_here(request, key)
+        response = HttpResponse(content, headers=headers)
+        return _set_validators(response, etag, last_modified)
+
+    def _learn(self, request, response, full_path):
+        """Store what the stack rendered, with its final headers, and
+        remember the address, if the answer is the same for every reader."""
+        answered = getattr(request, "page_answered", None)
+        if (
+            answered is None
+            or response.status_code != 200
+            or not _storable(request, response)
+        ):
+            return
+        headers = {
+            name: value
+            for name, value in response.items()
+            if name.lower() not in {"etag", "last-modified", "x-request-id"}
+        }
+        if answered.rendered:
+            _store_page(request, answered.key, (headers, response.content))
+        if (
+            answered.route is None
+            or request.method != "GET"
+            or not is_public(response)
+            or _varies_by_reader(response)
+        ):
+            return
+        route = _Route(*answered.route, answered.language, headers)
+        with self.lock:
+            self.routes.pop(full_path, None)
+            self.routes[full_path] = route
+            _bounded(self.routes, self.ROUTES)
+
+
+def _host_allowed(request):
+    """Whether the site serves the request's Host (else the stack answers
+    its 400, with the policy headers)."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+def is_public(response):
+    """Whether the answer's Cache-Control lets a shared cache keep it."""
+    directives = response.get("Cache-Control", "").lower().split(",")
+    return "public" in (directive.strip() for directive in directives)
+
+
+def _varies_by_reader(response):
+    """An answer that may differ by something else than its address: the
+    language a browser asks for, the origin of a cross-origin request."""
+    vary = response.get("Vary", "").lower()
+    return (
+        "accept-language" in vary
+        or "origin" in vary
+        or any(name.lower().startswith("access-control-") for name in response.headers)
+    )

@@ -123,6 +123,9 @@ MIDDLEWARE = [
     # /healthz and /readyz, answered before host and HTTPS checks.
     "hrprofile.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A stored public page, answered before everything below runs
+    # (hrprofile/pagecache.py).
+    "hrprofile.pagecache.StoredPageMiddleware",
     # Before WhiteNoise, so static files carry the policy too.
     # Django's ContentSecurityPolicyMiddleware, each policy written once.
     "hrprofile.middleware.PolicyMiddleware",

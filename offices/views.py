@@ -111,6 +111,10 @@ class SearchRateLimitMixin:
                 return too_many_requests(request, wait)
         return super().dispatch(request, *args, **kwargs)
 
+    def answered_early(self):
+        # Not a search or a filter: the limit counts each of those.
+        return not OfficeFilterForm.is_filtering(self.request.GET)
+
 
 def download_links(form):
     """The CSV and API addresses of the selection a filter form shows.
