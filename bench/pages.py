@@ -1,28 +1,39 @@
-"""Throughput of the public pages under gunicorn, next to a bare view.
+"""Throughput of the public pages under gunicorn, next to two bare views.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hrprofile \
         .venv/bin/python bench/pages.py [--offices 300] [--duration 5] \
         [--connections 16] [--python] [--cache-url redis://127.0.0.1:6379/0] \
-        [--nginx] [--pages profile index]
+        [--nginx] [--pages profile index] [--quick] [--log-level INFO]
 
 DATABASE_URL names a server on loopback, or one on a Unix socket
 (postgres://postgres@/hrprofile?host=/path/to/socket/dir: the embedded server
 of var/postgres/ is one). Creates the database bench_pages_<name> next to
-DATABASE_URL's, loads the 12
-demo offices, collects static files and starts gunicorn as production runs it:
-`gunicorn -c gunicorn.conf.py` (HRPROFILE_ENV=production, sync workers), with
-2 workers, LOG_LEVEL=WARNING, LOG_FORMAT=text and no access log
-(--access-logfile /dev/null), on a free port of 127.0.0.1.
-Its settings are bench.settings: hrprofile's, with one more URL, /bench/ok,
-a bare `HttpResponse("ok")` behind the same middleware.
+DATABASE_URL's, loads the 12 demo offices, collects static files and starts
+gunicorn as production runs it: `gunicorn -c gunicorn.conf.py`
+(HRPROFILE_ENV=production, sync workers), with 2 workers, LOG_FORMAT=json,
+LOG_LEVEL=INFO (production's default; --log-level to change it) and the
+config's access log on stdout, which goes to a file in the temporary folder
+(as a journal collects it), on a free port of 127.0.0.1. Its settings are
+bench.settings: hrprofile's, with one more URL, /bench/ok, a bare
+`HttpResponse("ok")` behind the same middleware. At the end it counts the
+JSON lines written (gunicorn's access lines and the app's request lines) next
+to the requests wrk counted.
+
+The yardstick, as issue 25 measures, is another bare view: a separate minimal
+Django project generated in the temporary folder (bench/bare.py:
+`django-admin startproject`, its default middleware plus WhiteNoise after
+SecurityMiddleware, DEBUG=False, one view returning `HttpResponse("ok")`; its
+SQLite database is never touched), under plain gunicorn (not our
+gunicorn.conf.py) with 2 sync workers and no access log, on its own free port.
 
 Then, at 12 offices and again after adding --offices generated ones (5 field
 offices, 2 mandates and 3 pillars each), it loads each page for --duration
 seconds over --connections connections with wrk, or with a bounded Python
 load generator when wrk is missing (or with --python):
 
-- bare: /bench/ok, first and then after every other load (each load's
-  ratio is to the mean of the bare loads just before and after it);
+- both bare views, first and then after every other load, taking turns in
+  going first (each load's ratio to a bare view is to the mean of its loads
+  just before and after it);
 - each page (profile, index, filtered index, search, term page, feed,
   sitemap) three ways: cached (the same address again and again, after a
   warm-up: the page cache answers), uncached (a new `_bench=<n>` query
@@ -36,25 +47,36 @@ load generator when wrk is missing (or with --python):
   load (uncached, and X-Bench-Cold, which bench/urls.py honours) renders
   that too, as the first reader after an edit does.
 
-With --nginx, the profile and the index are loaded once more, stored, through
-nginx's edge cache (deploy/nginx/'s include files, Debian's nginx started on
-a free port, the store in a temporary folder; bench/edge.py), next to the
-bare view at Django as every other load.
+With --nginx, the profile and the index (of those in --pages) are loaded once
+more, stored, through nginx's edge cache (deploy/nginx/'s include files,
+Debian's nginx started on a free port, the store in a temporary folder;
+bench/edge.py), next to the bare views as every other load.
+--quick is --duration 2 and only the profile, the index and the search.
 
 It prints requests per second, p50 and p99 latency and the ratio of the
-requests per second to the bare view's in the same run. SEARCH_RATE_LIMIT is
-set out of reach so the search limiter never answers. The cache is the
-shipped default (local memory, per worker) unless --cache-url names another
-(a redis:// one gets a key prefix of its own, and its keys are deleted at the
-end). Everything stays on 127.0.0.1, every load is bounded in time (and the
-Python one in requests too), and the database is dropped at the end.
-Speed is measured here only: the test suite asserts query counts and cache
-behaviour, never timings.
+requests per second to each bare view's in the same run: `ratio` to the
+separate project's (the issue's), `in-proj` to /bench/ok's. Then a table of
+issue 25's targets, each ratio to the separate project's bare view with pass
+or FAIL (nginx at least 5x; stored and 304 at least 0.5; the profile
+uncached, which is its cold load, at least 0.1; the index cold at 12 offices
+at least 0.06; the search cold at least 0.05; the stored index at the larger
+size at least 0.75 of its ratio at 12).
+
+SEARCH_RATE_LIMIT is set out of reach so the search limiter never answers.
+The cache is the shipped default (local memory, per worker) unless
+--cache-url names another (a redis:// one gets a key prefix of its own, and
+its keys are deleted at the end). Everything stays on 127.0.0.1, every load
+is bounded in time (and the Python one in requests too), and the database and
+the temporary folder are removed at the end. On a shared machine, the
+neighbours' load moves every figure: the ratios, measured between bare loads,
+move less. Speed is measured here only: the test suite asserts query counts,
+cache behaviour and how the bare project is made, never timings.
 """
 
 import argparse
 import http.client
 import itertools
+import json
 import os
 import re
 import shutil
@@ -70,6 +92,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import bare
 import edge
 import psycopg
 
@@ -86,13 +109,33 @@ PAGES = {
     "feed": "/en/feed/",
     "sitemap": "/sitemap.xml",
 }
+# The bare view inside our project (bench/urls.py), the second yardstick.
 BARE = "/bench/ok"
+# Each yardstick: the issue's separate project (bench/bare.py), ours.
+YARDSTICKS = ("bare", "in-project")
 VARIANTS = ("uncached", "cold", "cached", "304")
 # The pages loaded through nginx with --nginx.
 EDGE_PAGES = ("profile", "index")
 # Pages with a part stored apart from the page (hrprofile.pagecache.stored_value).
 STORED_CONTENT = set(PAGES) - {"profile"}
 COLD = {"X-Bench-Cold": "1"}
+QUICK_PAGES = ["profile", "index", "search"]
+
+# Issue 25's measures, each a ratio to the issue's bare view:
+# (what, page, variant, at 12 offices only, at least).
+TARGETS = [
+    ("profile through nginx", "profile", "nginx", False, 5.0),
+    ("index through nginx", "index", "nginx", False, 5.0),
+    ("profile stored", "profile", "cached", False, 0.5),
+    ("index stored", "index", "cached", False, 0.5),
+    ("profile 304", "profile", "304", False, 0.5),
+    ("index 304", "index", "304", False, 0.5),
+    ("profile cold", "profile", "uncached", False, 0.1),
+    ("index cold", "index", "cold", True, 0.06),
+    ("search cold", "search", "cold", False, 0.05),
+]
+# The stored index at --offices more keeps this much of its rate at 12.
+INDEX_SCALE = 0.75
 
 
 def database_urls(base_url):
@@ -306,12 +349,17 @@ def run_python(
 
 
 class Bench:
-    def __init__(self, base, args, run_id, edge_base=None):
+    def __init__(self, base, args, run_id, *, bare_base, edge_base=None):
         self.base = base
+        self.bare_base = bare_base
         self.edge_base = edge_base
         self.args = args
         self.use_wrk = not args.python and shutil.which("wrk") is not None
         self.run_id = run_id
+        # (page, variant, offices) -> {yardstick: ratio}
+        self.ratios = {}
+        # Requests wrk counted at our gunicorn (pages and in-project bare).
+        self.app_requests = 0
 
     def load(self, path, *, unique=False, headers=None, base=None):
         base = base or self.base
@@ -323,8 +371,14 @@ class Bench:
             "run_id": self.run_id,
         }
         if self.use_wrk:
-            return run_wrk(base, path, threads=self.args.threads, **options)
-        return run_python(base, path, max_requests=self.args.max_requests, **options)
+            result = run_wrk(base, path, threads=self.args.threads, **options)
+        else:
+            result = run_python(
+                base, path, max_requests=self.args.max_requests, **options
+            )
+        if base == self.base:
+            self.app_requests += result["requests"]
+        return result
 
     def warm(self, path, headers=None, base=None):
         """A few requests first: every worker has the page in its cache."""
@@ -332,13 +386,26 @@ class Bench:
             request(base or self.base, path, headers)
 
     def measure_size(self, offices):
-        """Every page and variant, each load between two loads of the bare view.
+        """Every page and variant, each load between two loads of each bare view.
 
         A load's ratio is to the mean of the bare loads just before and just
         after it: on a shared machine the bare view's rate drifts with the
-        neighbours' load, and this follows it.
+        neighbours' load, and this follows it. The two bare views take turns
+        in going first.
         """
-        bare = [self.measure_bare()]
+        bares = [self.measure_bares()]
+
+        def row(label, variant, result):
+            bares.append(self.measure_bares())
+            rates = {
+                name: (bares[-2][name]["rps"] + bares[-1][name]["rps"]) / 2
+                for name in YARDSTICKS
+            }
+            self.ratios[label, variant, offices] = {
+                name: result["rps"] / rates[name] for name in YARDSTICKS
+            }
+            self.print_row(label, variant, offices, result, rates)
+
         for label in self.args.pages:
             path = PAGES[label]
             status, headers, _ = request(self.base, path)
@@ -363,54 +430,130 @@ class Bench:
                     result = self.load(path)
                 else:
                     result = self.load(path, headers=conditional)
-                bare.append(self.measure_bare())
-                bare_rps = (bare[-2]["rps"] + bare[-1]["rps"]) / 2
-                self.print_row(label, variant, offices, result, bare_rps)
+                row(label, variant, result)
         for label in EDGE_PAGES if self.edge_base else ():
+            if label not in self.args.pages:
+                continue
             # Stored by nginx: the same address again and again.
             self.warm(PAGES[label], base=self.edge_base)
-            result = self.load(PAGES[label], base=self.edge_base)
-            bare.append(self.measure_bare())
-            bare_rps = (bare[-2]["rps"] + bare[-1]["rps"]) / 2
-            self.print_row(label, "nginx", offices, result, bare_rps)
-        rates = [result["rps"] for result in bare]
-        summary = {
-            "rps": statistics.mean(rates),
-            "p50": statistics.median(result["p50"] for result in bare),
-            "p99": max(result["p99"] for result in bare),
-            "errors": sum(result["errors"] for result in bare),
-        }
-        self.print_row(
-            "bare view",
-            "-",
-            offices,
-            summary,
-            summary["rps"],
-            f"mean of {len(rates)} loads, {min(rates):.0f} to {max(rates):.0f} req/s",
-        )
+            row(label, "nginx", self.load(PAGES[label], base=self.edge_base))
+        for name in YARDSTICKS:
+            results = [pair[name] for pair in bares]
+            rates = [result["rps"] for result in results]
+            summary = {
+                "rps": statistics.mean(rates),
+                "p50": statistics.median(result["p50"] for result in results),
+                "p99": max(result["p99"] for result in results),
+                "errors": sum(result["errors"] for result in results),
+            }
+            self.print_row(
+                f"{name} view",
+                "-",
+                offices,
+                summary,
+                dict.fromkeys(YARDSTICKS, float("nan")) | {name: summary["rps"]},
+                f"mean of {len(rates)} loads, {min(rates):.0f} to {max(rates):.0f} "
+                "req/s",
+            )
 
-    def measure_bare(self):
-        self.warm(BARE)
-        return self.load(BARE)
+    def measure_bares(self):
+        """One load of each bare view, in turns: {yardstick: result}."""
+        loads = {
+            "bare": lambda: self.measure_bare(self.bare_base, bare.PATH),
+            "in-project": lambda: self.measure_bare(self.base, BARE),
+        }
+        self._flip = not getattr(self, "_flip", True)
+        order = YARDSTICKS[::-1] if self._flip else YARDSTICKS
+        return {name: loads[name]() for name in order}
+
+    def measure_bare(self, base, path):
+        self.warm(path, base=base)
+        return self.load(path, base=base)
 
     @staticmethod
     def print_header():
         print(
             f"{'page':15} {'variant':8} {'offices':>7} {'req/s':>8} "
-            f"{'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  notes",
+            f"{'p50 ms':>8} {'p99 ms':>8} {'ratio':>6} {'in-proj':>7}  notes",
             flush=True,
         )
 
     @staticmethod
-    def print_row(label, variant, offices, result, bare_rps, notes=""):
+    def print_row(label, variant, offices, result, rates, notes=""):
         if result["errors"]:
             notes = f"{result['errors']} errors {notes}".strip()
+        ratios = [result["rps"] / rates[name] for name in YARDSTICKS]
         print(
             f"{label:15} {variant:8} {offices:7d} {result['rps']:8.1f} "
             f"{result['p50']:8.1f} {result['p99']:8.1f} "
-            f"{result['rps'] / bare_rps:6.3f}  {notes}".rstrip(),
+            f"{ratios[0]:6.3f} {ratios[1]:7.3f}  {notes}".rstrip(),
             flush=True,
         )
+
+    def print_targets(self, sizes):
+        """Issue 25's measures against this run's ratios to its bare view."""
+        print("\nissue 25's targets (ratios to the bare view of bench/bare.py):")
+        print(f"{'measure':24} {'offices':>7} {'ratio':>7} {'target':>8}  result")
+        failures = checked = 0
+
+        def check(what, offices, value, target):
+            nonlocal failures, checked
+            checked += 1
+            failures += value < target
+            print(
+                f"{what:24} {offices:>7} {value:7.3f} {'>= ' + str(target):>8}  "
+                + ("pass" if value >= target else "FAIL")
+            )
+
+        for what, label, variant, small_only, target in TARGETS:
+            for offices in sizes[:1] if small_only else sizes:
+                ratio = self.ratios.get((label, variant, offices))
+                if ratio is None:
+                    print(
+                        f"{what:24} {offices:>7} {'-':>7} {'>= ' + str(target):>8}"
+                        "  not measured"
+                    )
+                else:
+                    check(what, offices, ratio["bare"], target)
+        small, large = (self.ratios.get(("index", "cached", n)) for n in sizes)
+        if small and large:
+            check(
+                f"index stored {sizes[1]} / {sizes[0]}",
+                "-",
+                large["bare"] / small["bare"],
+                INDEX_SCALE,
+            )
+        print(f"{checked - failures} of {checked} pass", flush=True)
+        return failures
+
+
+def wait_for(process, base_url, path, log_path):
+    """Until gunicorn answers path (20 s at most)."""
+    for _ in range(200):
+        try:
+            if request(base_url, path)[0] == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn stopped: " + log_path.read_text()[-2000:])
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer {path} in 20 s")
+
+
+def count_log_lines(path):
+    """{logger name or "other" or "not JSON": lines} of a JSON log."""
+    counts = dict.fromkeys(["gunicorn.access", "hrprofile.request", "other"], 0)
+    counts["not JSON"] = 0
+    with path.open() as lines:
+        for line in lines:
+            try:
+                logger = json.loads(line).get("logger")
+            except (ValueError, AttributeError):
+                counts["not JSON"] += 1
+                continue
+            counts[logger if logger in counts else "other"] += 1
+    return counts
 
 
 def cache_url_with_prefix(url, run_id):
@@ -437,6 +580,11 @@ def main():
         "--offices", type=int, default=300, help="offices added to the 12 demo ones"
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per load")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"--duration 2 and only {', '.join(QUICK_PAGES)}",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
@@ -466,7 +614,15 @@ def main():
         default="locmemcache://",
         help="CACHE_URL (default: local memory)",
     )
+    parser.add_argument(
+        "--log-level",
+        default="INFO",
+        help="LOG_LEVEL of our app (default: production's, INFO)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.duration = 2
+        args.pages = [page for page in args.pages if page in QUICK_PAGES]
 
     base = os.environ.get("DATABASE_URL")
     if not base:
@@ -483,11 +639,13 @@ def main():
         conn.execute(f'CREATE DATABASE "{name}"')
 
     port = free_port()
+    bare_port = free_port()
     run_id = uuid.uuid4().hex[:8]
     cache_url, redis_prefix = cache_url_with_prefix(args.cache_url, run_id)
     workdir = Path(tempfile.mkdtemp(prefix="hrprofile-bench-pages-"))
     static_root = workdir / "static"
     log_path = workdir / "gunicorn.log"
+    bare_log_path = workdir / "bare-gunicorn.log"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -499,6 +657,7 @@ def main():
             "WEB_CONCURRENCY",
             "GUNICORN_BIND",
             "GUNICORN_CONTROL_SOCKET",
+            "GUNICORN_CMD_ARGS",
             "PORT",
         }
     }
@@ -512,17 +671,23 @@ def main():
         "CACHE_URL": cache_url,
         "EMAIL_URL": "locmem://",
         "STATIC_ROOT": str(static_root),
-        "LOG_LEVEL": "WARNING",
-        "LOG_FORMAT": "text",
+        "LOG_LEVEL": args.log_level,
+        "LOG_FORMAT": "json",
         # The search limiter must never answer the bench.
         "SEARCH_RATE_LIMIT": str(10**9),
     }
     nginx = edge.find_nginx() if args.nginx else None
     if args.nginx and nginx is None:
         sys.exit("--nginx needs nginx (apt-get install nginx-light).")
-    gunicorn = proxy = None
+    gunicorn = bare_gunicorn = proxy = None
     log = log_path.open("w")
+    bare_log = bare_log_path.open("w")
     try:
+        bare_env = bare.environment(os.environ)
+        project = bare.make(workdir, env=bare_env)
+        bare_gunicorn = bare.start(
+            project, port=bare_port, env=bare_env, stdout=bare_log
+        )
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
         demo = fill(env, 0, 0)
@@ -536,8 +701,6 @@ def main():
                 f"127.0.0.1:{port}",
                 "--workers",
                 "2",
-                "--access-logfile",
-                "/dev/null",
             ],
             cwd=ROOT,
             env=env,
@@ -546,19 +709,9 @@ def main():
             start_new_session=True,
         )
         base_url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if request(base_url, BARE)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if gunicorn.poll() is not None:
-                break
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("gunicorn did not answer in 20 s")
-        if gunicorn.poll() is not None:
-            raise RuntimeError("gunicorn stopped: " + log_path.read_text()[-2000:])
+        bare_url = f"http://127.0.0.1:{bare_port}"
+        wait_for(gunicorn, base_url, BARE, log_path)
+        wait_for(bare_gunicorn, bare_url, bare.PATH, bare_log_path)
 
         edge_base = None
         if nginx:
@@ -567,9 +720,17 @@ def main():
                 workdir / "nginx", port=edge_port, app_port=port, nginx=nginx
             )
             edge_base = f"http://127.0.0.1:{edge_port}"
-        bench = Bench(base_url, args, run_id, edge_base)
+        bench = Bench(base_url, args, run_id, bare_base=bare_url, edge_base=edge_base)
         print(
-            f"gunicorn -c gunicorn.conf.py, 2 sync workers, cache {args.cache_url}; "
+            "ratio: to the bare view of a separate startproject (bench/bare.py; "
+            "plain gunicorn, 2 sync workers, no access log); in-proj: to /bench/ok "
+            "behind our middleware",
+            flush=True,
+        )
+        print(
+            "gunicorn -c gunicorn.conf.py, 2 sync workers, LOG_FORMAT=json, "
+            f"LOG_LEVEL={args.log_level}, access log on stdout to a file, "
+            f"cache {args.cache_url}; "
             + (
                 f"wrk, {args.threads} threads, {args.connections} connections, "
                 if bench.use_wrk
@@ -584,18 +745,30 @@ def main():
         bench.measure_size(DEMO_OFFICES)
         total = fill(env, 0, args.offices)
         bench.measure_size(total)
+        bench.print_targets([DEMO_OFFICES, total])
 
-        log_lines = log_path.read_text().splitlines()
-        if len(log_lines) > 20:
-            print(f"gunicorn wrote {len(log_lines)} log lines, last:", log_lines[-1])
+        log.flush()
+        counts = count_log_lines(log_path)
+        print(
+            f"\nour gunicorn's log: {counts['gunicorn.access']} access lines "
+            f"(gunicorn.access), {counts['hrprofile.request']} request lines "
+            f"(hrprofile.request), {counts['other']} other JSON lines, "
+            f"{counts['not JSON']} not JSON; wrk counted {bench.app_requests} "
+            "requests to it",
+            flush=True,
+        )
+        if counts["gunicorn.access"] < bench.app_requests:
+            print("The access log missed requests: the run measured without it.")
     finally:
         if proxy:
             proxy.terminate()
             proxy.wait(10)
-        if gunicorn:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
-            gunicorn.wait(30)
+        for process in (gunicorn, bare_gunicorn):
+            if process:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(30)
         log.close()
+        bare_log.close()
         shutil.rmtree(workdir, ignore_errors=True)
         if redis_prefix:
             delete_redis_keys(cache_url, redis_prefix)
