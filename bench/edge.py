@@ -36,6 +36,9 @@ def write_config(folder, *, port, app_port):
         "events { worker_connections 1024; }\n"
         f"http {{\n client_body_temp_path {folder}/body;\n"
         f" proxy_temp_path {folder}/proxy;\n access_log off;\n"
+        # As the nginx image's nginx.conf (compose) and Debian's have it: a
+        # stored page is sent from its file without a copy.
+        " sendfile on;\n"
         f" include {folder}/hrprofile-cache.conf;\n"
         f" upstream hrprofile {{ server 127.0.0.1:{app_port}; keepalive 16; }}\n"
         f" server {{\n  listen 127.0.0.1:{port};\n"
