@@ -10,6 +10,7 @@ import math
 from offices.map.countries import NUMERIC_TO_ALPHA2
 from offices.map.geometry import (
     area,
+    crosses_antimeridian,
     decode_arcs,
     equal_earth,
     label_point,
@@ -17,6 +18,7 @@ from offices.map.geometry import (
     polygons,
     ring,
     simplify,
+    split_at_antimeridian,
 )
 
 DROPPED = {"AQ"}  # Antarctica: a fifth of the map, no office.
@@ -73,9 +75,8 @@ def build(topology, *, width=1000, tolerance=0.5, min_area=1.5):
         for g in topology["objects"]["countries"]["geometries"]
         if country_code(g) not in DROPPED
     ]
-    arcs = [
-        [equal_earth(lon, lat) for lon, lat in arc] for arc in decode_arcs(topology)
-    ]
+    geographic_arcs = decode_arcs(topology)
+    arcs = [[equal_earth(lon, lat) for lon, lat in arc] for arc in geographic_arcs]
     used = {
         index if index >= 0 else ~index
         for g in geometries
@@ -98,17 +99,30 @@ def build(topology, *, width=1000, tolerance=0.5, min_area=1.5):
         for i, arc in enumerate(grid_arcs)
     ]
 
+    def drawn(rng):
+        """(fine, coarse) versions of each piece of a ring on the grid."""
+        geographic = ring(rng, geographic_arcs)
+        if not crosses_antimeridian(geographic):
+            return [(ring(rng, grid_arcs), ring(rng, simple_arcs))]
+        # Simplified whole: such a ring's border with a neighbour may differ
+        # from the neighbour's by a fraction of a unit.
+        pieces = []
+        for piece in split_at_antimeridian(geographic):
+            fine = [to_grid(*equal_earth(lon, lat)) for lon, lat in piece]
+            coarse = [(round(x), round(y)) for x, y in simplify(fine, tolerance)]
+            pieces.append((fine, coarse))
+        return pieces
+
     rings_by_code, largest = {}, {}
     for g in geometries:
         code = country_code(g)
         for polygon in polygons(g):
             for rng in polygon:
-                fine = ring(rng, grid_arcs)
-                if code and abs(area(fine)) > largest.get(code, (0, None))[0]:
-                    largest[code] = (abs(area(fine)), fine)
-                coarse = ring(rng, simple_arcs)
-                if abs(area(coarse)) >= min_area:
-                    rings_by_code.setdefault(code, []).append(coarse)
+                for fine, coarse in drawn(rng):
+                    if code and abs(area(fine)) > largest.get(code, (0, None))[0]:
+                        largest[code] = (abs(area(fine)), fine)
+                    if abs(area(coarse)) >= min_area:
+                        rings_by_code.setdefault(code, []).append(coarse)
 
     shapes = {code: path_data(rings) for code, rings in rings_by_code.items() if code}
     points = {

@@ -183,3 +183,58 @@ def drop_redundant(points):
     if len(kept) > 1 and kept[0] == kept[-1]:
         kept.pop()
     return kept
+
+
+def crosses_antimeridian(points):
+    """Whether a ring of (longitude, latitude) jumps across ±180°."""
+    return any(abs(b[0] - a[0]) > 180 for a, b in pairwise(points))
+
+
+def split_at_antimeridian(points):
+    """A ring that crosses ±180° as the pieces on either side, each clamped
+    to the map's edge; any other ring as it is.
+
+    TopoJSON keeps such a ring (Russia's Chukotka, Fiji) whole on the
+    sphere; drawn flat, its edge from 179° to -179° would cross the map.
+    The ring is made continuous (longitudes beyond 180°), then drawn once
+    as it is and once shifted by 360°, each clamped to [-180°, 180°]: the
+    part beyond the edge folds onto it as a line of no area.
+    """
+    if not crosses_antimeridian(points):
+        return [points]
+    unwrapped, shift = [points[0]], 0
+    for (lon0, _), (lon1, lat1) in pairwise(points):
+        if lon1 - lon0 > 180:
+            shift -= 360
+        elif lon0 - lon1 > 180:
+            shift += 360
+        unwrapped.append((lon1 + shift, lat1))
+    pieces = []
+    for offset in (-360, 0, 360):
+        shifted = [(lon + offset, lat) for lon, lat in unwrapped]
+        if any(-180 < lon < 180 for lon, _ in shifted):
+            clamped = [(min(max(lon, -180), 180), lat) for lon, lat in shifted]
+            pieces.append(_without_folds(clamped))
+    return pieces
+
+
+def _without_folds(points):
+    """points with each run along the edge (±180°) cut to its two ends, and
+    the edge between them drawn along the (curved) meridian: the rest of the
+    ring folded onto the edge would draw a line along it."""
+    kept = []
+    run = []
+    for point in [*points, None]:
+        if point is not None and abs(point[0]) == 180:
+            run.append(point)
+            continue
+        if run:
+            (lon, first), (_, last) = run[0], run[-1]
+            low, high = sorted((first, last))
+            lats = range(math.floor(low) + 1, math.ceil(high))
+            middle = [(lon, lat) for lat in (lats if first < last else reversed(lats))]
+            kept.extend([run[0], *middle, run[-1]] if len(run) > 1 else run)
+            run = []
+        if point is not None:
+            kept.append(point)
+    return kept

@@ -53,13 +53,16 @@ def test_tab_reaches_the_map_links_with_a_visible_focus_and_label(page, demo):
 
     expect(first).to_be_focused()
     marker = first.locator(".worldmap__marker")
-    assert marker.evaluate("el => getComputedStyle(el).fill") == "rgb(255, 221, 0)"
-    outline = first.evaluate("el => getComputedStyle(el).outlineStyle")
-    assert outline != "none"
+    # The focus is drawn on the marker: the site's focus colours, bigger.
+    style = marker.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.fill, s.stroke, s.r]; }"
+    )
+    assert style == ["rgb(255, 221, 0)", "rgb(27, 27, 27)", "8px"]
     label = first.locator(".worldmap__label").first
     expect(label).to_be_visible()
     page.keyboard.press("Tab")
     expect(label).to_be_hidden()
+    assert marker.evaluate("el => getComputedStyle(el).r") == "5px"
 
 
 def test_the_map_fits_a_375_px_screen(page, demo):

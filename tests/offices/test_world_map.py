@@ -191,3 +191,43 @@ def test_coordinates_are_never_localized(settings):
 
     assert number(1234.56) == "1234.6"
     assert number(12.0) == "12"
+
+
+def test_a_ring_across_the_antimeridian_is_cut_at_the_edge():
+    # An island from 170°E to 170°W.
+    island = [(170, 0), (-170, 0), (-170, 10), (170, 10), (170, 0)]
+
+    pieces = geometry.split_at_antimeridian(island)
+
+    assert len(pieces) == 2
+    for piece in pieces:
+        longitudes = {lon for lon, _ in piece}
+        assert longitudes in ({170, 180}, {-180, -170})
+        assert geometry.area(piece)
+
+
+def test_the_part_of_a_ring_beyond_the_edge_leaves_only_the_crossing():
+    # A long coast beyond 180° folds onto the edge; only where it crosses stays.
+    ring = [(170, 60), (-170, 60), (-160, 50), (-170, 40), (170, 40), (170, 60)]
+
+    west, east = sorted(geometry.split_at_antimeridian(ring))
+
+    # The edge follows the meridian, a degree at a time.
+    edge = [(180, lat) for lat in range(60, 39, -1)]
+    assert east == [(170, 60), *edge, (170, 40), (170, 60)]
+    assert west[:5] == [(-180, 60), (-170, 60), (-160, 50), (-170, 40), (-180, 40)]
+    assert west[5:] == [(-180, lat) for lat in range(41, 61)]
+
+
+def test_a_ring_that_does_not_cross_the_antimeridian_is_kept():
+    square = [(0, 0), (10, 0), (10, 10), (0, 0)]
+
+    assert geometry.split_at_antimeridian(square) == [square]
+
+
+def test_no_edge_of_the_committed_map_crosses_the_world():
+    """A ring across ±180° drawn flat would be a line across the map."""
+    for d in world()["shapes"].values():
+        for steps in re.findall(r"l([^mMz]*)", d):
+            values = [int(v) for v in re.findall(r"-?\d+", steps)]
+            assert all(abs(dx) < 200 for dx in values[::2]), d[:40]
