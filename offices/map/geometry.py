@@ -222,6 +222,10 @@ def _without_folds(points):
     """points with each run along the edge (±180°) cut to its two ends, and
     the edge between them drawn along the (curved) meridian: the rest of the
     ring folded onto the edge would draw a line along it."""
+    # Start the ring off the edge, so that no run wraps around its start.
+    if points[0] == points[-1]:
+        start = next((i for i, p in enumerate(points) if abs(p[0]) != 180), 0)
+        points = points[start:-1] + points[:start] + [points[start]]
     kept = []
     run = []
     for point in [*points, None]:
