@@ -117,3 +117,14 @@ def test_the_english_index_at_1366_px_has_no_axe_violation(page, demo):
     save(page, "map-en-390px")
     assert not violations, describe(violations)
     assert not phone, describe(phone)
+
+
+def test_the_map_prints_in_black_and_grey(page, demo):
+    page.goto(index_path())
+    page.emulate_media(media="print")
+
+    marker = map_links(page).first.locator(".worldmap__marker")
+    assert marker.evaluate("el => getComputedStyle(el).fill") == "rgb(0, 0, 0)"
+    land = page.locator(".worldmap__land")
+    assert land.evaluate("el => getComputedStyle(el).fill") == "rgb(230, 230, 230)"
+    expect(page.locator(".worldmap__disclaimer")).to_be_visible()
