@@ -128,3 +128,26 @@ def test_the_map_prints_in_black_and_grey(page, demo):
     land = page.locator(".worldmap__land")
     assert land.evaluate("el => getComputedStyle(el).fill") == "rgb(230, 230, 230)"
     expect(page.locator(".worldmap__disclaimer")).to_be_visible()
+
+
+def test_hovering_a_marker_shows_its_name_and_its_country_is_a_mouse_target(page, demo):
+    page.set_viewport_size(WIDE)
+    page.goto(index_path())
+    link = page.locator(MAP).get_by_role("link", name="UN Human Rights in Colombia")
+    label = link.locator(".worldmap__label").first
+
+    expect(label).to_be_hidden()
+    link.locator(".worldmap__marker").hover()
+    expect(label).to_be_visible()
+
+    # Colombia's shape links the same profile, for the mouse only.
+    colombia = Office.objects.get(slug="colombia")
+    shape = page.locator(
+        f'.worldmap__countries a[href="{colombia.get_absolute_url()}"]'
+    )
+    expect(shape).to_have_attribute("tabindex", "-1")
+    box = shape.bounding_box()
+    # Off the marker (at the shape's label point): a corner of its box may be
+    # sea, so aim between the centre and the marker's row.
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.7)
+    expect(page).to_have_url(colombia.get_absolute_url())
