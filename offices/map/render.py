@@ -1,0 +1,121 @@
+"""The index map at run time: the committed world.json, read once per
+process, its countries drawn once as one decorative path, and the offices
+a page lists placed on their countries."""
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+WORLD_FILE = Path(__file__).with_name("world.json")
+
+# Grid units between the markers of one country's offices.
+MARKER_SPACING = 22
+# A label left of this share of the width reads rightwards from its marker,
+# else leftwards, so no label runs off the map.
+LABEL_FLIP = 0.6
+
+
+@cache
+def world():
+    return json.loads(WORLD_FILE.read_text(encoding="utf-8"))
+
+
+@cache
+def base_layer():
+    """Every country in one path: decorative, the same on every page."""
+    data = world()
+    d = "".join([*data["shapes"].values(), *data["land"]])
+    return format_html('<path class="worldmap__land" aria-hidden="true" d="{}"/>', d)
+
+
+@cache
+def view_box():
+    return f"0 0 {world()['width']} {world()['height']}"
+
+
+@dataclass
+class Marker:
+    office: object
+    x: str
+    y: str
+    anchor: str
+    label_x: str
+
+
+@dataclass
+class Place:
+    """A country on the map with the offices placed on it."""
+
+    code: str
+    shape: str
+    x: float
+    y: float
+    markers: list = field(default_factory=list)
+
+    @property
+    def single(self):
+        return self.markers[0] if len(self.markers) == 1 else None
+
+
+def is_mapped(office):
+    """An open, published office with a country the map knows."""
+    return (
+        office.is_published
+        and not office.is_closed
+        and office.country_code in world()["points"]
+    )
+
+
+def places(offices):
+    """The countries of the mapped offices among offices, in their order,
+    each with a marker per office (side by side when there are several)."""
+    data = world()
+    by_code = {}
+    for office in offices:
+        if not is_mapped(office):
+            continue
+        code = office.country_code
+        if code not in by_code:
+            x, y = data["points"][code]
+            by_code[code] = Place(code, data["shapes"].get(code, ""), x, y)
+        by_code[code].markers.append(office)
+    for place in by_code.values():
+        count = len(place.markers)
+        place.markers = [
+            _marker(office, place.x + (i - (count - 1) / 2) * MARKER_SPACING, place.y)
+            for i, office in enumerate(place.markers)
+        ]
+    return list(by_code.values())
+
+
+def number(value):
+    """A coordinate as SVG reads it, never localized: an Arabic page would
+    write an Arabic decimal separator, which SVG ignores (every marker at 0)."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _marker(office, x, y):
+    leftwards = x > world()["width"] * LABEL_FLIP
+    return Marker(
+        office,
+        number(x),
+        number(y),
+        "end" if leftwards else "start",
+        number(x - 9 if leftwards else x + 9),
+    )
+
+
+def world_map(offices):
+    """The template's map: the base layer, the view box and the places."""
+    return {
+        "base": SafeString(base_layer()),
+        "view_box": view_box(),
+        "places": places(offices),
+        # A phone's labels: centred in the southern ocean.
+        "band_x": number(world()["width"] / 2),
+        "band_y": number(world()["height"] - 24),
+    }
