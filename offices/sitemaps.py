@@ -61,6 +61,16 @@ class OfficeSitemap(SiteSitemap):
         return office.updated_at
 
 
+class ChangeLogSitemap(OfficeSitemap):
+    """Each published profile's change log (offices/changelog_views.py)."""
+
+    changefreq = "monthly"
+    priority = 0.3
+
+    def location(self, office):
+        return reverse("offices:changes", args=[office.slug])
+
+
 class TermSitemap(SiteSitemap):
     changefreq = "monthly"
     priority = 0.5
@@ -75,6 +85,7 @@ class TermSitemap(SiteSitemap):
 sitemaps = {
     "index": IndexSitemap,
     "offices": OfficeSitemap,
+    "changes": ChangeLogSitemap,
     "pillars": TermSitemap(ThematicPillar),
     "shifts": TermSitemap(Shift),
     "populations": TermSitemap(SpotlightPopulation),
