@@ -3,6 +3,7 @@ readable at a laptop's and a phone's width, and clean for axe-core."""
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from offices import editorial
@@ -61,3 +62,16 @@ def test_the_change_log_is_reached_from_the_profile_and_passes_axe(page, office)
     assert found == {WIDE["width"]: [], PHONE["width"]: []}, "\n".join(
         describe(violations) for violations in found.values()
     )
+
+
+def test_the_arabic_change_log_passes_axe_on_a_phone(page, office):
+    page.set_viewport_size(PHONE)
+    with translation.override("ar"):
+        page.goto(reverse("offices:changes", args=["iraq"]))
+
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    violations = audit(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=SCREENSHOTS_DIR / "changelog-ar-390px.png", full_page=True)
+
+    assert violations == [], describe(violations)

@@ -120,8 +120,22 @@ def test_line_endings_alone_are_no_change(office, editor):
     assert kinds(office) == [Kind.FIRST_PUBLISHED]
 
 
+def test_a_revert_once_published_is_listed(office, editor):
+    first = Version.objects.get_for_object(office).get()
+    publish_draft(office, editor, profile="Other words.")
+    draft = editorial.revert_office(office, first, by=editor)
+    editorial.publish(draft, by=editor)
+
+    [reverted, updated, _first] = change_log(office)
+    assert (reverted.kind, updated.kind) == (Kind.UPDATED, Kind.UPDATED)
+    assert [s.title for s in reverted.sections] == ["Profile"]
+
+
 def test_a_draft_never_shows_its_text_its_comments_or_staff(office, editor, client):
-    publish_draft(office, editor, profile="Published words.")
+    draft = editorial.start_draft(office, by=editor)
+    draft.profile = "Published words."
+    draft.save()
+    editorial.publish(draft, by=editor, note="A publication note for staff")
     draft = editorial.start_draft(office, by=editor)
     with reversion.create_revision():
         draft.profile = "Secret pending words."
@@ -135,6 +149,7 @@ def test_a_draft_never_shows_its_text_its_comments_or_staff(office, editor, clie
             "Secret pending words",
             "Published words",
             "A version comment",
+            "A publication note",
             "Eda",
             "Staffname",
             "eda.staff",
