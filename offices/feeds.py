@@ -5,11 +5,12 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from hrprofile.links import absolute_url
 from hrprofile.translations import SOURCE_LANGUAGE
+from offices.changelog import change_log
 from offices.models import Office
 
 # Control characters XML 1.0 cannot carry. Text pasted from word processors
@@ -19,6 +20,10 @@ XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # The date in the feed's own tag: URI id. Readers know the feed by it: never
 # change it.
 FEED_TAG_DATE = datetime.date(2026, 1, 1)
+
+# The newest entries of a change log its feed carries (fewer than a page of
+# the log holds, so each entry's link is on the log's first page).
+CHANGE_LOG_FEED_ENTRIES = 20
 
 
 def xml_text(text):
@@ -109,3 +114,60 @@ class RecentProfilesFeed(Feed):
 
     def item_updateddate(self, office):
         return office.updated_at
+
+
+class ChangeLogFeed(Feed):
+    """One profile's public change log (offices/changelog.py), newest first.
+
+    Called with the published office (offices/changelog_views.py). Entries
+    say what changed by section, never the text itself.
+    """
+
+    feed_type = PlainTextAtomFeed
+    author_name = _("UN Human Rights")
+    item_guid_is_permalink = False
+
+    def get_object(self, request, office):
+        return office
+
+    def title(self, office):
+        return xml_text(gettext("Changes to %(name)s") % {"name": office.name})
+
+    def subtitle(self, office):
+        return gettext("What changed in the public profile, newest first.")
+
+    def link(self, office):
+        return absolute_url(reverse("offices:changes", args=[office.slug]))
+
+    def feed_url(self, office):
+        return absolute_url(reverse("offices:changes_feed", args=[office.slug]))
+
+    def feed_guid(self, office):
+        return tag_uri(FEED_TAG_DATE, f"feed:changes:{office.pk}:{get_language()}")
+
+    def items(self, office):
+        # Each entry with its office: one Feed serves every request.
+        return [
+            (office, entry) for entry in change_log(office)[:CHANGE_LOG_FEED_ENTRIES]
+        ]
+
+    def item_title(self, item):
+        return str(item[1].title)
+
+    def item_description(self, item):
+        return xml_text(item[1].summary) or str(item[1].title)
+
+    def item_link(self, item):
+        office, entry = item
+        page = reverse("offices:changes", args=[office.slug])
+        return absolute_url(f"{page}#{entry.key}")
+
+    def item_guid(self, item):
+        office, entry = item
+        return tag_uri(FEED_TAG_DATE, f"office:{office.pk}:change:{entry.key}")
+
+    def item_pubdate(self, item):
+        return item[1].at
+
+    def item_updateddate(self, item):
+        return item[1].at

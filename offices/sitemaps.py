@@ -50,15 +50,31 @@ class IndexSitemap(SiteSitemap):
 
 
 class OfficeSitemap(SiteSitemap):
+    """Each published profile, and its change log (offices/changelog_views.py)
+    after it: one query for both."""
+
     changefreq = "monthly"
-    priority = 0.8
+    # The change log's: below the profile's (0.8).
+    PRIORITIES = {"offices:detail": 0.8, "offices:changes": 0.3}
 
     def items(self):
         # What an entry shows: its address and date (an office has 150 columns).
-        return Office.objects.published().only("slug", "updated_at").order_by("slug")
+        offices = Office.objects.published().only("slug", "updated_at")
+        return [
+            (office, name)
+            for office in offices.order_by("slug")
+            for name in self.PRIORITIES
+        ]
 
-    def lastmod(self, office):
-        return office.updated_at
+    def location(self, item):
+        office, name = item
+        return reverse(name, args=[office.slug])
+
+    def priority(self, item):
+        return self.PRIORITIES[item[1]]
+
+    def lastmod(self, item):
+        return item[0].updated_at
 
 
 class TermSitemap(SiteSitemap):

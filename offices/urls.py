@@ -1,7 +1,7 @@
 from django.urls import path
 
 from hrprofile.pagecache import public_page
-from offices import views
+from offices import changelog_views, views
 from offices.feeds import RecentProfilesFeed
 from offices.models import LIST_SCOPE
 
@@ -14,6 +14,16 @@ urlpatterns = [
     path("offices.csv", views.OfficeCsvView.as_view(), name="csv"),
     path("offices/<slug:slug>/", views.OfficeDetailView.as_view(), name="detail"),
     path("offices/<slug:slug>/draft/", views.OfficeDraftView.as_view(), name="draft"),
+    path(
+        "offices/<slug:slug>/changes/",
+        changelog_views.OfficeChangesView.as_view(),
+        name="changes",
+    ),
+    path(
+        "offices/<slug:slug>/changes/feed/",
+        changelog_views.OfficeChangesFeedView.as_view(),
+        name="changes_feed",
+    ),
     path(
         "feed/",
         # It reads no query parameter.

@@ -304,6 +304,8 @@ def test_every_page_lookup_is_found():
         "mandates:pillar",
         "mandates:population",
         "mandates:shift",
+        "offices:changes",
+        "offices:changes_feed",
         "offices:detail",
     ]
 

@@ -55,6 +55,23 @@ EXEMPT = {
     "offices_searchdocument": "derived: only the triggers on offices_office, "
     "offices_fieldoffice and mandates_mandate write it, in the statement that "
     "moves the stamp (offices/migrations/0011_search_document.py)",
+    # A profile's change log (offices/changelog.py) reads its versions, its
+    # reviews and its deletions: each is written in the transaction that
+    # moves the office's stamp, the change log's version.
+    "reversion_revision": "the change log lists the versions recorded as "
+    "published or unpublished: publish() and unpublish() write them with the "
+    "office's row, which moves its stamp (offices/editorial/workflow.py); a "
+    "draft's revisions are not listed",
+    "reversion_version": "as reversion_revision: written with the office's row",
+    "offices_reviewrecord": "the change log lists completed reviews: "
+    "mark_reviewed() touches the office in the same transaction "
+    "(offices/reviews.py)",
+    "audit_auditentry": "the change log lists an office's soft deletions and "
+    "restorations: soft_delete() and restore() touch the office in the same "
+    "transaction (offices/editorial/workflow.py)",
+    "django_content_type": "the versions' and entries' models: a content "
+    "type only changes with a migration, which comes with a new release "
+    "(part of every stored page's key)",
 }
 
 # Every stored public page: the index with each filter and the search, the
@@ -72,6 +89,8 @@ PAGES = [
     "/en/offices/?q=Erbil&region=mena&pillar=accountability",
     "/en/offices/iraq/",
     "/fr/offices/iraq/",
+    "/en/offices/iraq/changes/",
+    "/fr/offices/iraq/changes/feed/",
     "/en/pillars/accountability/",
     "/en/shifts/prevention/",
     "/en/populations/women/",
@@ -170,8 +189,10 @@ def expected_scope(path):
     parts = path.split("?")[0].strip("/").split("/")
     if parts[0] in ("api", "robots.txt"):
         return None
+    if len(parts) >= 3 and parts[1] == "offices":
+        return OFFICE_SCOPE  # a profile, or its change log and feed
     if len(parts) == 3:
-        return OFFICE_SCOPE if parts[1] == "offices" else TERM_SCOPES[parts[1]]
+        return TERM_SCOPES[parts[1]]
     return LIST_SCOPE
 
 
