@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -44,6 +45,8 @@ class Marker:
     y: str
     anchor: str
     label_x: str
+    # Among the offices the page lists (else shown dimmed, not a link).
+    selected: bool = True
 
 
 @dataclass
@@ -58,7 +61,13 @@ class Place:
 
     @property
     def single(self):
-        return self.markers[0] if len(self.markers) == 1 else None
+        """The country's one listed office, whose shape links it too."""
+        selected = [marker for marker in self.markers if marker.selected]
+        return selected[0] if len(self.markers) == 1 and selected else None
+
+    @property
+    def selected(self):
+        return any(marker.selected for marker in self.markers)
 
 
 def is_mapped(office):
@@ -70,9 +79,13 @@ def is_mapped(office):
     )
 
 
-def places(offices):
+def places(offices, selected=None):
     """The countries of the mapped offices among offices, in their order,
-    each with a marker per office (side by side when there are several)."""
+    each with a marker per office (side by side when there are several).
+
+    selected: the keys of the offices the page lists, if not all of them
+    (a search or a filter): the others are drawn dimmed.
+    """
     data = world()
     by_code = {}
     for office in offices:
@@ -86,7 +99,12 @@ def places(offices):
     for place in by_code.values():
         count = len(place.markers)
         place.markers = [
-            _marker(office, place.x + (i - (count - 1) / 2) * MARKER_SPACING, place.y)
+            _marker(
+                office,
+                place.x + (i - (count - 1) / 2) * MARKER_SPACING,
+                place.y,
+                selected is None or office.pk in selected,
+            )
             for i, office in enumerate(place.markers)
         ]
     return list(by_code.values())
@@ -98,7 +116,7 @@ def number(value):
     return f"{value:.1f}".removesuffix(".0")
 
 
-def _marker(office, x, y):
+def _marker(office, x, y, selected):
     leftwards = x > world()["width"] * LABEL_FLIP
     return Marker(
         office,
@@ -106,15 +124,45 @@ def _marker(office, x, y):
         number(y),
         "end" if leftwards else "start",
         number(x - 9 if leftwards else x + 9),
+        selected,
     )
 
 
-def world_map(offices):
-    """The template's map: the base layer, the view box and the places."""
+def mapped_offices():
+    """Every office the map can show (is_mapped), in the index's order, with
+    only the columns the map reads: for a search or a filter, whose results
+    are some of them."""
+    from modeltranslation.utils import build_localized_fieldname
+
+    from offices.models import Office
+
+    names = [
+        build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES
+    ]
+    return (
+        Office.objects.published()
+        .exclude(country_code="")
+        .only("slug", "country_code", "status", "closed_on", "name", *names)
+    )
+
+
+def world_map(offices, filtered=False):
+    """The template's map: the base layer, the view box and the places.
+
+    offices: the offices the page lists. filtered: whether they are a
+    search's or a filter's selection; the map then shows every office it can,
+    those highlighted, the others dimmed (one query more).
+    """
+    if filtered:
+        shown = places(mapped_offices(), {office.pk for office in offices})
+        if not any(place.selected for place in shown):
+            shown = []
+    else:
+        shown = places(offices)
     return {
         "base": SafeString(base_layer()),
         "view_box": view_box(),
-        "places": places(offices),
+        "places": shown,
         # A phone's labels: centred in the southern ocean.
         "band_x": number(world()["width"] / 2),
         "band_y": number(world()["height"] - 24),

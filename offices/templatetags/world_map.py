@@ -1,5 +1,7 @@
-"""{% world_map offices as map %}: the index map's data for the offices a
-page lists (offices/map/render.py), read from the rows already loaded."""
+"""{% world_map offices filtered as map %}: the index map's data for the
+offices a page lists (offices/map/render.py), read from the rows already
+loaded; for a search or a filter (filtered), every office the map can show,
+the ones listed highlighted."""
 
 from django import template
 
@@ -9,5 +11,5 @@ register = template.Library()
 
 
 @register.simple_tag
-def world_map(offices):
-    return build_map(offices)
+def world_map(offices, filtered=False):
+    return build_map(offices, filtered)

@@ -142,7 +142,7 @@ def test_two_offices_in_one_country_get_a_marker_each(client, presences):
     assert 'tabindex="-1"' not in svg
 
 
-def test_the_filters_select_what_the_map_shows(client, presences):
+def test_the_filters_highlight_what_they_select(client, presences):
     colombia = OfficeFactory(
         name="UN Human Rights in Colombia",
         country_code="CO",
@@ -150,8 +150,23 @@ def test_the_filters_select_what_the_map_shows(client, presences):
     )
 
     response = client.get("/en/offices/?region=americas")
+    svg = the_map(response)
 
+    # The selection: links, named, on a highlighted country.
     assert map_links(response) == [(colombia.get_absolute_url(), colombia.name)]
+    # The other offices the map can show: dimmed, decorative, no link.
+    dimmed = re.search(r'<g aria-hidden="true">(.*?)</g>', svg, re.S).group(1)
+    assert dimmed.count("worldmap__marker--other") == 2  # Iraq and Bahrain
+    assert "<a" not in dimmed
+    assert svg.count("worldmap__country--other") == 1  # Iraq; Bahrain: a point
+    assert presences["iraq"].name not in svg
+    assert presences["closed"].name not in svg
+
+
+def test_without_a_filter_nothing_is_dimmed(client, presences):
+    svg = the_map(client.get("/en/offices/"))
+
+    assert "--other" not in svg
 
 
 def test_no_map_when_no_selected_office_has_a_country(client, presences):
