@@ -136,9 +136,7 @@ def mapped_offices():
 
     from offices.models import Office
 
-    names = [
-        build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES
-    ]
+    names = [build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES]
     return (
         Office.objects.published()
         .exclude(country_code="")
