@@ -5,7 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from mandates.models import Shift, SpotlightPopulation, ThematicPillar
+from offices.compiled import vocabulary_choices
 from offices.models import EngagementType, Region
 
 
@@ -38,8 +38,8 @@ class PlainSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
-def _term_choices(model):
-    return [("", _("All")), *model.objects.values_list("slug", "name")]
+def _term_choices(terms):
+    return [("", _("All")), *terms]
 
 
 class OfficeFilterForm(forms.Form):
@@ -77,10 +77,12 @@ class OfficeFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, label_suffix="", **kwargs)
-        # One query per vocabulary; validating a value then costs none.
-        self.fields["pillar"].choices = _term_choices(ThematicPillar)
-        self.fields["shift"].choices = _term_choices(Shift)
-        self.fields["population"].choices = _term_choices(SpotlightPopulation)
+        # One query per vocabulary, compiled once and asked in one round
+        # trip (vocabulary_choices); validating a value then costs none.
+        pillars, shifts, populations = vocabulary_choices()
+        self.fields["pillar"].choices = _term_choices(pillars)
+        self.fields["shift"].choices = _term_choices(shifts)
+        self.fields["population"].choices = _term_choices(populations)
 
     def is_filtered(self):
         return self.is_filtering(self.data)
