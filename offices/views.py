@@ -342,6 +342,16 @@ def preview_widths(request):
     return width, choices
 
 
+def prefetched(office, name):
+    """office.<name>.all(): the rows prefetch_related() or
+    CompiledRelations.attach() put on the office, read without making a
+    related manager (tens of µs each, a dozen times a page)."""
+    cache = getattr(office, "_prefetched_objects_cache", None)
+    if cache and name in cache:
+        return cache[name]
+    return getattr(office, name).all()
+
+
 class OfficePageMixin(OfficeViewMixin):
     """A profile page: the published one, a draft's preview, pending changes."""
 
@@ -357,6 +367,7 @@ class OfficePageMixin(OfficeViewMixin):
                 self.request
             )
         office = self.object
+        context["related"] = {name: prefetched(office, name) for name in PAGE_RELATIONS}
         context["description"] = office.summary or gettext(
             "The profile of %(name)s, a field presence of UN Human Rights."
         ) % {"name": office.name}
@@ -421,7 +432,7 @@ def organization_ld(office, url, description):
                 "name": field_office.name,
                 **({"description": field_office.note} if field_office.note else {}),
             }
-            for field_office in office.field_offices.all()
+            for field_office in prefetched(office, "field_offices")
         ],
     }
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from hrprofile import i18n
 from hrprofile.i18n import list_separator
+from mandates.templatetags.content_language import fallback_lang
 
 register = template.Library()
 
@@ -88,6 +89,33 @@ def language_items(languages):
             for language in languages
         )
     )
+
+
+@register.simple_tag
+def term_items(terms, with_descriptions=False):
+    """A profile's list of terms (pillars, shifts, populations): each a link
+    to its page, marked English where it shows the English name, with its
+    description if asked. What a {% for %} wrote, at a fraction of its cost."""
+    items = []
+    for term in terms:
+        name_lang = fallback_lang(term, "name")
+        description = term.description if with_descriptions else ""
+        if description:
+            description = format_html(
+                ' <span class="terms__description"{}>{}</span>',
+                fallback_lang(term, "description"),
+                description,
+            )
+        items.append(
+            format_html(
+                '<li><a href="{}"{}>{}</a>{}</li>',
+                term.get_absolute_url(),
+                name_lang,
+                term.name,
+                description,
+            )
+        )
+    return mark_safe("".join(items))
 
 
 @register.filter
