@@ -17,11 +17,12 @@ from django.views.generic import DetailView, ListView, View
 
 from hrprofile.csv import csv_response
 from hrprofile.errors import too_many_requests
-from hrprofile.links import absolute_url
+from hrprofile.links import absolute_url, constant_url
 from hrprofile.pagecache import PageLookup, PublicPageMixin
 from hrprofile.people import may_be_signed_in
 from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
 from hrprofile.structured_data import json_ld_script
+from hrprofile.templatetags.hrprofile import display
 from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.twostep import acting_user
@@ -439,11 +440,11 @@ def organization_ld(office, url, description):
 
 def breadcrumbs_ld(office, url):
     """The breadcrumbs the page shows, as a schema.org BreadcrumbList."""
-    index = absolute_url(reverse("offices:index"))
+    index = absolute_url(constant_url("offices:index"))
     crumbs = [(gettext("Field presences"), index)]
     if office.region:
         region_url = with_query(index, {"region": office.region})
-        crumbs.append((office.get_region_display(), region_url))
+        crumbs.append((display(office, "region"), region_url))
     crumbs.append((office.name, url))
     return {
         "@context": "https://schema.org",

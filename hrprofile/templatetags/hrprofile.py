@@ -1,6 +1,7 @@
 """Template tags and filters for every public page ({% load hrprofile %})."""
 
 import functools
+import html
 
 from django import template
 from django.core.signals import setting_changed
@@ -71,24 +72,29 @@ def language_links(context):
     return i18n.language_links(request.get_full_path())
 
 
+def _escape(value):
+    """conditional_escape(value), for the hot loops below: format_html() and
+    escape() cost several times more (lazy-argument checks, SafeString)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 @register.simple_tag
 def language_items(languages):
     """The switcher's list items, one per language_links() entry: what a
     {% for %} over them wrote, for a fraction of its nodes."""
-    return mark_safe(
-        "".join(
-            format_html(
-                '<li><a href="{}" lang="{}" hreflang="{}"{}{}>{}</a></li>\n          ',
-                language["url"],
-                language["code"],
-                language["code"],
-                mark_safe(' dir="rtl"') if language["is_bidi"] else "",
-                mark_safe(' aria-current="true"') if language["is_current"] else "",
-                language["name"],
-            )
-            for language in languages
+    items = []
+    for language in languages:
+        code = _escape(language["code"])
+        bidi = ' dir="rtl"' if language["is_bidi"] else ""
+        current = ' aria-current="true"' if language["is_current"] else ""
+        items.append(
+            f'<li><a href="{_escape(language["url"])}" lang="{code}"'
+            f' hreflang="{code}"{bidi}{current}>{_escape(language["name"])}</a></li>'
+            "\n          "
         )
-    )
+    return mark_safe("".join(items))
 
 
 @register.simple_tag
@@ -98,22 +104,15 @@ def term_items(terms, with_descriptions=False):
     description if asked. What a {% for %} wrote, at a fraction of its cost."""
     items = []
     for term in terms:
-        name_lang = fallback_lang(term, "name")
         description = term.description if with_descriptions else ""
         if description:
-            description = format_html(
-                ' <span class="terms__description"{}>{}</span>',
-                fallback_lang(term, "description"),
-                description,
+            description = (
+                f' <span class="terms__description"'
+                f"{fallback_lang(term, 'description')}>{_escape(description)}</span>"
             )
         items.append(
-            format_html(
-                '<li><a href="{}"{}>{}</a>{}</li>',
-                term.get_absolute_url(),
-                name_lang,
-                term.name,
-                description,
-            )
+            f'<li><a href="{_escape(term.get_absolute_url())}"'
+            f"{fallback_lang(term, 'name')}>{_escape(term.name)}</a>{description}</li>"
         )
     return mark_safe("".join(items))
 
@@ -124,8 +123,9 @@ def alternate_links(alternates):
     head's indentation: base.html's loop, without its nodes."""
     return mark_safe(
         "".join(
-            format_html('<link rel="alternate" hreflang="{}" href="{}">\n  ', *pair)
-            for pair in alternates or ()
+            f'<link rel="alternate" hreflang="{_escape(hreflang)}"'
+            f' href="{_escape(url)}">\n  '
+            for hreflang, url in alternates or ()
         )
     )
 
@@ -135,9 +135,7 @@ def og_locale_alternates(locales):
     """An og:locale:alternate of each locale (includes/open_graph.html)."""
     return mark_safe(
         "".join(
-            format_html(
-                '<meta property="og:locale:alternate" content="{}">\n  ', locale
-            )
+            f'<meta property="og:locale:alternate" content="{_escape(locale)}">\n  '
             for locale in locales or ()
         )
     )
