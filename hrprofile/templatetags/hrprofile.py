@@ -10,7 +10,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from hrprofile import i18n
 from hrprofile.i18n import list_separator
@@ -113,6 +113,95 @@ def term_items(terms, with_descriptions=False):
         items.append(
             f'<li><a href="{_escape(term.get_absolute_url())}"'
             f"{fallback_lang(term, 'name')}>{_escape(term.name)}</a>{description}</li>"
+        )
+    return mark_safe("".join(items))
+
+
+def _blocktranslate(message, **values):
+    """What {% blocktranslate with name=value %}message{% endblocktranslate %}
+    writes: the translation of message (its variables as %(name)s), each value
+    escaped; the English if a translation does not fit its values."""
+    data = {name: _escape(value) for name, value in values.items()}
+    try:
+        return gettext(message) % data
+    except (KeyError, ValueError):
+        return message % data
+
+
+@register.simple_tag
+def field_office_items(field_offices):
+    """A profile's field offices as list items (offices/office_detail.html's
+    loop, at a fraction of its nodes): each name, whether it is the head
+    office, its note."""
+    items = []
+    for field_office in field_offices:
+        head = ""
+        if field_office.is_head_office:
+            head = f' <span class="label">{_escape(gettext("(head office)"))}</span>'
+        note = field_office.note
+        if note:
+            note = (
+                f"{_escape(list_separator())}"
+                f"<bdi{fallback_lang(field_office, 'note')}>{_escape(note)}</bdi>"
+            )
+        items.append(
+            "\n                <li>"
+            f"<span{fallback_lang(field_office, 'name')}>{_escape(field_office.name)}"
+            f"</span>{head}{note}</li>\n              "
+        )
+    return mark_safe("".join(items))
+
+
+@register.simple_tag
+def mandate_items(mandates):
+    """A profile's mandates as list items (offices/office_detail.html's loop,
+    at a fraction of its nodes): the title (a link if it has one), the
+    document symbol, the adoption date or the year it was integrated, the
+    summary."""
+    items = []
+    for mandate in mandates:
+        title = _escape(mandate.title)
+        if mandate.link:
+            title = f'<a href="{_escape(mandate.link)}">{title}</a>'
+        meta = ""
+        if mandate.symbol or mandate.adopted_on or mandate.integrated_in:
+            symbol = adopted = integrated = ""
+            if mandate.symbol:
+                symbol = (
+                    f"<li>{_escape(gettext('Document symbol:'))}"
+                    f" <bdi>{_escape(mandate.symbol)}</bdi></li>"
+                )
+            if mandate.adopted_on:
+                adopted = _blocktranslate(
+                    'Adopted on <time datetime="%(iso_date)s">%(date)s</time>',
+                    iso_date=mandate.adopted_on.isoformat(),
+                    date=long_date(mandate.adopted_on),
+                )
+                adopted = f"<li>{adopted}</li>"
+            if mandate.integrated_in:
+                integrated = _blocktranslate(
+                    "%(kind)s, integrated in %(year)s",
+                    kind=display(mandate, "kind"),
+                    year=str(int(mandate.integrated_in)),
+                )
+                integrated = f"<li>{integrated}</li>"
+            meta = (
+                '\n                <ul class="mandate__meta">'
+                f"\n                  {symbol}"
+                f"\n                  {adopted}"
+                f"\n                  {integrated}"
+                "\n                </ul>\n              "
+            )
+        summary = mandate.summary
+        if summary:
+            summary = f"<p{fallback_lang(mandate, 'summary')}>{_escape(summary)}</p>"
+        items.append(
+            '\n            <li class="mandate">'
+            '\n              <p class="mandate__title"'
+            f"{fallback_lang(mandate, 'title')}>{title}</p>"
+            f"\n              {meta}"
+            f"\n              {summary}"
+            "\n            </li>\n          "
         )
     return mark_safe("".join(items))
 
