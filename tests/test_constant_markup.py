@@ -89,3 +89,66 @@ def test_constant_markup_forgotten_when_settings_change():
 def test_constant_takes_no_arguments():
     with pytest.raises(TemplateSyntaxError):
         Template("{% load hrprofile %}{% constant x %}{% endconstant %}")
+
+
+def test_language_prefix_pattern_follows_the_languages_setting(script_prefix):
+    from hrprofile.i18n import alternate_paths, language_links, path_in
+
+    assert path_in("fr", "/en/offices/iraq/?a=1") == "/fr/offices/iraq/?a=1"
+    with override_settings(LANGUAGES=[("en", "English"), ("pt", "Português")]):
+        # "pt" is a prefix only once it is one of the languages.
+        assert path_in("en", "/pt/offices/") == "/en/offices/"
+        assert [code for code, _ in alternate_paths("/pt/x/")] == [
+            "en",
+            "pt",
+            "x-default",
+        ]
+    assert path_in("en", "/pt/offices/") == "/en/pt/offices/"
+    script_prefix("/hr/")
+    with translation.override("ar"):
+        links = language_links("/hr/en/offices/iraq/")
+    urls = {link["code"]: link["url"] for link in links}
+    assert urls["ar"] == "/hr/ar/offices/iraq/"
+    assert urls["zh-hans"] == "/hr/zh-hans/offices/iraq/"
+    assert {link["code"]: link["is_bidi"] for link in links}["ar"] is True
+    assert [link["code"] for link in links if link["is_current"]] == ["ar"]
+
+
+def test_item_tags_escape_and_translate_as_the_loops_did():
+    import datetime
+
+    from hrprofile.templatetags.hrprofile import field_office_items, mandate_items
+    from mandates.models import Mandate
+    from offices.models import FieldOffice
+
+    field_office = FieldOffice(
+        name="A & B", name_en="A & B", note="<n>", note_en="<n>", is_head_office=True
+    )
+    mandate = Mandate(
+        kind=Mandate.Kind.THEMATIC,
+        title="T <1>",
+        title_en="T <1>",
+        url="https://example.org/?a=1&b=2",
+        symbol="S/1 & 2",
+        adopted_on=datetime.date(2020, 5, 29),
+        integrated_in=2019,
+        summary='"s"',
+        summary_en='"s"',
+    )
+    with translation.override("en"):
+        items = field_office_items([field_office])
+        assert items == (
+            '\n                <li><span>A &amp; B</span> <span class="label">'
+            "(head office)</span>, <bdi>&lt;n&gt;</bdi></li>\n              "
+        )
+        markup = mandate_items([mandate])
+        assert '<a href="https://example.org/?a=1&amp;b=2">T &lt;1&gt;</a>' in markup
+        assert "<bdi>S/1 &amp; 2</bdi>" in markup
+        assert 'Adopted on <time datetime="2020-05-29">29 May 2020</time>' in markup
+        assert "<li>Thematic mandate, integrated in 2019</li>" in markup
+        assert "<p>&quot;s&quot;</p>" in markup
+    with translation.override("ar"):
+        markup = mandate_items([mandate])
+        # Arabic has no text of its own: English, marked as such.
+        assert '<p class="mandate__title" lang="en" dir="ltr">' in markup
+        assert "Adopted on" not in markup
