@@ -10,7 +10,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from hrprofile import i18n
 from hrprofile.i18n import list_separator
@@ -137,7 +137,8 @@ def field_office_items(field_offices):
     for field_office in field_offices:
         head = ""
         if field_office.is_head_office:
-            head = f' <span class="label">{_escape(gettext("(head office)"))}</span>'
+            label = gettext("(head office)")
+            head = f' <span class="label">{_escape(label)}</span>'
         note = field_office.note
         if note:
             note = (
@@ -167,20 +168,22 @@ def mandate_items(mandates):
         if mandate.symbol or mandate.adopted_on or mandate.integrated_in:
             symbol = adopted = integrated = ""
             if mandate.symbol:
+                label = gettext("Document symbol:")
                 symbol = (
-                    f"<li>{_escape(gettext('Document symbol:'))}"
-                    f" <bdi>{_escape(mandate.symbol)}</bdi></li>"
+                    f"<li>{_escape(label)} <bdi>{_escape(mandate.symbol)}</bdi></li>"
                 )
             if mandate.adopted_on:
                 adopted = _blocktranslate(
-                    'Adopted on <time datetime="%(iso_date)s">%(date)s</time>',
+                    gettext_noop(
+                        'Adopted on <time datetime="%(iso_date)s">%(date)s</time>'
+                    ),
                     iso_date=mandate.adopted_on.isoformat(),
                     date=long_date(mandate.adopted_on),
                 )
                 adopted = f"<li>{adopted}</li>"
             if mandate.integrated_in:
                 integrated = _blocktranslate(
-                    "%(kind)s, integrated in %(year)s",
+                    gettext_noop("%(kind)s, integrated in %(year)s"),
                     kind=display(mandate, "kind"),
                     year=str(int(mandate.integrated_in)),
                 )
