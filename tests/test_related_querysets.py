@@ -76,3 +76,47 @@ def test_each_office_gets_its_own_rows(offices):
     assert list(syria.pillars.filter(pk__in=iraq.pillars.all())) == []
     with translation.override("fr"):
         assert [t.name for t in iraq.tags.filter(name="Zèbre")] == ["Zèbre"]
+
+
+def instance_state(instance):
+    """What an instance holds: its attributes (the prefetched rows aside)
+    and its state."""
+    attributes = {
+        name: value
+        for name, value in instance.__dict__.items()
+        if name not in ("_state", "_prefetched_objects_cache")
+    }
+    state = instance._state
+    return attributes, state.adding, state.db, state.fetch_mode
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_instances_made_without_init_are_the_orms(offices, language):
+    from hrprofile.queries import plain_init
+    from offices.views import PUBLISHED_PROFILE
+
+    iraq = offices[0]
+    with translation.override(language):
+        [compiled] = PUBLISHED_PROFILE.rows("iraq")
+        assert PUBLISHED_PROFILE._get_compiled()["plain"]
+        orm = Office.objects.with_translation_state().get(pk=iraq.pk)
+        assert instance_state(compiled) == instance_state(orm)
+        assert compiled._state.fields_cache == orm._state.fields_cache == {}
+        assert compiled.name == orm.name
+        assert not hasattr(compiled, "_mt_init")
+        PROFILE_RELATIONS.attach(compiled)
+        for name in PAGE_RELATIONS:
+            query = PROFILE_RELATIONS.queries[name]
+            assert query._get_compiled()["plain"], name
+            made = list(getattr(orm, name).all())
+            attached = list(getattr(compiled, name).all())
+            assert [instance_state(row) for row in attached] == [
+                instance_state(row) for row in made
+            ], name
+            # (The ORM's prefetch also caches each row's office; attach()
+            # never did.)
+        # Saved as any instance is: an UPDATE, with the new value.
+        compiled.staff_count = 41
+        compiled.save(update_fields=["staff_count"])
+        assert Office.objects.get(pk=iraq.pk).staff_count == 41
+    assert not plain_init(type("Custom", (), {"__init__": lambda self: None}))
