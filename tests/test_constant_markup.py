@@ -117,9 +117,9 @@ def test_language_prefix_pattern_follows_the_languages_setting(script_prefix):
 def test_item_tags_escape_and_translate_as_the_loops_did():
     import datetime
 
-    from hrprofile.templatetags.hrprofile import field_office_items, mandate_items
     from mandates.models import Mandate
     from offices.models import FieldOffice
+    from offices.templatetags.profile_items import field_office_items, mandate_items
 
     field_office = FieldOffice(
         name="A & B", name_en="A & B", note="<n>", note_en="<n>", is_head_office=True

@@ -10,11 +10,10 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language
 
 from hrprofile import i18n
 from hrprofile.i18n import list_separator
-from mandates.templatetags.content_language import fallback_lang
 
 register = template.Library()
 
@@ -72,8 +71,8 @@ def language_links(context):
     return i18n.language_links(request.get_full_path())
 
 
-def _escape(value):
-    """conditional_escape(value), for the hot loops below: format_html() and
+def escaped(value):
+    """conditionalescaped(value), for the hot loops below: format_html() and
     escape() cost several times more (lazy-argument checks, SafeString)."""
     if hasattr(value, "__html__"):
         return value.__html__()
@@ -86,125 +85,13 @@ def language_items(languages):
     {% for %} over them wrote, for a fraction of its nodes."""
     items = []
     for language in languages:
-        code = _escape(language["code"])
+        code = escaped(language["code"])
         bidi = ' dir="rtl"' if language["is_bidi"] else ""
         current = ' aria-current="true"' if language["is_current"] else ""
         items.append(
-            f'<li><a href="{_escape(language["url"])}" lang="{code}"'
-            f' hreflang="{code}"{bidi}{current}>{_escape(language["name"])}</a></li>'
+            f'<li><a href="{escaped(language["url"])}" lang="{code}"'
+            f' hreflang="{code}"{bidi}{current}>{escaped(language["name"])}</a></li>'
             "\n          "
-        )
-    return mark_safe("".join(items))
-
-
-@register.simple_tag
-def term_items(terms, with_descriptions=False):
-    """A profile's list of terms (pillars, shifts, populations): each a link
-    to its page, marked English where it shows the English name, with its
-    description if asked. What a {% for %} wrote, at a fraction of its cost."""
-    items = []
-    for term in terms:
-        description = term.description if with_descriptions else ""
-        if description:
-            description = (
-                f' <span class="terms__description"'
-                f"{fallback_lang(term, 'description')}>{_escape(description)}</span>"
-            )
-        items.append(
-            f'<li><a href="{_escape(term.get_absolute_url())}"'
-            f"{fallback_lang(term, 'name')}>{_escape(term.name)}</a>{description}</li>"
-        )
-    return mark_safe("".join(items))
-
-
-def _blocktranslate(message, **values):
-    """What {% blocktranslate with name=value %}message{% endblocktranslate %}
-    writes: the translation of message (its variables as %(name)s), each value
-    escaped; the English if a translation does not fit its values."""
-    data = {name: _escape(value) for name, value in values.items()}
-    try:
-        return gettext(message) % data
-    except (KeyError, ValueError):
-        return message % data
-
-
-@register.simple_tag
-def field_office_items(field_offices):
-    """A profile's field offices as list items (offices/office_detail.html's
-    loop, at a fraction of its nodes): each name, whether it is the head
-    office, its note."""
-    items = []
-    for field_office in field_offices:
-        head = ""
-        if field_office.is_head_office:
-            label = gettext("(head office)")
-            head = f' <span class="label">{_escape(label)}</span>'
-        note = field_office.note
-        if note:
-            note = (
-                f"{_escape(list_separator())}"
-                f"<bdi{fallback_lang(field_office, 'note')}>{_escape(note)}</bdi>"
-            )
-        items.append(
-            "\n                <li>"
-            f"<span{fallback_lang(field_office, 'name')}>{_escape(field_office.name)}"
-            f"</span>{head}{note}</li>\n              "
-        )
-    return mark_safe("".join(items))
-
-
-@register.simple_tag
-def mandate_items(mandates):
-    """A profile's mandates as list items (offices/office_detail.html's loop,
-    at a fraction of its nodes): the title (a link if it has one), the
-    document symbol, the adoption date or the year it was integrated, the
-    summary."""
-    items = []
-    for mandate in mandates:
-        title = _escape(mandate.title)
-        if mandate.link:
-            title = f'<a href="{_escape(mandate.link)}">{title}</a>'
-        meta = ""
-        if mandate.symbol or mandate.adopted_on or mandate.integrated_in:
-            symbol = adopted = integrated = ""
-            if mandate.symbol:
-                label = gettext("Document symbol:")
-                symbol = (
-                    f"<li>{_escape(label)} <bdi>{_escape(mandate.symbol)}</bdi></li>"
-                )
-            if mandate.adopted_on:
-                adopted = _blocktranslate(
-                    gettext_noop(
-                        'Adopted on <time datetime="%(iso_date)s">%(date)s</time>'
-                    ),
-                    iso_date=mandate.adopted_on.isoformat(),
-                    date=long_date(mandate.adopted_on),
-                )
-                adopted = f"<li>{adopted}</li>"
-            if mandate.integrated_in:
-                integrated = _blocktranslate(
-                    gettext_noop("%(kind)s, integrated in %(year)s"),
-                    kind=display(mandate, "kind"),
-                    year=str(int(mandate.integrated_in)),
-                )
-                integrated = f"<li>{integrated}</li>"
-            meta = (
-                '\n                <ul class="mandate__meta">'
-                f"\n                  {symbol}"
-                f"\n                  {adopted}"
-                f"\n                  {integrated}"
-                "\n                </ul>\n              "
-            )
-        summary = mandate.summary
-        if summary:
-            summary = f"<p{fallback_lang(mandate, 'summary')}>{_escape(summary)}</p>"
-        items.append(
-            '\n            <li class="mandate">'
-            '\n              <p class="mandate__title"'
-            f"{fallback_lang(mandate, 'title')}>{title}</p>"
-            f"\n              {meta}"
-            f"\n              {summary}"
-            "\n            </li>\n          "
         )
     return mark_safe("".join(items))
 
@@ -215,8 +102,8 @@ def alternate_links(alternates):
     head's indentation: base.html's loop, without its nodes."""
     return mark_safe(
         "".join(
-            f'<link rel="alternate" hreflang="{_escape(hreflang)}"'
-            f' href="{_escape(url)}">\n  '
+            f'<link rel="alternate" hreflang="{escaped(hreflang)}"'
+            f' href="{escaped(url)}">\n  '
             for hreflang, url in alternates or ()
         )
     )
@@ -227,7 +114,7 @@ def og_locale_alternates(locales):
     """An og:locale:alternate of each locale (includes/open_graph.html)."""
     return mark_safe(
         "".join(
-            f'<meta property="og:locale:alternate" content="{_escape(locale)}">\n  '
+            f'<meta property="og:locale:alternate" content="{escaped(locale)}">\n  '
             for locale in locales or ()
         )
     )
