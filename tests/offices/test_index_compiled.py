@@ -1,5 +1,5 @@
 """The index's compiled queries and memoised addresses (offices.compiled,
-offices.urls_fast): the same answers as the ORM and reverse() give, in each
+hrprofile.links.slug_url): the same answers as the ORM and reverse() give, in each
 language and under a script prefix, and never stale rows."""
 
 import pytest
@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from django.utils import timezone, translation
 
+from hrprofile.links import slug_url
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
 from offices.compiled import published_index, vocabulary_choices
 from offices.models import Office, OfficeStatus
-from offices.urls_fast import office_url
 from tests.factories import (
     FieldOfficeFactory,
     OfficeFactory,
@@ -19,6 +19,11 @@ from tests.factories import (
     SpotlightPopulationFactory,
     ThematicPillarFactory,
 )
+
+
+def office_url(slug):
+    return slug_url("offices:detail", slug)
+
 
 LANGUAGES = ["en", "fr", "ar", "zh-hans"]
 
