@@ -4,15 +4,15 @@ state.
 
 Written here rather than as an included template: an {% include %} per office
 was a quarter of an index rendered from nothing (bench/profile_path.py), and
-this writes the same markup for a tenth of that.
+this writes the same markup for a tenth of that (as the profile's lists,
+offices/templatetags/profile_items.py).
 """
 
 from django import template
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
-from hrprofile.templatetags.hrprofile import display
+from hrprofile.templatetags.hrprofile import display, escaped
 from mandates.templatetags.content_language import fallback_lang
 
 register = template.Library()
@@ -29,29 +29,24 @@ def office_item(office):
     whether it is closing or closed, and a draft's label for staff."""
     count = office.field_office_count
     meta = [
-        conditional_escape(display(office, "engagement_type")),
+        escaped(display(office, "engagement_type")),
         # The number is the only value: nothing else to escape.
         ngettext("%(counter)s field office", "%(counter)s field offices", count)
         % {"counter": count},
     ]
     if office.is_closing:
-        meta.append(conditional_escape(gettext("closing")))
+        meta.append(escaped(gettext("closing")))
     elif office.is_closed:
-        meta.append(conditional_escape(gettext("closed")))
-    draft = (
-        ""
-        if office.is_published
-        else format_html('<span class="label label--draft">{}</span>', gettext("Draft"))
-    )
-    return format_html(
+        meta.append(escaped(gettext("closed")))
+    draft = ""
+    if not office.is_published:
+        label = escaped(gettext("Draft"))  # not in the f-string: makemessages
+        draft = f'<span class="label label--draft">{label}</span>'
+    return (
         '<li class="office">\n'
-        '  <a class="office__name" href="{}"{}>{}</a>\n'
-        '  <span class="office__meta">{}</span>\n'
-        "  {}\n"
-        "</li>\n",
-        office.get_absolute_url(),
-        fallback_lang(office, "name"),
-        office.name,
-        mark_safe(" · ".join(meta)),
-        draft,
+        f'  <a class="office__name" href="{escaped(office.get_absolute_url())}"'
+        f"{fallback_lang(office, 'name')}>{escaped(office.name)}</a>\n"
+        f'  <span class="office__meta">{" · ".join(meta)}</span>\n'
+        f"  {draft}\n"
+        "</li>\n"
     )
