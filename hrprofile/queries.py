@@ -68,28 +68,46 @@ from modeltranslation.translator import delete_mt_init
 PLACEHOLDERS = {str: "compiled-query-placeholder", int: -1_999_999_999}
 
 
-def compile_with_placeholder(queryset, placeholder):
+def compile_with_placeholder(queryset, placeholder, like_patterns=False):
     """(compiler, sql, params, positions): the queryset compiled, and where in
-    params the placeholder went (once or more)."""
+    params the placeholder went (once or more).
+
+    like_patterns: whether the value may also be the middle of a LIKE
+    pattern (a contains lookup's "%value%"); positions then also holds each
+    such parameter, as (position, pattern).
+    """
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     positions = [i for i, param in enumerate(params) if param == placeholder]
-    if any(
-        str(placeholder) in repr(param)
-        for i, param in enumerate(params)
-        if i not in positions
-    ):
-        # Made part of another value (a LIKE pattern): it could not be swapped.
-        raise ValueError("The value must be a whole parameter of the query.")
+    for i, param in enumerate(params):
+        if i in positions or str(placeholder) not in repr(param):
+            continue
+        if like_patterns and isinstance(param, str) and _is_like_pattern(param):
+            positions.append((i, param))
+        else:
+            # Made part of another value: it could not be swapped.
+            raise ValueError("The value must be a whole parameter of the query.")
     if not positions:
         raise ValueError("The placeholder is not among the query's parameters.")
     return compiler, sql, tuple(params), positions
 
 
-def with_value(params, positions, value):
+def _is_like_pattern(param):
+    return param.startswith("%") and param.endswith("%")
+
+
+def with_value(params, positions, value, placeholder=None):
+    """params with value at positions; in a LIKE pattern's (position,
+    pattern), value escaped as Django's contains lookups escape it."""
     params = list(params)
     for position in positions:
-        params[position] = value
+        if isinstance(position, tuple):
+            position, pattern = position
+            params[position] = pattern.replace(
+                placeholder, connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(value)
+            )
+        else:
+            params[position] = value
     return params
 
 
@@ -131,9 +149,12 @@ class CompiledQuery:
     annotate: the same instances as iterating it would give.
     """
 
-    def __init__(self, build, value_type=int):
+    def __init__(self, build, value_type=int, like_patterns=False):
         self.build = build
         self.placeholder = PLACEHOLDERS[value_type]
+        # Whether the value may also go into a LIKE pattern (a search's
+        # contains lookups): compile_with_placeholder().
+        self.like_patterns = like_patterns
         self._compiled = {}
 
     def _get_compiled(self):
@@ -144,7 +165,7 @@ class CompiledQuery:
             pass
         queryset = self.build(self.placeholder)
         compiler, sql, params, positions = compile_with_placeholder(
-            queryset, self.placeholder
+            queryset, self.placeholder, self.like_patterns
         )
         klass_info = compiler.klass_info
         if klass_info.get("related_klass_infos"):
@@ -179,7 +200,9 @@ class CompiledQuery:
         compiled = self._get_compiled()
         cursor.execute(
             compiled["sql"],
-            with_value(compiled["params"], compiled["positions"], value),
+            with_value(
+                compiled["params"], compiled["positions"], value, self.placeholder
+            ),
         )
         return compiled
 

@@ -52,3 +52,22 @@ def published_index():
     """The offices of OfficeFilterForm().filter(Office.objects.published())
     with nothing asked: the same instances, in the same order."""
     return PUBLISHED_INDEX.rows(OfficeStatus.PUBLISHED.value)
+
+
+# A search, nothing else asked, as an anonymous reader sees it: the
+# published offices the text finds, best first (OfficeQuerySet.search()),
+# with their field office count. The SQL is the same whatever the text; the
+# text is a whole parameter (the full-text queries) or the middle of a LIKE
+# pattern (the substring matches). Building and compiling the search cost
+# some 4 ms of Python, running it a few tenths.
+PUBLISHED_SEARCH = CompiledQuery(
+    lambda text: Office.objects.published().filtered(q=text).with_field_office_count(),
+    value_type=str,
+    like_patterns=True,
+)
+
+
+def published_search(text):
+    """The offices of OfficeFilterForm({"q": text}).filter(
+    Office.objects.published()): the same instances, in the same order."""
+    return PUBLISHED_SEARCH.rows(text)

@@ -27,7 +27,7 @@ from hrprofile.throttle import client_ip, seconds_to_wait
 from hrprofile.translations import SOURCE_LANGUAGE, active_language
 from hrprofile.twostep import acting_user
 from offices import calendar
-from offices.compiled import published_index
+from offices.compiled import published_index, published_search
 from offices.filters import OfficeFilterForm
 from offices.history import diff, snapshot
 from offices.models import (
@@ -189,10 +189,15 @@ class OfficeListView(SearchRateLimitMixin, OfficeViewMixin, ListView):
 
     def get_queryset(self):
         self.form = OfficeFilterForm(self.request.GET)
-        if not self.is_preview and not self.form.filters():
-            # The published offices, nothing asked: the same rows as the
-            # queryset below, its SQL compiled once per language. A list.
-            return published_index()
+        if not self.is_preview:
+            # The published offices, nothing asked or only a search: the
+            # same rows as the queryset below, its SQL compiled once per
+            # language. A list.
+            filters = self.form.filters()
+            if not filters:
+                return published_index()
+            if filters.keys() == {"q"}:
+                return published_search(filters["q"])
         return self.form.filter(super().get_queryset())
 
     def get_canonical_path(self):

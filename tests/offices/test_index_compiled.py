@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 
 from hrprofile.links import slug_url
 from mandates.models import Shift, SpotlightPopulation, ThematicPillar
-from offices.compiled import published_index, vocabulary_choices
+from offices.compiled import published_index, published_search, vocabulary_choices
 from offices.models import Office, OfficeStatus
 from tests.factories import (
     FieldOfficeFactory,
@@ -64,6 +64,55 @@ def test_the_unfiltered_index_is_the_querysets_rows(offices, language):
     assert counts == [(o.slug, o.field_office_count) for o in orm]
     assert sorted(counts) == [("colombia", 0), ("iraq", 2)]
     assert [o.name for o in compiled] == [o.name for o in orm]
+
+
+# Whole words, parts of words (the LIKE patterns), LIKE's own characters,
+# quotes, other scripts, a websearch phrase, and words nothing matches.
+SEARCHES = [
+    "Erbil",
+    "erb",
+    "Iraq",
+    "Irak",
+    "100%",
+    "a_b",
+    "back\\slash",
+    "O'Brien",
+    '"human rights" -Colombia',
+    "بغداد",
+    "伊拉克",
+    "nothing like it",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_search_is_the_querysets_rows(offices, language):
+    FieldOfficeFactory(office=offices, name="100% a_b back\\slash O'Brien")
+    found = set()
+    for text in SEARCHES:
+        with translation.override(language):
+            compiled = published_search(text)
+            orm = list(
+                Office.objects.published().filtered(q=text).with_field_office_count()
+            )
+
+        assert [values(o) for o in compiled] == [values(o) for o in orm], text
+        for name in ["rank", "in_language", "field_office_count"]:
+            assert [getattr(o, name) for o in compiled] == [
+                getattr(o, name) for o in orm
+            ], (text, name)
+        found |= {text for o in compiled}
+    # The comparisons compared something: most searches find Iraq.
+    assert {"Erbil", "erb", "100%", "a_b", "back\\slash", "O'Brien"} <= found
+
+
+@pytest.mark.django_db
+def test_a_like_character_in_a_search_matches_only_itself(offices):
+    """%, _ and \\ are escaped in the LIKE patterns, as Django escapes them."""
+    OfficeFactory(slug="percent", name="Office 50% done")
+
+    assert [o.slug for o in published_search("50%")] == ["percent"]
+    assert published_search("5_%") == []
 
 
 @pytest.mark.django_db
