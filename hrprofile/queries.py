@@ -103,9 +103,8 @@ def with_value(params, positions, value, placeholder=None):
     for position in positions:
         if isinstance(position, tuple):
             position, pattern = position
-            params[position] = pattern.replace(
-                placeholder, connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(value)
-            )
+            escaped = connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(value)
+            params[position] = pattern.replace(placeholder, escaped)
         else:
             params[position] = value
     return params
