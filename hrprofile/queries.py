@@ -19,7 +19,9 @@ what Django and psycopg do not promise to keep:
 1. QuerySet.query and Query.get_compiler(using=): the compiler of a queryset.
 2. SQLCompiler.as_sql(): (sql, params), a lookup's value a whole parameter
    of its own (an exact lookup's as given; each item of an array's, in
-   ARRAY[%s]), which is what lets the placeholder be found and swapped.
+   ARRAY[%s]), which is what lets the placeholder be found and swapped;
+   a contains lookup's value the middle of "%value%", escaped by
+   DatabaseOperations.prep_for_like_query() (the compiled search).
 3. SQLCompiler.klass_info, set by as_sql(): "select_fields" (the model's
    own columns, consecutive in the SELECT) and "related_klass_infos".
 4. SQLCompiler.select: (expression, sql, alias) triples, a column's
