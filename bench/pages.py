@@ -208,10 +208,11 @@ def fill(env, start, stop):
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,
         env=env,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if result.returncode:
+        sys.exit(f"Filling the bench database failed:\n{result.stderr[-3000:]}")
     return int(result.stdout.split()[-1])
 
 
