@@ -5,6 +5,7 @@ Paths are language-independent (slugs are not translated), so another
 language's address is this one with its language prefix swapped.
 """
 
+import functools
 import re
 
 from django.conf import settings
@@ -37,6 +38,17 @@ OPEN_GRAPH_LOCALES = {
 }
 
 
+@functools.cache
+def _language_prefix(codes):
+    """The pattern of a path's leading language prefix, for these codes."""
+    alternatives = "|".join(re.escape(code) for code in codes)
+    return re.compile(rf"^/(?:{alternatives})(?=/|$)")
+
+
+def _codes():
+    return tuple(code for code, _ in settings.LANGUAGES)
+
+
 def path_in(language, path):
     """path (a query string included) under language's prefix instead of its own.
 
@@ -44,32 +56,53 @@ def path_in(language, path):
     script prefix, if the site is served under one, stays in front.
     """
     script_prefix = get_script_prefix()
+    return _path_in(language, _unprefixed(path, script_prefix), script_prefix)
+
+
+def _unprefixed(path, script_prefix):
+    """path without the script prefix and the language prefix."""
     if path.startswith(script_prefix):
         path = "/" + path.removeprefix(script_prefix)
-    codes = "|".join(re.escape(code) for code, _ in settings.LANGUAGES)
-    path = re.sub(rf"^/(?:{codes})(?=/|$)", "", path, count=1)
-    return f"{script_prefix}{language}{path or '/'}"
+    return _language_prefix(_codes()).sub("", path, count=1)
+
+
+def _path_in(language, unprefixed, script_prefix):
+    return f"{script_prefix}{language}{unprefixed or '/'}"
+
+
+@functools.cache
+def _language_facts(code):
+    """(name in itself, right to left): the code's alone."""
+    info = get_language_info(code)
+    return NATIVE_NAMES.get(code) or info["name_local"], info["bidi"]
 
 
 def language_links(path):
     """The switcher's links: path in every language, the current one marked."""
     current = get_language()
-    return [
-        {
-            "code": code,
-            "name": NATIVE_NAMES.get(code) or get_language_info(code)["name_local"],
-            "url": path_in(code, path),
-            "is_current": code == current,
-            "is_bidi": get_language_info(code)["bidi"],
-        }
-        for code, _ in settings.LANGUAGES
-    ]
+    script_prefix = get_script_prefix()
+    unprefixed = _unprefixed(path, script_prefix)
+    links = []
+    for code in _codes():
+        name, is_bidi = _language_facts(code)
+        links.append(
+            {
+                "code": code,
+                "name": name,
+                "url": _path_in(code, unprefixed, script_prefix),
+                "is_current": code == current,
+                "is_bidi": is_bidi,
+            }
+        )
+    return links
 
 
 def alternate_paths(path):
     """(hreflang, path) of the page in every language, then the x-default."""
-    return [(code, path_in(code, path)) for code, _ in settings.LANGUAGES] + [
-        ("x-default", path_in(X_DEFAULT_LANGUAGE, path))
+    script_prefix = get_script_prefix()
+    unprefixed = _unprefixed(path, script_prefix)
+    return [(code, _path_in(code, unprefixed, script_prefix)) for code in _codes()] + [
+        ("x-default", _path_in(X_DEFAULT_LANGUAGE, unprefixed, script_prefix))
     ]
 
 

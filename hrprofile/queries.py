@@ -19,7 +19,9 @@ what Django and psycopg do not promise to keep:
 1. QuerySet.query and Query.get_compiler(using=): the compiler of a queryset.
 2. SQLCompiler.as_sql(): (sql, params), a lookup's value a whole parameter
    of its own (an exact lookup's as given; each item of an array's, in
-   ARRAY[%s]), which is what lets the placeholder be found and swapped.
+   ARRAY[%s]), which is what lets the placeholder be found and swapped;
+   a contains lookup's value the middle of "%value%", escaped by
+   DatabaseOperations.prep_for_like_query() (the compiled search).
 3. SQLCompiler.klass_info, set by as_sql(): "select_fields" (the model's
    own columns, consecutive in the SELECT) and "related_klass_infos".
 4. SQLCompiler.select: (expression, sql, alias) triples, a column's
@@ -32,6 +34,14 @@ what Django and psycopg do not promise to keep:
    an instance's related rows and the related manager reads them.
 8. QuerySet._result_cache and QuerySet._prefetch_done: a queryset whose
    rows are already there, evaluated as if it had run.
+9. Model.from_db() leaving an instance as a ModelState (adding False, db)
+   and one __dict__ entry per concrete column (plain_init(), which
+   CompiledQuery.instances() then fills directly), Signal._live_receivers(),
+   and modeltranslation's patch_constructor new_init and delete_mt_init
+   (tests/test_related_querysets.py compares such instances to the ORM's).
+10. CompiledRelations.related_queryset(): a related manager's queryset is
+   its relation's condition deferred (QuerySet._deferred_filter), with the
+   attributes QuerySet._clone() copies.
 And psycopg 3's Connection.pipeline() (libpq 14 or newer), reached through
 django.db.connection.connection, with Django's cursors inside it.
 
@@ -49,35 +59,86 @@ before and after.
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils.translation import get_language
+from modeltranslation.fields import TranslationFieldDescriptor
+from modeltranslation.translator import delete_mt_init
 
 # Values no page could ask for, by type: the slug of a row, or its id.
 PLACEHOLDERS = {str: "compiled-query-placeholder", int: -1_999_999_999}
 
 
-def compile_with_placeholder(queryset, placeholder):
+def compile_with_placeholder(queryset, placeholder, like_patterns=False):
     """(compiler, sql, params, positions): the queryset compiled, and where in
-    params the placeholder went (once or more)."""
+    params the placeholder went (once or more).
+
+    like_patterns: whether the value may also be the middle of a LIKE
+    pattern (a contains lookup's "%value%"); positions then also holds each
+    such parameter, as (position, pattern).
+    """
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     positions = [i for i, param in enumerate(params) if param == placeholder]
-    if any(
-        str(placeholder) in repr(param)
-        for i, param in enumerate(params)
-        if i not in positions
-    ):
-        # Made part of another value (a LIKE pattern): it could not be swapped.
-        raise ValueError("The value must be a whole parameter of the query.")
+    for i, param in enumerate(params):
+        if i in positions or str(placeholder) not in repr(param):
+            continue
+        if like_patterns and isinstance(param, str) and _is_like_pattern(param):
+            positions.append((i, param))
+        else:
+            # Made part of another value: it could not be swapped.
+            raise ValueError("The value must be a whole parameter of the query.")
     if not positions:
         raise ValueError("The placeholder is not among the query's parameters.")
     return compiler, sql, tuple(params), positions
 
 
-def with_value(params, positions, value):
+def _is_like_pattern(param):
+    return param.startswith("%") and param.endswith("%")
+
+
+def with_value(params, positions, value, placeholder=None):
+    """params with value at positions; in a LIKE pattern's (position,
+    pattern), value escaped as Django's contains lookups escape it."""
     params = list(params)
     for position in positions:
-        params[position] = value
+        if isinstance(position, tuple):
+            position, pattern = position
+            escaped = connections[DEFAULT_DB_ALIAS].ops.prep_for_like_query(value)
+            params[position] = pattern.replace(placeholder, escaped)
+        else:
+            params[position] = value
     return params
+
+
+def plain_init(model):
+    """Whether an instance of model may be made from a row by filling its
+    __dict__, as Model.from_db() leaves it, without calling __init__: no
+    __init__ but Django's under modeltranslation's wrapper, no pre_init
+    receiver, no post_init receiver but modeltranslation's (which deletes the
+    flag its wrapper set), and no translated relation (whose descriptor sets
+    two attributes). A profile makes some twenty instances of rows a hundred
+    columns wide: __init__ costs about 25 µs each."""
+    for klass in model.__mro__:
+        if klass is Model:
+            break
+        init = klass.__dict__.get("__init__")
+        if (
+            init is not None
+            and init.__qualname__ != "patch_constructor.<locals>.new_init"
+        ):
+            return False
+    if pre_init.has_listeners(model):
+        return False
+    sync_receivers, async_receivers = post_init._live_receivers(model)
+    if async_receivers or any(r is not delete_mt_init for r in sync_receivers):
+        return False
+    return not any(
+        field.is_relation
+        and isinstance(model.__dict__.get(field.name), TranslationFieldDescriptor)
+        for field in model._meta.concrete_fields
+    )
 
 
 class CompiledQuery:
@@ -89,9 +150,12 @@ class CompiledQuery:
     annotate: the same instances as iterating it would give.
     """
 
-    def __init__(self, build, value_type=int):
+    def __init__(self, build, value_type=int, like_patterns=False):
         self.build = build
         self.placeholder = PLACEHOLDERS[value_type]
+        # Whether the value may also go into a LIKE pattern (a search's
+        # contains lookups): compile_with_placeholder().
+        self.like_patterns = like_patterns
         self._compiled = {}
 
     def _get_compiled(self):
@@ -102,7 +166,7 @@ class CompiledQuery:
             pass
         queryset = self.build(self.placeholder)
         compiler, sql, params, positions = compile_with_placeholder(
-            queryset, self.placeholder
+            queryset, self.placeholder, self.like_patterns
         )
         klass_info = compiler.klass_info
         if klass_info.get("related_klass_infos"):
@@ -121,6 +185,10 @@ class CompiledQuery:
             "annotations": tuple(compiler.annotation_col_map.items()),
             "converters": compiler.get_converters([col for col, *_ in compiler.select]),
         }
+        attnames = compiled["attnames"]
+        compiled["plain"] = plain_init(queryset.model) and attnames == [
+            field.attname for field in queryset.model._meta.concrete_fields
+        ]
         self._compiled[language] = compiled
         return compiled
 
@@ -133,7 +201,9 @@ class CompiledQuery:
         compiled = self._get_compiled()
         cursor.execute(
             compiled["sql"],
-            with_value(compiled["params"], compiled["positions"], value),
+            with_value(
+                compiled["params"], compiled["positions"], value, self.placeholder
+            ),
         )
         return compiled
 
@@ -142,9 +212,19 @@ class CompiledQuery:
             rows = compiled["compiler"].apply_converters(rows, compiled["converters"])
         model, db, columns = compiled["model"], compiled["db"], compiled["slice"]
         attnames, annotations = compiled["attnames"], compiled["annotations"]
+        plain = compiled["plain"]
         instances = []
         for row in rows:
-            instance = model.from_db(db, attnames, row[columns])
+            if plain:
+                # What from_db() leaves: the state, then every column's value.
+                instance = model.__new__(model)
+                state = ModelState()
+                state.adding = False
+                state.db = db
+                instance.__dict__["_state"] = state
+                instance.__dict__.update(zip(attnames, row[columns], strict=True))
+            else:
+                instance = model.from_db(db, attnames, row[columns])
             for name, position in annotations:
                 setattr(instance, name, row[position])
             instances.append(instance)
@@ -183,10 +263,13 @@ class CompiledRelations:
     """
 
     def __init__(self, model, names):
+        self.model = model
         self.queries = {
             name: CompiledQuery(lambda pk, name=name: getattr(model(pk=pk), name).all())
             for name in names
         }
+        # (name, language) -> (stand-in instance, its related queryset).
+        self._prototypes = {}
 
     def queries_for(self, pk):
         """(query, value) of each relation, for fetch_together()."""
@@ -199,7 +282,68 @@ class CompiledRelations:
             rows = fetch_together(self.queries_for(instance.pk))
         cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
         for name, related in zip(self.queries, rows, strict=True):
-            queryset = getattr(instance, name).all()
+            queryset = self.related_queryset(instance, name)
             queryset._result_cache = related
             queryset._prefetch_done = True
             cache[name] = queryset
+
+    def _prototype(self, name):
+        """(stand-in, getattr(stand_in, name).all()) for a stand-in instance,
+        made once per language (modeltranslation rewrites a queryset's
+        ordering for the language active then)."""
+        key = (name, get_language())
+        try:
+            return self._prototypes[key]
+        except KeyError:
+            pass
+        stand_in = self.model(pk=PLACEHOLDERS[int])
+        queryset = getattr(stand_in, name).all()
+        if queryset._deferred_filter is None:
+            # The relation's condition must still be waiting to be applied:
+            # it is what related_queryset() puts the instance into.
+            raise ValueError(f"{name}: the related manager's filter is not deferred.")
+        self._prototypes[key] = stand_in, queryset
+        return stand_in, queryset
+
+    def related_queryset(self, instance, name):
+        """getattr(instance, name).all(), as the related manager makes it (the
+        relation's condition deferred, its hints, its known related object),
+        copied from a prototype: a related manager and its queryset cost
+        about 100 µs each (modeltranslation makes a class for each), six
+        times a profile."""
+        stand_in, prototype = self._prototype(name)
+
+        def put_in(value):
+            if value is stand_in:
+                return instance
+            if type(value) is int and value == PLACEHOLDERS[int]:
+                return instance.pk
+            return value
+
+        queryset = prototype.__class__(
+            model=prototype.model,
+            query=prototype._query.clone(),
+            using=prototype._db,
+            hints={key: put_in(value) for key, value in prototype._hints.items()},
+        )
+        # QuerySet._clone()'s attributes, then modeltranslation's.
+        queryset._sticky_filter = prototype._sticky_filter
+        queryset._for_write = prototype._for_write
+        queryset._prefetch_related_lookups = prototype._prefetch_related_lookups[:]
+        queryset._known_related_objects = {
+            field: {put_in(key): put_in(value) for key, value in objects.items()}
+            for field, objects in prototype._known_related_objects.items()
+        }
+        queryset._iterable_class = prototype._iterable_class
+        queryset._fetch_mode = instance._state.fetch_mode
+        queryset._fields = prototype._fields
+        for attribute in ("_rewrite", "_populate"):
+            if hasattr(prototype, attribute):
+                setattr(queryset, attribute, getattr(prototype, attribute))
+        negate, args, kwargs = prototype._deferred_filter
+        queryset._deferred_filter = (
+            negate,
+            tuple(put_in(arg) for arg in args),
+            {key: put_in(value) for key, value in kwargs.items()},
+        )
+        return queryset
