@@ -25,7 +25,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.middleware.csp import get_nonce
 from django.templatetags.static import static
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import (
     add_never_cache_headers,
     get_conditional_response,
@@ -601,8 +601,12 @@ class StoredPageMiddleware:
         """A 304 or the stored page, or None: the stack answers."""
         try:
             version = content_version(route.page, route.scope)
-        except DATABASE_ERRORS:
-            return None  # the stack answers the outage (a stored page, a 503)
+        except DATABASE_ERRORS as error:
+            # Answered here as the view would (the stored page, else the
+            # branded 503 in the page's language): the stack would only
+            # wait for the database once more.
+            translation.activate(route.language)
+            return stored_or_raise(request, error)
         # The stack needs not ask again.
         request.known_version = (route.page, route.scope, version)
         if version.page_exists is False:

@@ -42,7 +42,7 @@ from tests.servers import (
     free_port,
     production_env,
 )
-from tests.support import VerifiedClient, form_data
+from tests.support import VerifiedClient, form_data, publish_changes
 
 NAME = "UN Human Rights in Iraq"
 
@@ -482,15 +482,6 @@ def test_searches_answered_from_the_cache_still_count_against_the_limit(
 @pytest.fixture
 def editor(admin_user):
     return admin_user
-
-
-def publish_changes(office, by, **changes):
-    """Edit a published office as editors do: a draft copy, then publish it."""
-    draft = editorial.start_draft(office, by=by)
-    for name, value in changes.items():
-        setattr(draft, name, value)
-    draft.save()
-    return editorial.publish(draft, by=by)
 
 
 def publish_in_the_admin(admin_client, office, **changes):

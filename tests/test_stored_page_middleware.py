@@ -6,8 +6,12 @@ cross-origin reader, a refused host) goes through the whole stack as before.
 """
 
 import pytest
+from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
+from django.utils import translation
 
+from hrprofile import pagecache
 from hrprofile.pagecache import StoredPageMiddleware
 from offices.models import Office
 from tests.factories import FieldOfficeFactory, OfficeFactory
@@ -145,3 +149,45 @@ def test_it_remembers_a_bounded_number_of_addresses(client, iraq, monkeypatch):
 
     assert not early(client.get(f"{PROFILE}?n=0"))  # forgotten
     assert early(client.get(f"{PROFILE}?n=5"))
+
+
+def test_a_database_outage_is_answered_once_with_the_stored_page(
+    client, iraq, monkeypatch
+):
+    """The middleware answers the outage itself, as the view would: the stack
+    would only wait for the database a second time."""
+    stored = client.get(PROFILE)
+    client.get(PROFILE)  # learned
+    calls = []
+
+    def unreachable(*args):
+        calls.append(args)
+        raise OperationalError("connection timeout expired")
+
+    monkeypatch.setattr(pagecache, "content_version", unreachable)
+    response = client.get(PROFILE)
+
+    assert len(calls) == 1
+    assert response.status_code == 200
+    assert response[pagecache.FALLBACK_HEADER] == "stored"
+    assert response.content == stored.content
+
+
+def test_a_database_outage_without_a_stored_page_is_the_503_in_its_language(
+    client, iraq, monkeypatch
+):
+    client.get("/fr/offices/iraq/")
+    client.get("/fr/offices/iraq/")  # learned
+    cache.clear()  # nothing stored to fall back on
+    monkeypatch.setattr(
+        pagecache,
+        "content_version",
+        lambda *args: (_ for _ in ()).throw(OperationalError("down")),
+    )
+    client.raise_request_exception = False
+    translation.activate("en")  # as the last request of this thread left it
+
+    response = client.get("/fr/offices/iraq/")
+
+    assert response.status_code == 503
+    assert '<html lang="fr"' in response.content.decode()

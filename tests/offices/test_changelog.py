@@ -24,6 +24,7 @@ from tests.factories import (
     ThematicPillarFactory,
     UserFactory,
 )
+from tests.support import publish_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -49,15 +50,6 @@ def office(editor):
     return editorial.publish(office, by=editor)
 
 
-def publish_draft(office, editor, **changes):
-    """Publish a draft copy of office with these field values."""
-    draft = editorial.start_draft(office, by=editor)
-    for name, value in changes.items():
-        setattr(draft, name, value)
-    draft.save()
-    return editorial.publish(draft, by=editor)
-
-
 def kinds(office):
     return [entry.kind for entry in change_log(office)]
 
@@ -71,7 +63,7 @@ def test_first_publication_is_listed(office, client):
 
 
 def test_a_published_change_is_listed_with_its_section(office, editor, client):
-    publish_draft(office, editor, profile="The office works harder.")
+    publish_changes(office, editor, profile="The office works harder.")
 
     [updated, first] = change_log(office)
     assert (updated.kind, first.kind) == (Kind.UPDATED, Kind.FIRST_PUBLISHED)
@@ -91,7 +83,7 @@ def test_field_offices_and_pillars_are_named_by_their_headings(office, editor):
 
 
 def test_a_change_only_to_a_translation_names_its_language(office, editor, client):
-    publish_draft(office, editor, profile_fr="Le bureau travaille.")
+    publish_changes(office, editor, profile_fr="Le bureau travaille.")
 
     [updated, _first] = change_log(office)
     assert [(s.title, s.languages) for s in updated.sections] == [("Profile", ("fr",))]
@@ -101,7 +93,7 @@ def test_a_change_only_to_a_translation_names_its_language(office, editor, clien
 
 
 def test_an_english_change_is_not_called_a_translation(office, editor):
-    publish_draft(office, editor, profile="New.", profile_fr="Nouveau.")
+    publish_changes(office, editor, profile="New.", profile_fr="Nouveau.")
 
     [updated, _first] = change_log(office)
     assert [(s.title, s.languages) for s in updated.sections] == [("Profile", ())]
@@ -115,14 +107,14 @@ def test_line_endings_alone_are_no_change(office, editor):
     fields["profile_en"] = fields["profile"] = "The office works.\r\n\r\nIt has staff."
     version.serialized_data = json.dumps(data)
     version.save()
-    publish_draft(office, editor, staff_count=None)
+    publish_changes(office, editor, staff_count=None)
 
     assert kinds(office) == [Kind.FIRST_PUBLISHED]
 
 
 def test_a_revert_once_published_is_listed(office, editor):
     first = Version.objects.get_for_object(office).get()
-    publish_draft(office, editor, profile="Other words.")
+    publish_changes(office, editor, profile="Other words.")
     draft = editorial.revert_office(office, first, by=editor)
     editorial.publish(draft, by=editor)
 
@@ -239,7 +231,7 @@ def test_a_draft_office_has_no_change_log(editor, client):
 
 
 def test_a_former_slug_moves_permanently(office, editor, client):
-    publish_draft(office, editor, slug="iraq-office")
+    publish_changes(office, editor, slug="iraq-office")
 
     page = client.get(PAGE)
     feed = client.get(FEED)
@@ -255,7 +247,7 @@ def test_a_former_slug_moves_permanently(office, editor, client):
 
 
 def test_the_feed_parses_and_names_the_organisation(office, editor, client):
-    publish_draft(office, editor, profile_fr="Le bureau travaille.")
+    publish_changes(office, editor, profile_fr="Le bureau travaille.")
 
     response = client.get(FEED)
     feed = feedparser.parse(response.content)
@@ -308,7 +300,7 @@ def test_each_kind_of_entry_moves_the_office_stamp(office, editor, step):
     """The page and the feed are versioned by the office's stamp."""
     before = Office.objects.get(pk=office.pk).updated_at
     if step == "publication":
-        publish_draft(office, editor, profile="Moved.")
+        publish_changes(office, editor, profile="Moved.")
     elif step == "review":
         mark_reviewed([office], by=editor)
     else:
