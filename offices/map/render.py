@@ -8,8 +8,6 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
 WORLD_FILE = Path(__file__).with_name("world.json")
 
@@ -25,12 +23,32 @@ def world():
     return json.loads(WORLD_FILE.read_text(encoding="utf-8"))
 
 
-@cache
-def base_layer():
-    """Every country in one path: decorative, the same on every page."""
-    data = world()
+# Every country in one path, in a static file of its own (LAND_FILE): the
+# same on every index page, so a browser or a CDN fetches it once, and the
+# index stays as light as before the map (bench/pages.py). The map draws it
+# with <use>; written by build_world_map from world.json.
+LAND_FILE = (
+    Path(__file__).resolve().parent.parent.parent
+    / "static"
+    / "offices"
+    / "map"
+    / "world.svg"
+)
+LAND_STATIC = "offices/map/world.svg"
+
+
+def land_svg(data):
+    """The land layer's SVG document for world data: one path, id "land".
+
+    Its stroke keeps its width at any scale (vector-effect, which <use> does
+    not pass down); its colours come from the <use> in the page, which the
+    stylesheet styles (the shadow tree inherits them)."""
     d = "".join([*data["shapes"].values(), *data["land"]])
-    return format_html('<path class="worldmap__land" aria-hidden="true" d="{}"/>', d)
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg"'
+        f' viewBox="0 0 {data["width"]} {data["height"]}">'
+        f'<path id="land" vector-effect="non-scaling-stroke" d="{d}"/></svg>\n'
+    )
 
 
 @cache
@@ -158,7 +176,6 @@ def world_map(offices, filtered=False):
     else:
         shown = places(offices)
     return {
-        "base": SafeString(base_layer()),
         "view_box": view_box(),
         "places": shown,
         # A phone's labels: centred in the southern ocean.

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from offices.map import geometry
 from offices.map.build import DROPPED, MISSING_POINTS, build, country_code
 from offices.map.countries import NUMERIC_TO_ALPHA2
-from offices.map.render import WORLD_FILE, number, world
+from offices.map.render import LAND_FILE, WORLD_FILE, land_svg, number, world
 
 # Two unit squares side by side sharing arc 1 (their border), a one-point
 # "island" that is too small to draw, and Antarctica.
@@ -166,6 +166,16 @@ def test_the_command_writes_the_map_with_its_source(tmp_path):
     assert written["source"]["file"] == "tiny.json"
     assert re.fullmatch(r"[0-9a-f]{64}", written["source"]["sha256"])
     assert set(written["shapes"]) == {"IQ", "SY", "XK"}
+    # The land layer beside it, every shape in its one path.
+    land = (tmp_path / "world.svg").read_text()
+    assert land == land_svg(written)
+    assert all(d in land for d in written["shapes"].values())
+
+
+def test_the_committed_land_layer_is_the_committed_maps():
+    """static/offices/map/world.svg, which the index draws with <use>, is
+    what world.json gives: build_world_map writes both."""
+    assert LAND_FILE.read_text(encoding="utf-8") == land_svg(world())
 
 
 def test_the_command_refuses_a_file_that_is_not_a_topology(tmp_path):

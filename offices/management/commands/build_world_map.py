@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from offices.map.build import build, missing_countries
-from offices.map.render import WORLD_FILE
+from offices.map.render import LAND_FILE, WORLD_FILE, land_svg
 
 
 class Command(BaseCommand):
@@ -65,11 +65,14 @@ class Command(BaseCommand):
         }
         text = json.dumps(world, separators=(",", ":"), ensure_ascii=False)
         output.write_text(text + "\n", encoding="utf-8")
+        land = output.with_suffix(".svg") if output != WORLD_FILE else LAND_FILE
+        land.parent.mkdir(parents=True, exist_ok=True)
+        land.write_text(land_svg(world), encoding="utf-8")
         if missing := missing_countries(world):
             self.stderr.write(f"No point for: {', '.join(missing)}")
         if verbosity:
             paths = sum(len(d) for d in world["shapes"].values())
             self.stdout.write(
-                f"Wrote {output}: {len(world['shapes'])} shapes, "
+                f"Wrote {output} and {land}: {len(world['shapes'])} shapes, "
                 f"{len(world['points'])} points, {paths:,} characters of path data."
             )
