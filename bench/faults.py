@@ -12,7 +12,8 @@ DATABASE_CONNECT_TIMEOUT=3), then times each answer:
 
 - all up: the pages, for comparison;
 - Redis stopped, then frozen (SIGSTOP): every public page, a staff sign-in,
-  /readyz; then how long after Redis returns the cache is used again;
+  /readyz; then how long after Redis returns the cache is used again (the
+  breaker's window, CACHE_BREAKER_SECONDS, is production's default: 10 s);
 - PostgreSQL refused, then silent (the relay accepts and never answers):
   the profile and the index read before (answered from the store), a page
   never read (503), /readyz; then the first answer from the database again.

@@ -9,10 +9,11 @@ same behaviour when Redis fails:
   with no retry: a Redis that is frozen (connections open, no answer) costs
   a request a quarter of a second, not the 10 s or more of redis-py's
   defaults and retries;
-- after a failure the process skips the cache for BREAKER_SECONDS (a circuit
-  breaker): calls raise CacheUnavailable at once, without touching the
-  network; then the next call tries Redis again, and the cache is used as
-  before if it answers. No restart is needed.
+- after a failure the process skips the cache for CACHE_BREAKER_SECONDS (a
+  setting, 10 s unless the environment says otherwise: a circuit breaker):
+  calls raise CacheUnavailable at once, without touching the network; then
+  the next call tries Redis again, and the cache is used as before if it
+  answers. No restart is needed.
 - the outage is logged once per process (and its end), not once per call.
 
 What a caller does with CacheUnavailable is decided per feature and
@@ -29,6 +30,7 @@ import time
 import urllib.parse
 
 import redis
+from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -37,7 +39,6 @@ logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 0.25  # seconds to open a connection to Redis
 SOCKET_TIMEOUT = 0.25  # seconds to wait for Redis to answer a command
-BREAKER_SECONDS = 10  # how long a process skips the cache after a failure
 
 # What tells that Redis is unreachable or not answering (a refused or
 # dropped connection, a timeout), as opposed to a caller's mistake (incr of
@@ -61,14 +62,16 @@ class Breaker:
     """When this process next tries the cache after a failure.
 
     One per cache address and process, shared by its threads (Django makes a
-    backend object per thread). `clock` is time.monotonic, replaced in tests.
+    backend object per thread). `seconds` is how long the cache is skipped
+    after a failure: settings.CACHE_BREAKER_SECONDS unless given. `clock` is
+    time.monotonic, replaced in tests.
     """
 
     clock = staticmethod(time.monotonic)
 
-    def __init__(self, name, seconds=BREAKER_SECONDS):
+    def __init__(self, name, seconds=None):
         self.name = name
-        self.seconds = seconds
+        self.seconds = settings.CACHE_BREAKER_SECONDS if seconds is None else seconds
         self.open_until = None  # a clock() value while the cache is skipped
         self.failing = False  # whether the outage was logged (and not its end)
         self.outages = 0  # outages this process has seen
@@ -124,7 +127,8 @@ _breakers_lock = threading.Lock()
 
 
 def breaker_for(name):
-    """The process's breaker for the cache at `name` (its address)."""
+    """The process's breaker for the cache at `name` (its address), whose
+    window is settings.CACHE_BREAKER_SECONDS when it is first made."""
     with _breakers_lock:
         return _breakers.setdefault(name, Breaker(name))
 

@@ -9,6 +9,7 @@ under /api/ the same errors are JSON (hrprofile/api/errors.py).
 import logging
 import sys
 
+from django.conf import settings
 from django.contrib import admin
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -18,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
-from hrprofile.cache import BREAKER_SECONDS, CacheUnavailable
+from hrprofile.cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +65,14 @@ def sign_in_unavailable(request):
     Failed logins are counted there (hrprofile/lockouts.py), and nowhere
     else on purpose: counting them in the database would bring back the
     writes per attempt that the lockouts cap. So sign-in fails closed, and
-    says so honestly: when to come back (the cache's breaker window), never
-    a 500. Needs no cache and no database.
+    says so honestly: when to come back (the cache's breaker window,
+    CACHE_BREAKER_SECONDS), never a 500. Needs no cache and no database.
     """
     context = {**admin.site.each_context(request), "title": _("Sign-in unavailable")}
     response = render(
         request, "registration/sign_in_unavailable.html", context, status=503
     )
-    response["Retry-After"] = str(BREAKER_SECONDS)
+    response["Retry-After"] = str(settings.CACHE_BREAKER_SECONDS)
     add_never_cache_headers(response)
     return response
 

@@ -218,6 +218,15 @@ if "key_prefix" in CACHES["default"]:
 # circuit breaker, so that a Redis down or frozen costs speed, not answers.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "hrprofile.cache.BoundedRedisCache"
+# How long a process skips the cache after a failure (its breaker), in
+# seconds; sign-in's 503 tells clients to come back after as long.
+breaker_seconds = env.str("CACHE_BREAKER_SECONDS", default="10").strip()
+if not breaker_seconds.isdecimal() or int(breaker_seconds) < 1:
+    raise ImproperlyConfigured(
+        "CACHE_BREAKER_SECONDS must be a whole number of seconds, 1 or more "
+        f"(it is {breaker_seconds!r})."
+    )
+CACHE_BREAKER_SECONDS = int(breaker_seconds)
 # The public content's version, which keys the page cache (hrprofile/pagecache.py).
 PAGE_VERSION = "offices.models.content_version"
 

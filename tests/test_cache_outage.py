@@ -115,6 +115,20 @@ def test_the_outage_is_logged_once_and_its_end_once(clock, caplog):
     assert messages[1] == "The cache redis://cache answers again"
 
 
+def test_the_window_is_the_cache_breaker_seconds_setting(cache_down, clock, settings):
+    settings.CACHE_BREAKER_SECONDS = 3
+    backend = caches["default"]
+
+    with pytest.raises(CacheUnavailable):
+        backend.get("key")
+    clock.now += 2.9
+    assert not backend.is_available()
+    clock.now += 0.2
+    assert backend.is_available()
+    assert backend.breaker.seconds == 3
+    assert Breaker("redis://cache", seconds=5).seconds == 5
+
+
 def test_a_callers_mistake_is_not_an_outage(clock):
     breaker = Breaker("redis://cache")
 
@@ -196,6 +210,15 @@ def test_staff_sign_in_answers_a_branded_503_without_the_cache(cache_down, caplo
     )
     # Said once at WARNING: no ERROR line (which would mail ADMINS) per attempt.
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_sign_ins_retry_after_is_the_breakers_window(cache_down, settings):
+    settings.CACHE_BREAKER_SECONDS = 4
+    UserFactory(username="editor", is_staff=True)
+
+    response = log_in(Client(), "editor")
+
+    assert (response.status_code, response["Retry-After"]) == (503, "4")
 
 
 def test_readyz_answers_200_and_reports_the_cache_outage(cache_down, client):

@@ -214,6 +214,25 @@ def test_the_cache_urls_key_prefix_prefixes_the_keys(load_settings):
     assert "key_prefix" not in caches["default"]
 
 
+@pytest.mark.parametrize(("value", "seconds"), [(None, 10), ("2", 2)])
+def test_the_cache_breaker_window_is_read_from_the_environment(
+    load_settings, monkeypatch, value, seconds
+):
+    monkeypatch.delenv("CACHE_BREAKER_SECONDS", raising=False)
+    variables = {} if value is None else {"CACHE_BREAKER_SECONDS": value}
+    loaded = load_settings(**PRODUCTION, **variables)
+
+    assert seconds == loaded.CACHE_BREAKER_SECONDS
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", "ten", ""])
+def test_a_cache_breaker_window_that_is_not_a_positive_whole_number_is_refused(
+    load_settings, value
+):
+    with pytest.raises(ImproperlyConfigured, match="CACHE_BREAKER_SECONDS must be"):
+        load_settings(**PRODUCTION, CACHE_BREAKER_SECONDS=value)
+
+
 @pytest.mark.parametrize(("value", "timeout"), [(None, 3), ("5", 5)])
 def test_the_database_connect_timeout_is_read_from_the_environment(
     load_settings, monkeypatch, value, timeout

@@ -25,7 +25,6 @@ import time
 import pytest
 from django.urls import reverse
 
-from hrprofile.cache import BREAKER_SECONDS
 from tests.factories import PASSWORD, OfficeFactory, UserFactory
 from tests.servers import (
     ROOT,
@@ -41,6 +40,9 @@ pytestmark = pytest.mark.django_db
 CACHE_BOUND = 2  # s: a public page under a faulted cache
 DATABASE_BOUND = 5  # s: a stored page while the database is out
 CONNECT_TIMEOUT = 3  # DATABASE_CONNECT_TIMEOUT, as documented
+# CACHE_BREAKER_SECONDS, shorter than production's 10 s: each cache fault is
+# followed by a wait for the breaker's window.
+BREAKER_SECONDS = 2
 FALLBACK = "X-Hrprofile-Fallback"
 
 # Every kind of public answer: pages, search, the CSV, the feed, the
@@ -83,6 +85,7 @@ def server(redis_server, relay, offices, committed, static_root, tmp_path_factor
         DATABASE_URL=database_url(port=relay.port),
         DATABASE_CONNECT_TIMEOUT=str(CONNECT_TIMEOUT),
         CACHE_URL=redis_server.url,
+        CACHE_BREAKER_SECONDS=str(BREAKER_SECONDS),
         STATIC_ROOT=str(static_root),
         BEHIND_PROXY="true",
         # Each test that counts is its own client (X-Forwarded-For).
