@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hrprofile \
         .venv/bin/python bench/profile_path.py [-n 500] [--top 25] \
-        [--cache-url redis://127.0.0.1:6379/15] [--pages bare stored ...] [--keep]
+        [--cache-url redis://127.0.0.1:6379/15] [--pages bare stored ...] [--keep] \
+        [--instructions]
 
 bench/pages.py measures throughput under gunicorn, where a worker's time is
 hidden behind the network and the load generator; this calls the WSGI
@@ -30,15 +31,27 @@ HttpResponse("ok")) and, with --top, cProfile's costliest functions
 - cold-profile: the profile under a new address each time (rendered);
 - cold-index, cold-search: the index and ?q=Erbil under a new address each
   time, with X-Bench-Cold (bench/urls.py): everything rendered.
+
+--instructions counts instead what each page costs in CPU instructions
+(valgrind's callgrind; `apt-get install valgrind`): the same for the same code
+and data whatever the neighbours do, where timings on a shared machine move
+by a fifth. Each page runs in a process of its own under valgrind, twice (after
+the same warm-up, then 0 and -n requests): the difference over -n is this
+process's instructions per request (the database's and the cache server's
+own work is not counted). Slow: a minute or two per page.
 """
 
 import argparse
 import cProfile
+import gc
 import io
 import itertools
 import logging
 import os
 import pstats
+import re
+import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -171,6 +184,46 @@ def measure(caller, label, n, top, sort="cumulative"):
     return micros, cpu_micros, stats
 
 
+def count_instructions(label, n, database_url, cache_url, prefix):
+    """Instructions per request of a page, in processes of their own under
+    callgrind (see --instructions)."""
+    totals = []
+    for requests in (0, n):
+        result = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                sys.executable,
+                __file__,
+                "--child",
+                label,
+                str(requests),
+                database_url,
+                cache_url,
+                prefix or "",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        found = re.search(r"Collected : (\d+)", result.stderr)
+        if result.returncode or not found:
+            sys.exit(f"valgrind failed on {label}:\n{result.stderr[-3000:]}")
+        totals.append(int(found.group(1)))
+    return (totals[1] - totals[0]) / n
+
+
+def child(label, n, database_url, cache_url, prefix):
+    """--instructions' process: the warm-up, then n requests of a page."""
+    caller = Caller(setup_django(database_url, cache_url, prefix or None))
+    next_request, expected = requests_for(caller, label)
+    for _ in range(20):
+        status = caller(*next_request())[0]
+        assert status == expected, (label, status)
+    for _ in range(n):
+        caller(*next_request())
+
+
 def setup_django(database_url, cache_url, key_prefix=None):
     os.environ |= {
         "HRPROFILE_ENV": "production",
@@ -196,6 +249,9 @@ def setup_django(database_url, cache_url, key_prefix=None):
         settings.CACHES["default"]["KEY_PREFIX"] = key_prefix
 
     application = get_wsgi_application()
+    # As gunicorn.conf.py's post_worker_init does in each worker.
+    gc.collect()
+    gc.freeze()
     # Production's log lines, written where nobody reads them.
     devnull = open(os.devnull, "w")  # noqa: SIM115 (open for the whole run)
     for handler in logging.getLogger().handlers:
@@ -205,6 +261,9 @@ def setup_django(database_url, cache_url, key_prefix=None):
 
 
 def main():
+    if sys.argv[1:2] == ["--child"]:
+        label, n, database_url, cache_url, prefix = sys.argv[2:]
+        return child(label, int(n), database_url, cache_url, prefix)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=500, help="requests per page")
     parser.add_argument("--top", type=int, default=0, help="cProfile lines per page")
@@ -216,7 +275,14 @@ def main():
     )
     parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per request under valgrind instead of timing",
+    )
     args = parser.parse_args()
+    if args.instructions and not shutil.which("valgrind"):
+        sys.exit("--instructions needs valgrind: apt-get install valgrind")
 
     base = os.environ.get("DATABASE_URL")
     if not base:
@@ -256,6 +322,14 @@ def main():
             assert fill(env, 0, 0) == DEMO_OFFICES
         if not (exists and (STATIC_ROOT / "staticfiles.json").is_file()):
             manage(env, "collectstatic", "--noinput", "-v", "0")
+        if args.instructions:
+            print(f"{'page':14} {'instructions/request':>21}")
+            for label in args.pages:
+                counted = count_instructions(
+                    label, args.n, database_url, cache_url, prefix
+                )
+                print(f"{label:14} {counted:21,.0f}", flush=True)
+            return
         caller = Caller(setup_django(database_url, cache_url, prefix))
         results = {}
         for label in args.pages:
@@ -274,9 +348,11 @@ def main():
             print(f"{label:14} {micros:10.0f} {ratios[0]:>6}", end=" ")
             print(f"{cpu_micros:8.0f} {ratios[1]:>6}")
     finally:
+        from django.conf import settings
         from django.db import connections
 
-        connections.close_all()
+        if settings.configured:
+            connections.close_all()
         if prefix:
             delete_redis_keys(cache_url, prefix)
         if not args.keep:

@@ -14,7 +14,12 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 
 from hrprofile.collations import ReaderOrderMixin
-from hrprofile.translations import active_language, column, translated_fields
+from hrprofile.translations import (
+    SOURCE_LANGUAGE,
+    active_language,
+    column,
+    translated_fields,
+)
 from offices.models.choices import OfficeStatus
 from offices.models.search import (
     LANGUAGE_SEARCH_CONFIGS,
@@ -212,11 +217,17 @@ class OfficeQuerySet(ReaderOrderMixin, models.QuerySet):
         language's translation was last checked against (None if never).
 
         Office.translation_out_of_date reads both, at no query of its own.
+        In English (the source) there is no translation to check: nothing is
+        annotated, and the profile's query computes no digest.
         """
         language = language or active_language()
-        checked = TranslationCheck.objects.filter(
-            office=OuterRef("pk"), language=language
-        ).values("english_digest")[:1]
+        if language == SOURCE_LANGUAGE:
+            return self
+        checked = (
+            TranslationCheck.objects.filter(office=OuterRef("pk"), language=language)
+            .order_by()
+            .values("english_digest")[:1]
+        )
         return self.with_english_digest().annotate(checked_digest=Subquery(checked))
 
     def translated_into(self, language):

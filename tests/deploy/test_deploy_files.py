@@ -5,6 +5,7 @@ tests/deploy/test_image.py builds and runs the image where docker is
 available.
 """
 
+import gc
 import os
 import re
 import runpy
@@ -186,6 +187,19 @@ def gunicorn_settings(monkeypatch, **env):
     namespace = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     known = Config().settings
     return {name: value for name, value in namespace.items() if name in known}
+
+
+def test_a_worker_freezes_what_it_loaded_for_the_garbage_collector(monkeypatch):
+    """gunicorn calls post_worker_init once the worker has loaded the app:
+    from then on, full collections leave those objects alone."""
+    hook = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"]
+    assert "post_worker_init" in Config().settings
+    gc.unfreeze()
+    try:
+        hook(worker=None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
 
 
 def test_the_control_socket_is_off_by_default(monkeypatch):
