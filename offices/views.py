@@ -20,7 +20,7 @@ from hrprofile.errors import too_many_requests
 from hrprofile.links import absolute_url, constant_url
 from hrprofile.pagecache import PageLookup, PublicPageMixin
 from hrprofile.people import may_be_signed_in
-from hrprofile.queries import CompiledQuery, CompiledRelations, fetch_together
+from hrprofile.queries import CompiledQuery, CompiledRelations, CompiledTogether
 from hrprofile.structured_data import json_ld_script
 from hrprofile.templatetags.hrprofile import display
 from hrprofile.throttle import client_ip, seconds_to_wait
@@ -500,6 +500,11 @@ PUBLISHED_PROFILE = CompiledQuery(
     value_type=str,
 )
 PROFILE_RELATIONS = CompiledRelations(Office, PAGE_RELATIONS)
+# Both, asked as one statement (the office by its slug, each relation by the
+# key the content version found).
+PUBLISHED_PROFILE_TOGETHER = CompiledTogether(
+    PUBLISHED_PROFILE, *PROFILE_RELATIONS.queries.values()
+)
 
 
 class OfficeDetailView(OfficePageMixin, DetailView):
@@ -513,14 +518,14 @@ class OfficeDetailView(OfficePageMixin, DetailView):
         # What get_queryset() gives the public, the same instances, without
         # building and compiling seven querysets on every request. An
         # anonymous read knows the office's key from the content version:
-        # the office and its relations are then asked in one round trip.
+        # the office and its relations are then asked in one statement.
         slug = self.kwargs["slug"]
         pk = self.content_version and self.content_version.page_pk
         if pk is None:
             found, relations = PUBLISHED_PROFILE.rows(slug), None
         else:
-            found, *relations = fetch_together(
-                [(PUBLISHED_PROFILE, slug), *PROFILE_RELATIONS.queries_for(pk)]
+            found, *relations = PUBLISHED_PROFILE_TOGETHER.rows(
+                slug, *(value for _, value in PROFILE_RELATIONS.queries_for(pk))
             )
         if not found:
             raise Http404
