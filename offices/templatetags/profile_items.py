@@ -150,8 +150,9 @@ def mandate_items(mandates):
     items = []
     for mandate in mandates:
         title = escaped(mandate.title)
-        if mandate.link:
-            title = f'<a href="{escaped(mandate.link)}">{title}</a>'
+        link = mandate.link
+        if link:
+            title = f'<a href="{escaped(link)}">{title}</a>'
         meta = ""
         if mandate.symbol or mandate.adopted_on or mandate.integrated_in:
             symbol = adopted = integrated = ""
