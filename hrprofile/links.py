@@ -65,6 +65,22 @@ def slug_url(name, slug):
     return f"{before}{slug}{after}"
 
 
+def slug_urls(name):
+    """slug_url(name, slug) for the many slugs of one list: a function of the
+    slug, the language, script prefix, URL configuration and pattern read
+    once rather than for each of them."""
+    before, after = _slug_pattern(
+        name, get_language(), get_script_prefix(), get_urlconf()
+    )
+
+    def url(slug):
+        if not _PLAIN_SLUG.fullmatch(slug):
+            return reverse(name, kwargs={"slug": slug})
+        return f"{before}{slug}{after}"
+
+    return url
+
+
 @receiver(setting_changed)
 def _forget_patterns(**kwargs):
     # A test's override_settings (another SITE_URL, LANGUAGES, ROOT_URLCONF).

@@ -110,6 +110,14 @@ def alternate_links(alternates):
 
 
 @register.filter
+def elements(values, tag):
+    """Each of values escaped, as the content of an element of its own:
+    {{ paragraphs|elements:"p" }} writes what {% for paragraph in paragraphs
+    %}<p>{{ paragraph }}</p>{% endfor %} did, without its nodes."""
+    return mark_safe("".join(f"<{tag}>{escaped(value)}</{tag}>" for value in values))
+
+
+@register.filter
 def og_locale_alternates(locales):
     """An og:locale:alternate of each locale (includes/open_graph.html)."""
     return mark_safe(
