@@ -192,8 +192,7 @@ def gunicorn_settings(monkeypatch, **env):
 def test_a_worker_freezes_what_it_loaded_for_the_garbage_collector(monkeypatch):
     """gunicorn calls post_worker_init once the worker has loaded the app:
     from then on, full collections leave those objects alone."""
-    hook = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"]
-    assert "post_worker_init" in Config().settings
+    hook = gunicorn_settings(monkeypatch)["post_worker_init"]
     gc.unfreeze()
     try:
         hook(worker=None)
