@@ -150,7 +150,21 @@ def plain_init(model):
     )
 
 
-class CompiledQuery:
+class PerLanguage:
+    """What _compile() gives, made once per process and language (the SQL of
+    modeltranslation's lookups and ordering follows the active language)."""
+
+    def _get_compiled(self):
+        language = get_language()
+        try:
+            return self._compiled[language]
+        except KeyError:
+            pass
+        compiled = self._compiled[language] = self._compile()
+        return compiled
+
+
+class CompiledQuery(PerLanguage):
     """rows(value): the model instances build(value) would give, with its
     annotations, without building or compiling it again.
 
@@ -167,12 +181,7 @@ class CompiledQuery:
         self.like_patterns = like_patterns
         self._compiled = {}
 
-    def _get_compiled(self):
-        language = get_language()
-        try:
-            return self._compiled[language]
-        except KeyError:
-            pass
+    def _compile(self):
         queryset = self.build(self.placeholder)
         compiler, sql, params, positions = compile_with_placeholder(
             queryset, self.placeholder, self.like_patterns
@@ -198,7 +207,6 @@ class CompiledQuery:
         compiled["plain"] = plain_init(queryset.model) and attnames == [
             field.attname for field in queryset.model._meta.concrete_fields
         ]
-        self._compiled[language] = compiled
         return compiled
 
     def rows(self, value):
@@ -408,7 +416,7 @@ def _json_reader(field):
     return _FROM_JSON.get(internal)
 
 
-class CompiledTogether:
+class CompiledTogether(PerLanguage):
     """rows(*values): what fetch_together() gives for these compiled queries
     and values, asked as one statement.
 
@@ -427,12 +435,7 @@ class CompiledTogether:
         self.queries = queries
         self._compiled = {}
 
-    def _get_compiled(self):
-        language = get_language()
-        try:
-            return self._compiled[language]
-        except KeyError:
-            pass
+    def _compile(self):
         parts, params, slots, layouts = [], [], [], []
         for query in self.queries:
             each = query._get_compiled()
@@ -462,9 +465,7 @@ class CompiledTogether:
             slots.append((len(params), positions, query.placeholder))
             params.extend(sql_params)
             layouts.append((each, readers))
-        compiled = "SELECT " + ", ".join(parts), tuple(params), slots, layouts
-        self._compiled[language] = compiled
-        return compiled
+        return "SELECT " + ", ".join(parts), tuple(params), slots, layouts
 
     def rows(self, *values, using=DEFAULT_DB_ALIAS):
         """The instances of each query, for its value: one statement."""
