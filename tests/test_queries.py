@@ -432,7 +432,7 @@ def test_the_anonymous_profile_sends_the_orms_statements(client, office):
     ]
     # One statement: each queryset's rows as the ORM selects, filters and
     # orders them (its SQL from FROM on), with their position in that order.
-    [version, together] = sent
+    [_version, together] = sent
     for queryset in expected:
         statement = connection.ops.compose_sql(*orm_sql(queryset))
         assert statement[statement.index(" FROM ") :] in together
