@@ -50,7 +50,7 @@ def post_worker_init(worker):
     settings, URL patterns) lives as long as the worker does. gc.freeze()
     tells the cyclic garbage collector to leave those objects alone: else
     every full collection walks them all again: 8% of the instructions a
-    rendered profile costs (bench/instructions.py counts them).
+    rendered profile costs (bench/profile_path.py --instructions counts them).
     """
     gc.collect()
     gc.freeze()
@@ -79,14 +79,6 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # line carries the request id the app set or kept (its X-Request-ID). In
 # either format it keeps no secret of a path (a calendar token) and escapes
 # control characters: a %0A in a path cannot start a forged line.
-
-
-class NoHealthProbes(logging.Filter):
-    """Load balancers probe every few seconds: those lines are noise at INFO."""
-
-    def filter(self, record):
-        atoms = record.args if isinstance(record.args, dict) else {}
-        return atoms.get("U") not in {"/healthz", "/readyz"}
 
 
 class RedactingLogger(Logger):
@@ -128,17 +120,16 @@ class JsonLogger(RedactingLogger):
                 )
             )
         for handler in self.access_log.handlers:
-            # The access line is already JSON (access_log_format).
+            # The access line is already JSON (access()).
             handler.setFormatter(logging.Formatter("%(message)s"))
-            handler.addFilter(NoHealthProbes())
 
     def access(self, resp, req, environ, request_time):
         """The access line, built from the few values it holds.
 
         gunicorn's own access() gathers every atom (the whole WSGI environ
         and every header, each made loggable and escaped): about a tenth of
-        what a stored page costs. The line is the same as access_log_format
-        would write, health probes left out as NoHealthProbes does.
+        what a stored page costs. Load balancers' health probes, every few
+        seconds, are noise at INFO: left out.
         """
         if not self.access_log_enabled:
             return

@@ -221,7 +221,7 @@ class Bench:
         self.args = args
         self.use_wrk = not args.python and shutil.which("wrk") is not None
         self.run_id = run_id
-        # (page, variant, offices) -> {yardstick: ratio}
+        # (page, variant, offices) -> [{yardstick: ratio} of each round]
         self.ratios = {}
         # Requests wrk counted at our gunicorn (pages and in-project bare).
         self.app_requests = 0

@@ -160,11 +160,18 @@ def requests_for(caller, label):
     return next_request, expected
 
 
-def measure(caller, label, n, top, sort="cumulative"):
+def warmed(caller, label, times=20):
+    """requests_for()'s generator, after times requests: the page stored, the
+    queries prepared."""
     next_request, expected = requests_for(caller, label)
-    for _ in range(min(n, 20)):  # warm: the page stored, the queries prepared
+    for _ in range(times):
         status = caller(*next_request())[0]
         assert status == expected, (label, status)
+    return next_request
+
+
+def measure(caller, label, n, top, sort="cumulative"):
+    next_request = warmed(caller, label, min(n, 20))
     started, cpu = time.perf_counter(), time.process_time()
     for _ in range(n):
         caller(*next_request())
@@ -201,7 +208,9 @@ def count_instructions(label, n, database_url, cache_url, prefix):
                 str(requests),
                 database_url,
                 cache_url,
-                prefix or "",
+                # Each process its own keys: the second must not find the
+                # pages the first stored (their addresses are the same).
+                f"{prefix}:{requests}" if prefix else "",
             ],
             capture_output=True,
             text=True,
@@ -216,10 +225,7 @@ def count_instructions(label, n, database_url, cache_url, prefix):
 def child(label, n, database_url, cache_url, prefix):
     """--instructions' process: the warm-up, then n requests of a page."""
     caller = Caller(setup_django(database_url, cache_url, prefix or None))
-    next_request, expected = requests_for(caller, label)
-    for _ in range(20):
-        status = caller(*next_request())[0]
-        assert status == expected, (label, status)
+    next_request = warmed(caller, label)
     for _ in range(n):
         caller(*next_request())
 

@@ -57,12 +57,7 @@ def slug_url(name, slug):
     """reverse(name, kwargs={"slug": slug}) without resolving the pattern on
     every call: the slug put into the address memoised per language, script
     prefix and URL configuration."""
-    if not _PLAIN_SLUG.fullmatch(slug):
-        return reverse(name, kwargs={"slug": slug})
-    before, after = _slug_pattern(
-        name, get_language(), get_script_prefix(), get_urlconf()
-    )
-    return f"{before}{slug}{after}"
+    return slug_urls(name)(slug)
 
 
 def slug_urls(name):

@@ -462,7 +462,15 @@ class CompiledTogether(PerLanguage):
                 f"(SELECT json_agg(to_json(found) ORDER BY found.{_POSITION})"
                 f" FROM ({sql}) AS found)"
             )
-            slots.append((len(params), positions, query.placeholder))
+            # Where its value goes among the statement's parameters.
+            offset = len(params)
+            shifted = [
+                (offset + position[0], position[1])
+                if isinstance(position, tuple)
+                else offset + position
+                for position in positions
+            ]
+            slots.append((shifted, query.placeholder))
             params.extend(sql_params)
             layouts.append((each, readers))
         return "SELECT " + ", ".join(parts), tuple(params), slots, layouts
@@ -470,15 +478,8 @@ class CompiledTogether(PerLanguage):
     def rows(self, *values, using=DEFAULT_DB_ALIAS):
         """The instances of each query, for its value: one statement."""
         sql, params, slots, layouts = self._get_compiled()
-        params = list(params)
-        for (offset, positions, placeholder), value in zip(slots, values, strict=True):
-            shifted = [
-                (offset + position[0], position[1])
-                if isinstance(position, tuple)
-                else offset + position
-                for position in positions
-            ]
-            params = with_value(params, shifted, value, placeholder)
+        for (positions, placeholder), value in zip(slots, values, strict=True):
+            params = with_value(params, positions, value, placeholder)
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             found = cursor.fetchone()

@@ -19,6 +19,7 @@ with the number of versions.
 
 import dataclasses
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -196,13 +197,28 @@ def _versions(office):
     )
     found = []
     for version in versions:
-        try:
-            status = version.field_dict.get("status")
-        except RevertError:  # recorded before a field was renamed or removed
-            status = None
+        status = _recorded_status(version)
+        if status is None:
+            continue  # unreadable: neither a publication nor a withdrawal
         published = status == Office.Status.PUBLISHED
         found.append((version.revision.date_created, published, version.revision))
     return found
+
+
+def _recorded_status(version):
+    """The office's status as version recorded it, or None if it cannot be
+    read. From the stored JSON itself: a version with another field that no
+    longer decodes (renamed, removed, or a value the field now refuses) still
+    says whether the office was public."""
+    if version.format == "json":
+        try:
+            return json.loads(version.serialized_data)[0]["fields"].get("status")
+        except (ValueError, LookupError, TypeError, AttributeError):
+            return None
+    try:
+        return version.field_dict.get("status")
+    except RevertError:
+        return None
 
 
 def _withdrawals(office):

@@ -6,7 +6,7 @@ withdrawal each move it. A former address answers 301 to the current one.
 """
 
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.generic import DetailView, View
@@ -15,6 +15,7 @@ from hrprofile.pagecache import PageLookup, PublicPageMixin
 from offices.changelog import change_log
 from offices.feeds import ChangeLogFeed
 from offices.models import OFFICE_SCOPE, Office
+from offices.views import moved_permanently
 
 # Entries on a page of the log.
 PER_PAGE = 50
@@ -27,10 +28,7 @@ def published_office(slug, url_name):
     office = offices.filter(slug=slug).first()
     if office is not None:
         return office
-    moved = offices.with_old_slug(slug).only("slug").first()
-    if moved is None:
-        raise Http404
-    return HttpResponsePermanentRedirect(reverse(url_name, args=[moved.slug]))
+    return moved_permanently(offices, slug, url_name)
 
 
 def changes_path(office, page=1):

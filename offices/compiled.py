@@ -71,3 +71,21 @@ def published_search(text):
     """The offices of OfficeFilterForm({"q": text}).filter(
     Office.objects.published()): the same instances, in the same order."""
     return PUBLISHED_SEARCH.rows(text)
+
+
+def _mapped_offices(status):
+    from django.conf import settings
+    from modeltranslation.utils import build_localized_fieldname
+
+    names = [build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES]
+    return (
+        Office.objects.live()
+        .filter(status=status)
+        .exclude(country_code="")
+        .only("slug", "country_code", "status", "closed_on", "name", *names)
+    )
+
+
+# Every office the map can show (offices.map.render.mapped_offices()): the
+# published ones with a country, with only the columns the map reads.
+MAPPED_OFFICES = CompiledQuery(_mapped_offices, value_type=str)

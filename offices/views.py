@@ -525,7 +525,7 @@ class OfficeDetailView(OfficePageMixin, DetailView):
             found, relations = PUBLISHED_PROFILE.rows(slug), None
         else:
             found, *relations = PUBLISHED_PROFILE_TOGETHER.rows(
-                slug, *(value for _, value in PROFILE_RELATIONS.queries_for(pk))
+                slug, *[pk] * len(PROFILE_RELATIONS.queries)
             )
         if not found:
             raise Http404

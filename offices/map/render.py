@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from django.conf import settings
-
 WORLD_FILE = Path(__file__).with_name("world.json")
 
 # Grid units between the markers of one country's offices.
@@ -34,7 +32,6 @@ LAND_FILE = (
     / "map"
     / "world.svg"
 )
-LAND_STATIC = "offices/map/world.svg"
 
 
 def land_svg(data):
@@ -147,19 +144,13 @@ def _marker(office, x, y, selected):
 
 
 def mapped_offices():
-    """Every office the map can show (is_mapped), in the index's order, with
-    only the columns the map reads: for a search or a filter, whose results
-    are some of them."""
-    from modeltranslation.utils import build_localized_fieldname
+    """Every office the map can show (is_mapped), by name, with only the
+    columns the map reads: for a search or a filter, whose results are some
+    of them. One query, compiled once per language (offices.compiled)."""
+    from offices.compiled import MAPPED_OFFICES
+    from offices.models import OfficeStatus
 
-    from offices.models import Office
-
-    names = [build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES]
-    return (
-        Office.objects.published()
-        .exclude(country_code="")
-        .only("slug", "country_code", "status", "closed_on", "name", *names)
-    )
+    return MAPPED_OFFICES.rows(OfficeStatus.PUBLISHED.value)
 
 
 def world_map(offices, filtered=False):
@@ -170,9 +161,9 @@ def world_map(offices, filtered=False):
     those highlighted, the others dimmed (one query more).
     """
     if filtered:
-        shown = places(mapped_offices(), {office.pk for office in offices})
-        if not any(place.selected for place in shown):
-            shown = []
+        # Nothing selected on the map: no map, and no query.
+        selected = {office.pk for office in offices if is_mapped(office)}
+        shown = places(mapped_offices(), selected) if selected else []
     else:
         shown = places(offices)
     return {

@@ -13,17 +13,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 
 from hrprofile.templatetags.hrprofile import display, escaped
-from mandates.templatetags.content_language import fallback_lang
+from mandates.templatetags.content_language import fallback_marker
 
 register = template.Library()
 
 
 @register.simple_tag
 def office_items(offices):
-    return mark_safe("".join(office_item(office) for office in offices))
+    fallback = fallback_marker()
+    return mark_safe("".join(office_item(office, fallback) for office in offices))
 
 
-def office_item(office):
+def office_item(office, fallback):
     """One office's <li>: its name linking its profile (marked English where
     the reader's language falls back to it), its type, its field offices,
     whether it is closing or closed, and a draft's label for staff."""
@@ -45,7 +46,7 @@ def office_item(office):
     return (
         '<li class="office">\n'
         f'  <a class="office__name" href="{escaped(office.get_absolute_url())}"'
-        f"{fallback_lang(office, 'name')}>{escaped(office.name)}</a>\n"
+        f"{fallback(office, 'name')}>{escaped(office.name)}</a>\n"
         f'  <span class="office__meta">{" · ".join(meta)}</span>\n'
         f"  {draft}\n"
         "</li>\n"

@@ -6,37 +6,14 @@ profile rendered some three hundred), and its footer."""
 from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_bidi, gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from hrprofile.i18n import list_separator
 from hrprofile.links import slug_url, slug_urls
 from hrprofile.templatetags.hrprofile import display, escaped, long_date
-from hrprofile.translations import SOURCE_LANGUAGE, active_language
+from mandates.templatetags.content_language import fallback_marker
 
 register = template.Library()
-
-
-def _no_fallback(obj, field):
-    return ""
-
-
-def fallback_marker():
-    """{% fallback_lang obj field %} for the many rows of one list: a function
-    of (obj, field), the active language and its direction read once rather
-    than for each row (nothing at all in English)."""
-    language = active_language()
-    if language == SOURCE_LANGUAGE:
-        return _no_fallback
-    attributes = f' lang="{escaped(SOURCE_LANGUAGE)}"'
-    if get_language_bidi():
-        attributes += ' dir="ltr"'
-
-    def marker(obj, field):
-        if obj is None or not obj.is_fallback(field, language):
-            return ""
-        return attributes
-
-    return marker
 
 
 def _term_items(terms, with_descriptions, fallback):

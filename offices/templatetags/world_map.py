@@ -14,7 +14,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from hrprofile.templatetags.hrprofile import escaped
-from mandates.templatetags.content_language import fallback_lang
+from mandates.templatetags.content_language import fallback_marker
 from offices.map.render import world_map as build_map
 
 register = template.Library()
@@ -67,6 +67,7 @@ def map_offices(map):
     """Each listed office: a link on its marker named by the office's name
     in the reader's language, with its label at the marker (wide screens)
     and along the bottom (phones)."""
+    fallback = fallback_marker()
     items = []
     for place in map["places"]:
         for marker in place.markers:
@@ -77,7 +78,7 @@ def map_offices(map):
             items.append(
                 f'\n        <a class="worldmap__office"'
                 f' href="{escaped(office.get_absolute_url())}"'
-                f"{fallback_lang(office, 'name')}>\n"
+                f"{fallback(office, 'name')}>\n"
                 f"          <title>{name}</title>\n"
                 f'          <circle class="worldmap__marker" cx="{marker.x}"'
                 f' cy="{marker.y}" r="4"/>\n'

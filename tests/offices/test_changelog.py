@@ -16,6 +16,7 @@ from reversion.models import Version
 from offices import editorial
 from offices.changelog import Kind, change_log
 from offices.changelog_views import PER_PAGE
+from offices.feeds import CHANGE_LOG_FEED_ENTRIES
 from offices.models import Office, ReviewRecord
 from offices.reviews import defer_review, mark_reviewed
 from tests.factories import (
@@ -110,6 +111,22 @@ def test_line_endings_alone_are_no_change(office, editor):
     publish_changes(office, editor, staff_count=None)
 
     assert kinds(office) == [Kind.FIRST_PUBLISHED]
+
+
+def test_a_version_that_no_longer_decodes_is_no_withdrawal(office, editor):
+    """A value the field now refuses in one version: it still says the
+    office was public, so the log never claims a withdrawal."""
+    publish_changes(office, editor, staff_count=12)
+    publish_changes(office, editor, staff_count=13)
+    middle = Version.objects.get_for_object(office).order_by("revision_id")[1]
+    data = json.loads(middle.serialized_data)
+    data[0]["fields"]["created_at"] = "not a date"
+    middle.serialized_data = json.dumps(data)
+    middle.save()
+
+    assert Kind.WITHDRAWN not in kinds(office)
+    assert Kind.BACK not in kinds(office)
+    assert kinds(office)[-1] == Kind.FIRST_PUBLISHED
 
 
 def test_a_revert_once_published_is_listed(office, editor):
@@ -212,6 +229,9 @@ def test_the_log_is_paged_by_fifty(office, editor, client):
     assert second.text.count('class="change change--') == 2
     assert 'href="/en/offices/iraq/changes/" rel="prev"' in second.text
     assert "First published" in second.text
+    # The feed's newest entries only: each links to the log's first page.
+    feed = feedparser.parse(client.get(FEED).content)
+    assert len(feed.entries) == CHANGE_LOG_FEED_ENTRIES
 
 
 @pytest.mark.parametrize("page", ["3", "0", "x", "-1"])

@@ -214,3 +214,13 @@ def test_the_map_adds_no_query_per_office(
 
     assert many == few
     assert len(map_links(response)) == 151
+
+
+def test_an_arabic_page_writes_every_coordinate_as_svg_reads_it(client, presences):
+    """Arabic formats numbers with its own separators: none may reach the
+    map's coordinates, which SVG would read as 0."""
+    response = client.get("/ar/offices/")
+    coordinates = re.findall(r'\s(?:cx|cy|x|y)="([^"]*)"', the_map(response))
+
+    assert coordinates
+    assert all(re.fullmatch(r"-?\d+(\.\d)?", value) for value in coordinates)

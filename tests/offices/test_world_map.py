@@ -160,7 +160,14 @@ def test_the_command_writes_the_map_with_its_source(tmp_path):
     source.write_text(json.dumps(TOPOLOGY))
     output = tmp_path / "world.json"
 
-    call_command("build_world_map", source, output=output, width=100, verbosity=0)
+    call_command(
+        "build_world_map",
+        source,
+        output=output,
+        land=tmp_path / "world.svg",
+        width=100,
+        verbosity=0,
+    )
 
     written = json.loads(output.read_text())
     assert written["source"]["file"] == "tiny.json"

@@ -30,6 +30,12 @@ class Command(BaseCommand):
             help="Write here (default: offices/map/world.json).",
         )
         parser.add_argument(
+            "--land",
+            type=Path,
+            default=LAND_FILE,
+            help="Write the land layer here (default: static/offices/map/world.svg).",
+        )
+        parser.add_argument(
             "--width",
             type=int,
             default=1000,
@@ -65,7 +71,7 @@ class Command(BaseCommand):
         }
         text = json.dumps(world, separators=(",", ":"), ensure_ascii=False)
         output.write_text(text + "\n", encoding="utf-8")
-        land = output.with_suffix(".svg") if output != WORLD_FILE else LAND_FILE
+        land = options["land"]
         land.parent.mkdir(parents=True, exist_ok=True)
         land.write_text(land_svg(world), encoding="utf-8")
         if missing := missing_countries(world):
