@@ -204,9 +204,11 @@ class CompiledQuery(PerLanguage):
             "converters": compiler.get_converters([col for col, *_ in compiler.select]),
         }
         attnames = compiled["attnames"]
-        compiled["plain"] = plain_init(queryset.model) and attnames == [
+        # Columns deferred (defer(), only()) are left out of __dict__, as
+        # from_db() leaves them.
+        compiled["plain"] = plain_init(queryset.model) and set(attnames) <= {
             field.attname for field in queryset.model._meta.concrete_fields
-        ]
+        }
         return compiled
 
     def rows(self, value):
@@ -279,10 +281,15 @@ class CompiledRelations:
     prefetch_related() puts them: instance.<name>.all() reads them, no query.
     """
 
-    def __init__(self, model, names):
+    def __init__(self, model, names, narrow=None):
         self.model = model
+        narrow = narrow or (lambda queryset: queryset)
+        # narrow(queryset): the queryset each relation is asked with (with
+        # fewer columns, say); the instances are put where prefetching would.
         self.queries = {
-            name: CompiledQuery(lambda pk, name=name: getattr(model(pk=pk), name).all())
+            name: CompiledQuery(
+                lambda pk, name=name: narrow(getattr(model(pk=pk), name).all())
+            )
             for name in names
         }
         # (name, language) -> (stand-in instance, its related queryset).

@@ -19,6 +19,12 @@ from hrprofile.queries import (
     fetch_together,
     with_value,
 )
+from hrprofile.translations import (
+    column,
+    defer_unread,
+    translated_fields,
+    unread_columns,
+)
 from offices.models import PAGE_RELATIONS, ContentVersion, FieldOffice, Office
 from offices.views import (
     PROFILE_RELATIONS,
@@ -30,6 +36,8 @@ from tests.factories import (
     FieldOfficeFactory,
     MandateFactory,
     OfficeFactory,
+    ShiftFactory,
+    SpotlightPopulationFactory,
     TagFactory,
     ThematicPillarFactory,
 )
@@ -41,6 +49,15 @@ def values(instance):
     return {
         field.attname: getattr(instance, field.attname)
         for field in instance._meta.concrete_fields
+    }
+
+
+def loaded(instance):
+    """The column values an instance was made with (not its deferred ones)."""
+    return {
+        field.attname: instance.__dict__[field.attname]
+        for field in instance._meta.concrete_fields
+        if field.attname in instance.__dict__
     }
 
 
@@ -106,9 +123,19 @@ def test_the_relations_are_the_prefetched_ones_in_order(office, language):
 
         with CaptureQueriesContext(connection) as queries:
             for name in PAGE_RELATIONS:
-                attached = [values(row) for row in getattr(compiled, name).all()]
-                prefetched = [values(row) for row in getattr(orm, name).all()]
+                attached = [loaded(row) for row in getattr(compiled, name).all()]
+                prefetched = [
+                    {column: getattr(row, column) for column in columns}
+                    for row, columns in zip(
+                        getattr(orm, name).all(), attached, strict=True
+                    )
+                ]
                 assert attached == prefetched, name
+                # Without the columns the language never reads (defer_unread).
+                for row in getattr(compiled, name).all():
+                    assert row.get_deferred_fields() == set(
+                        unread_columns(type(row))
+                    ), name
             tags = [tag.name for tag in compiled.tags.all()]
 
     assert queries.captured_queries == []
@@ -200,6 +227,61 @@ def test_an_anonymous_profile_asks_its_seven_queries_as_one_statement(client, of
     # The content version, then the office and its six relations together.
     assert len(queries) == 2
     assert queries[1]["sql"].count("json_agg") == 7
+
+
+def fill_every_translation(instance, languages):
+    """Each translated field: text naming the model, the field and the
+    language (and the row), in English and in languages; empty in the others
+    (which fall back to English)."""
+    model = type(instance).__name__
+    for field in translated_fields(type(instance)):
+        for language in ("en", *languages):
+            text = f"{model}-{field}-{language}-{instance.pk}"
+            setattr(instance, column(field, language), text)
+    instance.save()
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "zh-hans", "fr", "ru", "es"])
+def test_a_profile_reads_no_column_its_query_left_out(client, office, language):
+    """Every translated text the page shows is in the columns asked for (the
+    reader's language's and English: defer_unread), in every language: the
+    page sends its two statements and nothing more, whether it shows a
+    translation or falls back to English."""
+    office.closed_on = timezone.localdate() + timezone.timedelta(days=30)
+    office.more_info_url = "https://example.org/"
+    office.shifts.add(ShiftFactory())
+    office.spotlight_populations.add(SpotlightPopulationFactory())
+    fill_every_translation(office, ["fr"])
+    for relation in PAGE_RELATIONS:
+        for row in getattr(office, relation).all():
+            fill_every_translation(row, ["fr"])
+    path = f"/{language}/offices/iraq/"
+    client.get(path)  # connected, compiled
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path + "?utm_source=read")
+
+    assert response.status_code == 200
+    assert len(queries) == 2, [query["sql"][:100] for query in queries]
+    page = response.content.decode()
+    shown = "fr" if language == "fr" else "en"
+    for text in [
+        "Office-name",
+        "Office-profile",
+        "Office-achievements",
+        "Office-closed_note",
+        "Office-more_info_label",
+        "Office-partners_and_donors",
+        "FieldOffice-name",
+        "Mandate-title",
+        "ThematicPillar-name",
+        "Shift-name",
+        "SpotlightPopulation-name",
+        "Tag-name",
+    ]:
+        assert f"{text}-{shown}" in page, text
+    if language not in ("en", "fr"):
+        assert 'lang="en"' in page
 
 
 def exact(rows):
@@ -353,12 +435,12 @@ def test_the_profile_queries_are_the_ones_the_page_would_build(office):
     it for that office."""
     view_queryset = Office.objects.published().with_translation_state()
     assert orm_sql(PUBLISHED_PROFILE.build("iraq")) == orm_sql(
-        view_queryset.filter(slug="iraq")
+        defer_unread(view_queryset.filter(slug="iraq"))
     )
     assert set(PROFILE_RELATIONS.queries) == set(PAGE_RELATIONS)
     for name, query in PROFILE_RELATIONS.queries.items():
         assert orm_sql(query.build(office.pk)) == orm_sql(
-            getattr(office, name).all()
+            defer_unread(getattr(office, name).all())
         ), name
 
 
