@@ -207,6 +207,15 @@ DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
 DATABASES["default"]["OPTIONS"].setdefault(
     "prepare_threshold", env.int("DATABASE_PREPARE_THRESHOLD", default=5) or None
 )
+# A prepared query keeps one plan for every value (a generic plan). By
+# default PostgreSQL plans it again for each value whenever it guesses a plan
+# for that value may be cheaper: the search, whose planning costs twice its
+# run on a site this size, was planned again on every page. Not set when
+# preparing is off, nor over a DATABASE_URL's own ?options=.
+if DATABASES["default"]["OPTIONS"]["prepare_threshold"] is not None:
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "options", "-c plan_cache_mode=force_generic_plan"
+    )
 
 # Cache
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}

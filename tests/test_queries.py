@@ -518,3 +518,25 @@ def test_the_anonymous_profile_sends_the_orms_statements(client, office):
     for queryset in expected:
         statement = connection.ops.compose_sql(*orm_sql(queryset))
         assert statement[statement.index(" FROM ") :] in together
+
+
+def test_a_prepared_query_is_planned_once_for_every_value(office):
+    """The search, asked on one connection more often than the prepare
+    threshold, with another text each time: PostgreSQL keeps its one generic
+    plan (settings: plan_cache_mode), never planning it again for a value."""
+    from offices.compiled import PUBLISHED_SEARCH
+
+    threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    for text in ["Erbil", "Baghdad", "Iraq", "rights", "UN", "x", "Mosul", "y"]:
+        PUBLISHED_SEARCH.rows(text)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["%websearch_to_tsquery%"],
+        )
+        [(generic, custom)] = cursor.fetchall()
+    assert threshold < 8
+    assert custom == 0
+    assert generic == 8 - threshold

@@ -183,6 +183,15 @@ def test_queries_are_bound_and_prepared_on_the_server(load_settings):
 
     assert database["OPTIONS"]["server_side_binding"] is True
     assert database["OPTIONS"]["prepare_threshold"] == 5
+    # Planned once, for every value.
+    assert database["OPTIONS"]["options"] == "-c plan_cache_mode=force_generic_plan"
+
+
+def test_a_database_urls_own_options_are_kept(load_settings):
+    url = PRODUCTION["DATABASE_URL"] + "?options=-c%20work_mem%3D8MB"
+    database = load_settings(**PRODUCTION | {"DATABASE_URL": url}).DATABASES["default"]
+
+    assert database["OPTIONS"]["options"] == "-c work_mem=8MB"
 
 
 @pytest.mark.parametrize(("value", "threshold"), [("2", 2), ("0", None)])
@@ -194,6 +203,9 @@ def test_preparing_can_be_tuned_or_turned_off_for_a_pooler(
     ]
 
     assert database["OPTIONS"]["prepare_threshold"] == threshold
+    # Nothing prepared: PostgreSQL plans each query for its values, and a
+    # pooler is sent no startup option it may refuse.
+    assert ("options" in database["OPTIONS"]) is (threshold is not None)
 
 
 def test_a_redis_cache_goes_through_the_bounded_backend(load_settings):
