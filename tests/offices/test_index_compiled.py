@@ -3,6 +3,7 @@ hrprofile.links.slug_url): the same answers as the ORM and reverse() give, in ea
 language and under a script prefix, and never stale rows."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
@@ -196,3 +197,41 @@ def test_get_absolute_url_is_the_memoised_address():
     office = Office(slug="iraq")
     with translation.override("ru"):
         assert office.get_absolute_url() == "/ru/offices/iraq/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ar", "zh-hans", "fr", "ru", "es"])
+@pytest.mark.parametrize("query", ["", "?q=Iraq", "?q=Erbil&region=mena"])
+def test_the_index_reads_no_column_its_queries_left_out(
+    client, offices, monkeypatch, language, query
+):
+    """The index and a search, rendered from nothing in every language, ask
+    exactly as many queries as with every column selected: nothing the page
+    shows (a name, in the reader's language or falling back to English) is
+    in a column defer_unread() left out."""
+    from hrprofile import translations
+    from offices import compiled
+
+    offices.name_ar = "المفوضية في العراق"
+    offices.region = "mena"
+    offices.save()
+    path = f"/{language}/offices/{query}"
+
+    def rendered():
+        # Nothing stored, the queries compiled: everything rendered.
+        client.get(path)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200
+        return len(queries), response.content
+
+    narrow = rendered()
+    monkeypatch.setattr(translations, "unread_columns", lambda model: [])
+    for query_object in (compiled.PUBLISHED_INDEX, compiled.PUBLISHED_SEARCH):
+        monkeypatch.setattr(query_object, "_compiled", {})
+    wide = rendered()
+
+    assert narrow == wide
+    shown = {"fr": "HCDH Irak", "ar": offices.name_ar}.get(language, offices.name_en)
+    assert shown in narrow[1].decode()
