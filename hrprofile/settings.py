@@ -236,6 +236,7 @@ if not breaker_seconds.isdecimal() or int(breaker_seconds) < 1:
         f"(it is {breaker_seconds!r})."
     )
 CACHE_BREAKER_SECONDS = int(breaker_seconds)
+del breaker_seconds  # not a setting
 # The public content's version, which keys the page cache (hrprofile/pagecache.py).
 PAGE_VERSION = "offices.models.content_version"
 

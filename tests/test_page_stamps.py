@@ -112,6 +112,40 @@ def test_an_edit_to_one_office_leaves_anothers_profile_stored(
 
 
 @pytest.mark.parametrize(
+    ("withdraw", "comes_back"),
+    [
+        (editorial.unpublish, editorial.publish),
+        (editorial.soft_delete, editorial.restore),
+    ],
+    ids=["unpublished, published again", "deleted, restored"],
+)
+def test_a_profile_withdrawn_and_back_cools_only_itself(
+    client, offices, editor, withdraw, comes_back
+):
+    """An office leaving the site, then coming back: its own profile is
+    never served stored in between, in any language, and is shown again
+    after; every other office's stays stored throughout."""
+    _iraq, colombia = offices
+    prime(client, *profiles("iraq"), *profiles("colombia"))
+
+    withdraw(colombia, by=editor)
+
+    for url in profiles("colombia"):
+        assert client.get(url).status_code == 404, url
+    for url in profiles("iraq"):
+        assert stored(client, url), url
+
+    comes_back(Office.objects.get(pk=colombia.pk), by=editor)
+
+    for url in profiles("colombia"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.templates, url  # rendered again, not the old copy
+    for url in profiles("iraq"):
+        assert stored(client, url), url
+
+
+@pytest.mark.parametrize(
     "edit",
     [
         lambda office: FieldOfficeFactory(office=office, name="Medellín"),
