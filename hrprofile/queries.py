@@ -65,12 +65,15 @@ before and after.
 """
 
 import datetime
+import weakref
 
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, Window
 from django.db.models.base import ModelState
 from django.db.models.functions import RowNumber
 from django.db.models.signals import post_init, pre_init
+from django.dispatch import receiver
 from django.utils.translation import get_language
 from modeltranslation.fields import TranslationFieldDescriptor
 from modeltranslation.translator import delete_mt_init
@@ -150,6 +153,10 @@ def plain_init(model):
     )
 
 
+# Every PerLanguage that has compiled something, for _forget_compiled().
+_COMPILED = weakref.WeakSet()
+
+
 class PerLanguage:
     """What _compile() gives, made once per process and language (the SQL of
     modeltranslation's lookups and ordering follows the active language)."""
@@ -161,7 +168,19 @@ class PerLanguage:
         except KeyError:
             pass
         compiled = self._compiled[language] = self._compile()
+        _COMPILED.add(self)
         return compiled
+
+
+@receiver(setting_changed)
+def _forget_compiled(setting, **kwargs):
+    """A test's other languages: the columns a query selects follow them
+    (hrprofile.translations.defer_unread), as modeltranslation's do."""
+    if setting in {"LANGUAGES", "LANGUAGE_CODE"} or setting.startswith(
+        "MODELTRANSLATION_"
+    ):
+        for compiled in list(_COMPILED):
+            compiled._compiled.clear()
 
 
 class CompiledQuery(PerLanguage):

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q, Value
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone, translation
@@ -540,3 +541,18 @@ def test_a_prepared_query_is_planned_once_for_every_value(office):
     assert threshold < 8
     assert custom == 0
     assert generic == 8 - threshold
+
+
+def test_other_languages_compile_the_queries_again(office):
+    """A query compiled under other settings.LANGUAGES (a test's) selects
+    other columns (defer_unread): it is compiled again once they change."""
+    with translation.override("fr"):
+        with override_settings(LANGUAGES=[("en", "English"), ("fr", "French")]):
+            two = compiled_sql(PUBLISHED_PROFILE, "iraq")
+            assert two == orm_sql(PUBLISHED_PROFILE.build("iraq"))
+        six = compiled_sql(PUBLISHED_PROFILE, "iraq")
+        assert six == orm_sql(PUBLISHED_PROFILE.build("iraq"))
+
+    # With two languages, no other language's column to leave out.
+    assert '"name_ar"' in two[0]
+    assert '"name_ar"' not in six[0]
