@@ -153,7 +153,7 @@ def plain_init(model):
     )
 
 
-# Every PerLanguage that has compiled something, for _forget_compiled().
+# Every PerLanguage that has compiled something, for forget_compiled().
 _COMPILED = weakref.WeakSet()
 
 
@@ -172,15 +172,20 @@ class PerLanguage:
         return compiled
 
 
+def forget_compiled():
+    """Every query compiles again when next asked."""
+    for compiled in list(_COMPILED):
+        compiled._compiled.clear()
+
+
 @receiver(setting_changed)
-def _forget_compiled(setting, **kwargs):
+def _forget_compiled_languages(setting, **kwargs):
     """A test's other languages: the columns a query selects follow them
     (hrprofile.translations.defer_unread), as modeltranslation's do."""
     if setting in {"LANGUAGES", "LANGUAGE_CODE"} or setting.startswith(
         "MODELTRANSLATION_"
     ):
-        for compiled in list(_COMPILED):
-            compiled._compiled.clear()
+        forget_compiled()
 
 
 class CompiledQuery(PerLanguage):

@@ -79,18 +79,17 @@ def published_search(text):
 
 
 def _mapped_offices(status):
-    from django.conf import settings
-    from modeltranslation.utils import build_localized_fieldname
-
-    names = [build_localized_fieldname("name", code) for code, _ in settings.LANGUAGES]
-    return (
+    # modeltranslation's only() takes "name" for every language's column;
+    # defer_unread() leaves those the reader's language does not read.
+    return defer_unread(
         Office.objects.live()
         .filter(status=status)
         .exclude(country_code="")
-        .only("slug", "country_code", "status", "closed_on", "name", *names)
+        .only("slug", "country_code", "status", "closed_on", "name")
     )
 
 
 # Every office the map can show (offices.map.render.mapped_offices()): the
-# published ones with a country, with only the columns the map reads.
+# published ones with a country, with only the columns the map reads, its
+# names in the reader's language and English.
 MAPPED_OFFICES = CompiledQuery(_mapped_offices, value_type=str)

@@ -524,23 +524,28 @@ def test_the_anonymous_profile_sends_the_orms_statements(client, office):
 def test_a_prepared_query_is_planned_once_for_every_value(office):
     """The search, asked on one connection more often than the prepare
     threshold, with another text each time: PostgreSQL keeps its one generic
-    plan (settings: plan_cache_mode), never planning it again for a value."""
+    plan (settings: plan_cache_mode), never planning it again for a value.
+    Counted as differences: the connection may have asked it before."""
     from offices.compiled import PUBLISHED_SEARCH
 
+    def plans():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+                " FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%websearch_to_tsquery%"],
+            )
+            return cursor.fetchone()
+
     threshold = connection.settings_dict["OPTIONS"]["prepare_threshold"]
+    generic_before, custom_before = plans()
     for text in ["Erbil", "Baghdad", "Iraq", "rights", "UN", "x", "Mosul", "y"]:
         PUBLISHED_SEARCH.rows(text)
+    generic_after, custom_after = plans()
 
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
-            " WHERE statement LIKE %s",
-            ["%websearch_to_tsquery%"],
-        )
-        [(generic, custom)] = cursor.fetchall()
     assert threshold < 8
-    assert custom == 0
-    assert generic == 8 - threshold
+    assert custom_after == custom_before
+    assert generic_after - generic_before >= 8 - threshold
 
 
 def test_other_languages_compile_the_queries_again(office):
